@@ -1,0 +1,349 @@
+/*
+ * sdnative.h - the one public C header of libsdnative.
+ *
+ * Conventions:
+ *  - Every function returns an sdn_status (or a plain value when it cannot fail).
+ *    Nothing is thrown or aborted across this boundary.
+ *  - Objects are opaque handles created by sdn_*_create / *_load and released by sdn_*_free.
+ *  - Parameter structs carry struct_size and are filled with defaults by sdn_*_init(&p).
+ *  - Callbacks belong to a context and carry a user_data pointer; nothing is process-global.
+ *  - When a call taking a context fails, sdn_context_last_error(ctx) explains why.
+ *  - Latents, images and conditionings cross the ABI as sdn_tensor handles: dense float32
+ *    buffers with an explicit shape (up to 4 dimensions, row-major).
+ *
+ * The managed side (SdNative.Interop) is generated from this file; keep it C89-friendly:
+ * fixed-size integers, no bitfields, no unions.
+ */
+#ifndef SDNATIVE_H
+#define SDNATIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32)
+#if defined(SDN_BUILDING_LIBRARY)
+#define SDN_API __declspec(dllexport)
+#else
+#define SDN_API __declspec(dllimport)
+#endif
+#else
+#define SDN_API __attribute__((visibility("default")))
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped whenever a signature, struct layout or enum value changes. */
+#define SDN_ABI_VERSION 1
+
+/* ------------------------------------------------------------------ status */
+
+typedef enum sdn_status {
+    SDN_OK = 0,
+    SDN_ERR_INVALID_ARGUMENT = 1, /* a NULL handle, a bad size, an out-of-range value */
+    SDN_ERR_IO = 2,               /* a file could not be opened, read or written */
+    SDN_ERR_FORMAT = 3,           /* a file is truncated, inconsistent or hostile */
+    SDN_ERR_UNSUPPORTED = 4,      /* valid input this build cannot handle */
+    SDN_ERR_OUT_OF_MEMORY = 5,
+    SDN_ERR_CANCELLED = 6,        /* sdn_context_cancel was called during the call */
+    SDN_ERR_NOT_FOUND = 7,        /* a file, tensor or tokenizer that is required is missing */
+    SDN_ERR_INTERNAL = 8
+} sdn_status;
+
+/* A static English name for a status ("ok", "cancelled", ...). */
+SDN_API const char* sdn_status_name(int32_t status);
+
+/* ------------------------------------------------------------------ version and system */
+
+SDN_API int32_t sdn_abi_version(void);
+/* Library version string, e.g. "0.1.0". Static storage. */
+SDN_API const char* sdn_version_string(void);
+
+typedef enum sdn_cpu_feature {
+    SDN_CPU_SSE42 = 1,
+    SDN_CPU_AVX = 2,
+    SDN_CPU_AVX2 = 4,
+    SDN_CPU_FMA = 8,
+    SDN_CPU_F16C = 16,
+    SDN_CPU_AVX512F = 32,
+    SDN_CPU_AVX512BW = 64,
+    SDN_CPU_AVX512VL = 128,
+    SDN_CPU_AVX512DQ = 256,
+    SDN_CPU_AVX512_BF16 = 512,
+    SDN_CPU_AVX512_VNNI = 1024,
+    SDN_CPU_AVX_VNNI = 2048,
+    SDN_CPU_AMX_BF16 = 4096,
+    SDN_CPU_AMX_INT8 = 8192
+} sdn_cpu_feature;
+
+typedef enum sdn_backend {
+    SDN_BACKEND_CPU = 1,
+    SDN_BACKEND_VULKAN = 2,
+    SDN_BACKEND_CUDA = 4
+} sdn_backend;
+
+/* Kernel families for the CPU. AUTO picks the best one the CPU supports. */
+typedef enum sdn_cpu_variant {
+    SDN_CPU_VARIANT_AUTO = 0,
+    SDN_CPU_VARIANT_SCALAR = 1,
+    SDN_CPU_VARIANT_AVX2 = 2,  /* AVX2 + FMA + F16C */
+    SDN_CPU_VARIANT_AVX512 = 3 /* AVX-512 F/BW/VL/DQ, with BF16/VNNI paths where present */
+} sdn_cpu_variant;
+
+typedef struct sdn_system_info_t {
+    uint32_t struct_size;
+    uint32_t cpu_features;      /* sdn_cpu_feature bits */
+    uint32_t backends;          /* sdn_backend bits compiled into this library */
+    int32_t physical_cores;
+    int32_t logical_cores;
+    int32_t default_threads;    /* threads a context gets when it asks for 0 */
+    int32_t best_cpu_variant;   /* sdn_cpu_variant chosen by AUTO */
+    int32_t reserved;
+    char cpu_name[64];          /* NUL-terminated */
+} sdn_system_info_t;
+
+SDN_API sdn_status sdn_system_info(sdn_system_info_t* out);
+
+/* Number of live library objects (contexts, models, tensors, ...); for leak tests. */
+SDN_API int64_t sdn_live_object_count(void);
+
+/* ------------------------------------------------------------------ context */
+
+typedef struct sdn_context sdn_context;
+
+typedef enum sdn_log_level {
+    SDN_LOG_DEBUG = 0,
+    SDN_LOG_INFO = 1,
+    SDN_LOG_WARN = 2,
+    SDN_LOG_ERROR = 3
+} sdn_log_level;
+
+typedef enum sdn_stage {
+    SDN_STAGE_LOAD = 0,
+    SDN_STAGE_TEXT_ENCODE = 1,
+    SDN_STAGE_VAE_ENCODE = 2,
+    SDN_STAGE_SAMPLING = 3,
+    SDN_STAGE_UNET = 4, /* blocks inside one UNet evaluation */
+    SDN_STAGE_VAE_DECODE = 5,
+    SDN_STAGE_CONVERT = 6
+} sdn_stage;
+
+typedef struct sdn_progress_t {
+    uint32_t struct_size;
+    int32_t stage; /* sdn_stage */
+    int32_t step;  /* 1-based; 0 when a stage starts */
+    int32_t total;
+} sdn_progress_t;
+
+/* Called on the thread that runs the call. */
+typedef void (*sdn_log_callback)(int32_t level, const char* message, void* user_data);
+typedef void (*sdn_progress_callback)(const sdn_progress_t* progress, void* user_data);
+/* A cheap RGB preview of the current latent: rgb is width*height*3 bytes, valid during the call. */
+typedef void (*sdn_preview_callback)(int32_t width, int32_t height, const uint8_t* rgb,
+                                     void* user_data);
+
+typedef struct sdn_context_options_t {
+    uint32_t struct_size;
+    int32_t n_threads;   /* 0 = physical cores */
+    int32_t cpu_variant; /* sdn_cpu_variant; a forced variant the CPU lacks fails creation */
+    int32_t backend;     /* sdn_backend; only SDN_BACKEND_CPU today */
+} sdn_context_options_t;
+
+SDN_API void sdn_context_options_init(sdn_context_options_t* options);
+SDN_API sdn_status sdn_context_create(const sdn_context_options_t* options, sdn_context** out);
+SDN_API void sdn_context_free(sdn_context* ctx);
+
+/* The message of the last failed call on this context ("" when none). Valid until the next call. */
+SDN_API const char* sdn_context_last_error(const sdn_context* ctx);
+SDN_API int32_t sdn_context_thread_count(const sdn_context* ctx);
+/* The sdn_cpu_variant this context's kernels run. */
+SDN_API int32_t sdn_context_cpu_variant(const sdn_context* ctx);
+/* Peak bytes of scratch memory the context's calls have planned so far. */
+SDN_API int64_t sdn_context_peak_scratch_bytes(const sdn_context* ctx);
+
+SDN_API void sdn_context_set_log_callback(sdn_context* ctx, sdn_log_callback callback,
+                                          int32_t min_level, void* user_data);
+SDN_API void sdn_context_set_progress_callback(sdn_context* ctx, sdn_progress_callback callback,
+                                               void* user_data);
+SDN_API void sdn_context_set_preview_callback(sdn_context* ctx, sdn_preview_callback callback,
+                                              void* user_data);
+
+/* Asks the call running on ctx to stop; safe from any thread and from callbacks.
+ * The call returns SDN_ERR_CANCELLED. The request stays until sdn_context_reset_cancel. */
+SDN_API void sdn_context_cancel(sdn_context* ctx);
+SDN_API void sdn_context_reset_cancel(sdn_context* ctx);
+
+/* ------------------------------------------------------------------ tensors */
+
+typedef struct sdn_tensor sdn_tensor;
+
+#define SDN_MAX_DIMS 4
+
+/* A new float32 tensor; data (may be NULL for zeros) holds prod(dims) values. */
+SDN_API sdn_status sdn_tensor_create(int32_t n_dims, const int64_t* dims, const float* data,
+                                     sdn_tensor** out);
+SDN_API void sdn_tensor_free(sdn_tensor* tensor);
+SDN_API int32_t sdn_tensor_n_dims(const sdn_tensor* tensor);
+/* dims must hold SDN_MAX_DIMS values; unused trailing ones are set to 1. */
+SDN_API void sdn_tensor_dims(const sdn_tensor* tensor, int64_t* dims);
+SDN_API int64_t sdn_tensor_element_count(const sdn_tensor* tensor);
+SDN_API const float* sdn_tensor_data(const sdn_tensor* tensor);
+SDN_API float* sdn_tensor_data_mut(sdn_tensor* tensor);
+
+/* ------------------------------------------------------------------ models */
+
+typedef struct sdn_model sdn_model; /* the diffusion model (UNet) */
+typedef struct sdn_clip sdn_clip;   /* text encoder + tokenizer */
+typedef struct sdn_vae sdn_vae;
+
+typedef enum sdn_arch {
+    SDN_ARCH_UNKNOWN = 0,
+    SDN_ARCH_SD1 = 1,
+    SDN_ARCH_SD2 = 2,
+    SDN_ARCH_SDXL = 3
+} sdn_arch;
+
+typedef struct sdn_load_options_t {
+    uint32_t struct_size;
+    const char* tokenizer_path; /* NULL: search beside the model, then SDN_TOKENIZER */
+    const char* models_dir;     /* NULL: no <models>/tokenizers search */
+} sdn_load_options_t;
+
+SDN_API void sdn_load_options_init(sdn_load_options_t* options);
+
+/* Loads a checkpoint. Each out pointer may be NULL: that component is not read at all. */
+SDN_API sdn_status sdn_checkpoint_load(sdn_context* ctx, const char* path,
+                                       const sdn_load_options_t* options, sdn_model** model_out,
+                                       sdn_clip** clip_out, sdn_vae** vae_out);
+/* Loads a standalone VAE file (or the VAE of a full checkpoint). */
+SDN_API sdn_status sdn_vae_load(sdn_context* ctx, const char* path, sdn_vae** out);
+
+SDN_API void sdn_model_free(sdn_model* model);
+SDN_API void sdn_clip_free(sdn_clip* clip);
+SDN_API void sdn_vae_free(sdn_vae* vae);
+
+SDN_API int32_t sdn_model_arch(const sdn_model* model);
+
+/* Text -> conditioning [1, 77k, width] and pooled [1, width].
+ * clip_skip follows CLIPSetLastLayer: -1 = last layer, -2 = the one before, ... */
+SDN_API sdn_status sdn_clip_encode(sdn_context* ctx, sdn_clip* clip, const char* text,
+                                   int32_t clip_skip, sdn_tensor** cond_out,
+                                   sdn_tensor** pooled_out);
+/* Token ids and weights of text as CLIPTextEncode chunks them: ids_out and weights_out are
+ * [chunks, 77]. Either out may be NULL. */
+SDN_API sdn_status sdn_clip_tokenize(sdn_context* ctx, sdn_clip* clip, const char* text,
+                                     sdn_tensor** ids_out, sdn_tensor** weights_out);
+
+typedef struct sdn_tiling_t {
+    uint32_t struct_size;
+    int32_t enabled;    /* 0 = whole image at once */
+    int32_t tile_size;  /* pixels, as VAEEncodeTiled/VAEDecodeTiled tile_size */
+    int32_t overlap;    /* pixels */
+    int32_t reserved;
+} sdn_tiling_t;
+
+SDN_API void sdn_tiling_init(sdn_tiling_t* tiling);
+
+/* image [B, H, W, 3] in 0..1 (ComfyUI IMAGE); H, W cropped to multiples of 8 as ComfyUI does.
+ * latent out [B, 4, H/8, W/8] in raw VAE space (posterior mean, not scaled). */
+SDN_API sdn_status sdn_vae_encode(sdn_context* ctx, sdn_vae* vae, const sdn_tensor* image,
+                                  const sdn_tiling_t* tiling, sdn_tensor** latent_out);
+/* latent [B, 4, h, w] -> image [B, 8h, 8w, 3] in 0..1. */
+SDN_API sdn_status sdn_vae_decode(sdn_context* ctx, sdn_vae* vae, const sdn_tensor* latent,
+                                  const sdn_tiling_t* tiling, sdn_tensor** image_out);
+
+/* One UNet evaluation: x [B, 4, h, w] (already scaled by c_in), one timestep per batch item,
+ * context [B, tokens, width]. Writes the eps prediction [B, 4, h, w]. */
+SDN_API sdn_status sdn_model_eval(sdn_context* ctx, sdn_model* model, const sdn_tensor* x,
+                                  const float* timesteps, const sdn_tensor* context,
+                                  sdn_tensor** eps_out);
+
+/* ------------------------------------------------------------------ sampling */
+
+/* One conditioning entry, as in ComfyUI's CONDITIONING list. */
+typedef struct sdn_cond_t {
+    uint32_t struct_size;
+    int32_t has_area;          /* area in latent pixels */
+    const sdn_tensor* tokens;  /* [1, 77k, width] */
+    const sdn_tensor* pooled;  /* may be NULL */
+    const sdn_tensor* mask;    /* may be NULL: [1, H, W] or [H, W], any size */
+    float strength;            /* default 1 */
+    float start_percent;       /* default 0 */
+    float end_percent;         /* default 1 */
+    int32_t area_h;
+    int32_t area_w;
+    int32_t area_y;
+    int32_t area_x;
+    int32_t reserved;
+} sdn_cond_t;
+
+SDN_API void sdn_cond_init(sdn_cond_t* cond);
+
+typedef struct sdn_sample_params_t {
+    uint32_t struct_size;
+    int32_t steps;
+    const char* sampler;   /* ComfyUI name: "euler", "dpmpp_2m", ... */
+    const char* scheduler; /* ComfyUI name: "normal", "karras", ... */
+    uint64_t seed;
+    float cfg;
+    float denoise;          /* KSampler denoise; 1 for KSamplerAdvanced */
+    int32_t add_noise;      /* 0 = disable_noise */
+    int32_t start_step;     /* KSamplerAdvanced start_at_step; 0 */
+    int32_t end_step;       /* KSamplerAdvanced end_at_step; 10000 */
+    int32_t force_full_denoise; /* 1 for KSampler; !return_with_leftover_noise for Advanced */
+    int32_t preview_every;  /* send a preview every N steps; 0 = none */
+    int32_t reserved;
+} sdn_sample_params_t;
+
+SDN_API void sdn_sample_params_init(sdn_sample_params_t* params);
+
+/* The latent as LATENT carries it: samples [B, 4, h, w] raw VAE space; optional noise_mask
+ * ([B,1,H,W] or [B,H,W] or [H,W], any resolution) and batch_index list. */
+typedef struct sdn_latent_t {
+    uint32_t struct_size;
+    int32_t batch_index_count; /* 0 = no batch_index */
+    const sdn_tensor* samples;
+    const sdn_tensor* noise_mask;  /* may be NULL */
+    const int64_t* batch_index;    /* batch_index_count values */
+} sdn_latent_t;
+
+SDN_API void sdn_latent_init(sdn_latent_t* latent);
+
+/* KSampler / KSamplerAdvanced. Writes the sampled latent [B, 4, h, w] in raw VAE space. */
+SDN_API sdn_status sdn_sample(sdn_context* ctx, sdn_model* model,
+                              const sdn_sample_params_t* params, const sdn_cond_t* positive,
+                              int32_t positive_count, const sdn_cond_t* negative,
+                              int32_t negative_count, const sdn_latent_t* latent,
+                              sdn_tensor** samples_out);
+
+/* The sigmas a sampler would use (steps, scheduler, sampler, denoise, start/end as params). */
+SDN_API sdn_status sdn_sample_sigmas(sdn_context* ctx, const sdn_sample_params_t* params,
+                                     sdn_tensor** sigmas_out);
+
+/* ComfyUI's initial noise for a latent shape and seed (prepare_noise). */
+SDN_API sdn_status sdn_noise_generate(sdn_context* ctx, uint64_t seed, const int64_t* dims4,
+                                      const int64_t* batch_index, int32_t batch_index_count,
+                                      sdn_tensor** noise_out);
+
+/* 1 when this build implements the sampler / scheduler named. */
+SDN_API int32_t sdn_sampler_supported(const char* name);
+SDN_API int32_t sdn_scheduler_supported(const char* name);
+
+/* ------------------------------------------------------------------ testing hooks */
+
+/* Called each time a UNet evaluation starts (entering=1) and ends (entering=0) on ctx.
+ * Lets tests observe concurrency without clocks. */
+typedef void (*sdn_unet_hook)(int32_t entering, void* user_data);
+SDN_API void sdn_context_set_unet_hook(sdn_context* ctx, sdn_unet_hook hook, void* user_data);
+
+/* Layout self-description for the managed struct tests: size and field offsets of every
+ * public struct, reported by code generated from this header. Returns -1 for unknown names. */
+SDN_API int64_t sdn_debug_struct_size(const char* struct_name);
+SDN_API int64_t sdn_debug_field_offset(const char* struct_name, const char* field_name);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SDNATIVE_H */

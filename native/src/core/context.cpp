@@ -1,0 +1,78 @@
+#include "context.h"
+
+#include <cstdio>
+#include <vector>
+
+#include "error.h"
+
+namespace sdn {
+
+Context::Context(int n_threads, sdn_cpu_variant variant)
+    : pool_(std::make_unique<ThreadPool>(n_threads)), variant_(variant) {}
+
+void Context::log(sdn_log_level level, const char* format, ...) {
+    if (!wants_log(level)) return;
+    va_list args;
+    va_start(args, format);
+    va_list copy;
+    va_copy(copy, args);
+    int n = std::vsnprintf(nullptr, 0, format, copy);
+    va_end(copy);
+    std::vector<char> buf(n > 0 ? static_cast<size_t>(n) + 1 : 1, '\0');
+    if (n > 0) std::vsnprintf(buf.data(), buf.size(), format, args);
+    va_end(args);
+    log_cb_(level, buf.data(), log_user_);
+}
+
+void Context::set_log_callback(sdn_log_callback cb, int min_level, void* user_data) {
+    log_cb_ = cb;
+    log_min_level_ = min_level;
+    log_user_ = user_data;
+}
+
+void Context::set_progress_callback(sdn_progress_callback cb, void* user_data) {
+    progress_cb_ = cb;
+    progress_user_ = user_data;
+}
+
+void Context::set_preview_callback(sdn_preview_callback cb, void* user_data) {
+    preview_cb_ = cb;
+    preview_user_ = user_data;
+}
+
+void Context::set_unet_hook(sdn_unet_hook hook, void* user_data) {
+    unet_hook_ = hook;
+    unet_hook_user_ = user_data;
+}
+
+void Context::progress(sdn_stage stage, int step, int total) {
+    if (progress_cb_) {
+        sdn_progress_t p{};
+        p.struct_size = sizeof(p);
+        p.stage = stage;
+        p.step = step;
+        p.total = total;
+        progress_cb_(&p, progress_user_);
+    }
+    check_cancelled();
+}
+
+void Context::preview(int width, int height, const uint8_t* rgb) {
+    if (preview_cb_) preview_cb_(width, height, rgb, preview_user_);
+}
+
+void Context::unet_hook(bool entering) {
+    if (unet_hook_) unet_hook_(entering ? 1 : 0, unet_hook_user_);
+}
+
+void Context::check_cancelled() const {
+    if (cancel_requested()) fail(SDN_ERR_CANCELLED, "cancelled");
+}
+
+void Context::note_scratch_bytes(int64_t bytes) {
+    int64_t prev = peak_scratch_.load();
+    while (bytes > prev && !peak_scratch_.compare_exchange_weak(prev, bytes)) {
+    }
+}
+
+}  // namespace sdn

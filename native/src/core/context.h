@@ -1,0 +1,70 @@
+// The engine-side state behind an sdn_context: threads, kernel variant, callbacks,
+// cancellation and the last error. One context runs one call at a time.
+#pragma once
+
+#include <atomic>
+#include <cstdarg>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "sdnative.h"
+#include "thread_pool.h"
+
+namespace sdn {
+
+class Context {
+public:
+    Context(int n_threads, sdn_cpu_variant variant);
+
+    ThreadPool& pool() { return *pool_; }
+    int threads() const { return pool_->size(); }
+    sdn_cpu_variant cpu_variant() const { return variant_; }
+
+    // Logging: printf-style; cheap when no callback is set or the level is filtered.
+    void log(sdn_log_level level, const char* format, ...) __attribute__((format(printf, 3, 4)));
+    bool wants_log(sdn_log_level level) const { return log_cb_ && level >= log_min_level_; }
+    void set_log_callback(sdn_log_callback cb, int min_level, void* user_data);
+
+    void set_progress_callback(sdn_progress_callback cb, void* user_data);
+    void set_preview_callback(sdn_preview_callback cb, void* user_data);
+    void set_unet_hook(sdn_unet_hook hook, void* user_data);
+    bool has_preview() const { return preview_cb_ != nullptr; }
+
+    // Reports progress, then throws Error(SDN_ERR_CANCELLED) if a cancel was requested
+    // (including one made from inside the progress callback).
+    void progress(sdn_stage stage, int step, int total);
+    void preview(int width, int height, const uint8_t* rgb);
+    void unet_hook(bool entering);
+
+    void cancel() { cancelled_.store(true, std::memory_order_relaxed); }
+    void reset_cancel() { cancelled_.store(false, std::memory_order_relaxed); }
+    bool cancel_requested() const { return cancelled_.load(std::memory_order_relaxed); }
+    // Throws Error(SDN_ERR_CANCELLED) when a cancel was requested.
+    void check_cancelled() const;
+
+    void set_last_error(const std::string& message) { last_error_ = message; }
+    const std::string& last_error() const { return last_error_; }
+
+    // Scratch accounting: forward passes report what they planned; the peak is kept.
+    void note_scratch_bytes(int64_t bytes);
+    int64_t peak_scratch_bytes() const { return peak_scratch_.load(); }
+
+private:
+    std::unique_ptr<ThreadPool> pool_;
+    sdn_cpu_variant variant_;
+    sdn_log_callback log_cb_ = nullptr;
+    void* log_user_ = nullptr;
+    int log_min_level_ = SDN_LOG_INFO;
+    sdn_progress_callback progress_cb_ = nullptr;
+    void* progress_user_ = nullptr;
+    sdn_preview_callback preview_cb_ = nullptr;
+    void* preview_user_ = nullptr;
+    sdn_unet_hook unet_hook_ = nullptr;
+    void* unet_hook_user_ = nullptr;
+    std::atomic<bool> cancelled_{false};
+    std::atomic<int64_t> peak_scratch_{0};
+    std::string last_error_;
+};
+
+}  // namespace sdn
