@@ -330,6 +330,26 @@ SDN_API sdn_status sdn_noise_generate(sdn_context* ctx, uint64_t seed, const int
 SDN_API int32_t sdn_sampler_supported(const char* name);
 SDN_API int32_t sdn_scheduler_supported(const char* name);
 
+/* ------------------------------------------------------------------ files and tools */
+
+/* Writes a tiny random-weight checkpoint with the real SD1.x tensor names and shrunk widths
+ * and depths. The format follows the extension (.safetensors or .gguf); weight_type is
+ * "f32", "f16", "bf16", "q8_0", "q4_0", ... (NULL = "f16"; quantized types need .gguf). */
+SDN_API sdn_status sdn_make_test_model(sdn_context* ctx, const char* path,
+                                       const char* weight_type, uint64_t seed);
+
+/* Converts a checkpoint to GGUF with weights of weight_type (norms, biases and small tensors
+ * stay f32/f16). Embeds the tokenizer vocabulary when tokenizer_path (or one found beside
+ * the model) is available. */
+SDN_API sdn_status sdn_convert(sdn_context* ctx, const char* in_path, const char* out_path,
+                               const char* weight_type, const char* tokenizer_path);
+
+/* A JSON description of a model file: architecture, components, tensor types and sizes,
+ * missing and unexpected tensors. Writes at most capacity bytes (NUL included) into buffer
+ * and the full length (NUL included) into required; call with capacity 0 to size it. */
+SDN_API sdn_status sdn_model_info(sdn_context* ctx, const char* path, char* buffer,
+                                  int64_t capacity, int64_t* required);
+
 /* ------------------------------------------------------------------ testing hooks */
 
 /* Called each time a UNet evaluation starts (entering=1) and ends (entering=0) on ctx.
