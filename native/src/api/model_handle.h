@@ -1,0 +1,13 @@
+// The struct behind sdn_model: a diffusion network the samplers can call.
+// Owned by the checkpoint-loading code (api/model_api.cpp); extended there as needed.
+#pragma once
+
+#include <memory>
+
+#include "core/diffusion_model.h"
+#include "core/live_objects.h"
+
+struct sdn_model : sdn::LiveObject {
+    std::shared_ptr<sdn::DiffusionModel> model;
+    sdn_arch arch = SDN_ARCH_UNKNOWN;
+};
