@@ -1,0 +1,3 @@
+using SdNative.Cli;
+
+return await CliApp.RunAsync(args);
