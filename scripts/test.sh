@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The one test command: installs what is needed, builds native and managed code, runs every
+# suite (ctest, fuzzers, dotnet test) and ends with one line "N passed, N failed, N skipped".
+# Works without a terminal or stdin. Exit status is non-zero on any failure.
+set -uo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+RESULTS="$REPO/build/test-results"
+FUZZ_SECONDS="${SDN_FUZZ_SECONDS:-30}"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+export SDN_SHARED_DIR="${SDN_SHARED_DIR:-$REPO/../shared}"
+
+step_failures=0
+note_failure() {
+  echo "test.sh: FAILED: $1" >&2
+  step_failures=$((step_failures + 1))
+}
+
+echo "== dependencies"
+scripts/install-deps.sh || note_failure "installing Debian packages"
+
+echo "== disk"
+free_kb=$(df -Pk "$REPO" | awk 'NR==2 {print $4}')
+cache_dir="${SDN_CACHE_DIR:-$HOME/.cache/sdnative}"
+mkdir -p "$cache_dir"
+cache_free_kb=$(df -Pk "$cache_dir" | awk 'NR==2 {print $4}')
+echo "free: $((free_kb / 1024)) MiB in the checkout, $((cache_free_kb / 1024)) MiB in the cache folder"
+if [ "$free_kb" -lt $((6 * 1024 * 1024)) ] || [ "$cache_free_kb" -lt $((3 * 1024 * 1024)) ]; then
+  echo "test.sh: WARNING: short of disk space: builds need about 4 GiB and the oracle checkpoint 2.1 GiB" >&2
+fi
+
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+
+if [ -d "$SDN_SHARED_DIR" ]; then
+  echo "== shared folder: $SDN_SHARED_DIR"
+  if [ -f "$SDN_SHARED_DIR/data/clip/bpe_simple_vocab_16e6.txt.gz" ]; then
+    mkdir -p models/tokenizers
+    cp -f "$SDN_SHARED_DIR/data/clip/bpe_simple_vocab_16e6.txt.gz" models/tokenizers/
+  fi
+else
+  echo "== shared folder missing ($SDN_SHARED_DIR): tests that need it will skip (or fail with CI=true)"
+fi
+
+echo "== native build"
+if cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >"$RESULTS/cmake-configure.log" 2>&1 &&
+   cmake --build build -j "$(nproc)" >"$RESULTS/cmake-build.log" 2>&1; then
+  echo "native build ok"
+else
+  tail -n 60 "$RESULTS/cmake-configure.log" "$RESULTS/cmake-build.log" 2>/dev/null
+  note_failure "native build"
+fi
+
+if [ -d "$SDN_SHARED_DIR/oracle" ] && [ -x scripts/oracle-checkpoint ]; then
+  echo "== oracle checkpoint"
+  if oracle_path="$(scripts/oracle-checkpoint)"; then
+    export SDN_ORACLE_CHECKPOINT="$oracle_path"
+    echo "oracle checkpoint: $SDN_ORACLE_CHECKPOINT"
+  else
+    note_failure "preparing the oracle checkpoint"
+  fi
+fi
+
+echo "== ctest"
+if [ -f build/CTestTestfile.cmake ]; then
+  (cd build && ctest --output-on-failure --timeout 1500 -j 2 --output-junit "$RESULTS/ctest.junit.xml") \
+    >"$RESULTS/ctest.log" 2>&1
+  ctest_rc=$?
+  tail -n 25 "$RESULTS/ctest.log"
+  [ $ctest_rc -eq 0 ] || grep -E "Failed|\*\*\*" "$RESULTS/ctest.log" | head -40
+fi
+
+if [ -x scripts/fuzz.sh ]; then
+  echo "== fuzzers (${FUZZ_SECONDS}s each)"
+  scripts/fuzz.sh "$FUZZ_SECONDS" "$RESULTS/fuzz.junit.xml" >"$RESULTS/fuzz.log" 2>&1 || true
+  tail -n 10 "$RESULTS/fuzz.log"
+  [ -f "$RESULTS/fuzz.junit.xml" ] || note_failure "fuzzers produced no result file"
+fi
+
+echo "== dotnet build"
+if dotnet build SdNative.sln -c Release >"$RESULTS/dotnet-build.log" 2>&1; then
+  echo "dotnet build ok"
+else
+  grep -E "error|warning" "$RESULTS/dotnet-build.log" | sort -u | head -40
+  note_failure "dotnet build"
+fi
+
+echo "== dotnet test"
+dotnet test SdNative.sln -c Release --no-build \
+  --logger "junit;LogFilePath=$RESULTS/dotnet-{assembly}.junit.xml" \
+  >"$RESULTS/dotnet-test.log" 2>&1
+grep -E "^(Passed!|Failed!)|  Failed |Error Message" "$RESULTS/dotnet-test.log" | head -60
+
+echo "== summary"
+/usr/bin/python3 scripts/summarize-junit.py "$RESULTS" "$step_failures"
