@@ -1,0 +1,259 @@
+#include "model/vae_blocks.h"
+
+#include <cmath>
+#include <cstring>
+#include <sstream>
+
+#include "core/error.h"
+#include "cpu/ops.h"
+
+namespace sdn::vae {
+
+namespace {
+
+std::string shape_text(const std::vector<int64_t>& shape) {
+    std::ostringstream s;
+    s << "[";
+    for (size_t i = 0; i < shape.size(); ++i) s << (i ? ", " : "") << shape[i];
+    s << "]";
+    return s.str();
+}
+
+// A 1x1 convolution weight [O, C, 1, 1] is the same bytes as a linear weight [O, C]; the
+// attention projections run as linear layers over token-major activations.
+WeightRef as_matrix(const WeightRef& w) {
+    WeightRef m = w;
+    if (m.shape.size() == 4) m.shape = {w.shape[0], w.shape[1]};
+    return m;
+}
+
+// [C, N] <-> [N, C] for one batch item, split over rows of the destination.
+void transpose(Context& ctx, const float* src, int64_t rows, int64_t cols, float* dst) {
+    ctx.pool().parallel_range(cols, [&](int64_t begin, int64_t end, int) {
+        for (int64_t c = begin; c < end; ++c)
+            for (int64_t r = 0; r < rows; ++r) dst[c * rows + r] = src[r * cols + c];
+    });
+}
+
+void require_channels(const Tensor& x, int64_t channels, const char* what) {
+    SDN_REQUIRE(x.n_dims() == 4 && x.dim(1) == channels, SDN_ERR_INVALID_ARGUMENT,
+                std::string(what) + ": expected " + std::to_string(channels) +
+                    " channels, got tensor " + x.shape_string());
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------ WeightBinder
+
+WeightBinder::WeightBinder(const WeightLookup& lookup, std::string prefix)
+    : lookup_(lookup), prefix_(std::move(prefix)) {}
+
+WeightRef WeightBinder::get(const std::string& name, const std::vector<int64_t>& expected) {
+    const std::string full = prefix_ + name;
+    const WeightRef* w = lookup_(full);
+    if (!w) {
+        missing_.push_back(full);
+        return WeightRef{};
+    }
+    bool ok = w->shape.size() == expected.size() && w->valid();
+    for (size_t i = 0; ok && i < expected.size(); ++i)
+        ok = expected[i] < 0 ? w->shape[i] > 0 : w->shape[i] == expected[i];
+    SDN_REQUIRE(ok, SDN_ERR_FORMAT,
+                "tensor " + full + " has shape " + shape_text(w->shape) + ", expected " +
+                    shape_text(expected) + " (-1 = any)");
+    return *w;
+}
+
+void WeightBinder::require_complete() const {
+    if (missing_.empty()) return;
+    std::string message = "VAE weights missing (" + std::to_string(missing_.size()) + "): ";
+    const size_t shown = std::min<size_t>(missing_.size(), 12);
+    for (size_t i = 0; i < shown; ++i) message += (i ? ", " : "") + missing_[i];
+    if (shown < missing_.size()) message += ", ...";
+    fail(SDN_ERR_FORMAT, message);
+}
+
+// ------------------------------------------------------------------ Conv2d / GroupNorm
+
+Conv2d Conv2d::bind(WeightBinder& b, const std::string& name, int64_t in, int64_t out,
+                    int kernel) {
+    Conv2d c;
+    c.kernel = kernel;
+    c.weight = b.get(name + ".weight", {out, in, kernel, kernel});
+    c.out = c.weight.valid() ? c.weight.shape[0] : out;
+    c.in = c.weight.valid() ? c.weight.shape[1] : in;
+    c.bias = b.get(name + ".bias", {c.out});
+    return c;
+}
+
+Tensor Conv2d::forward(Context& ctx, const Tensor& x, int stride, int pad) const {
+    require_channels(x, in, "conv2d");
+    const int64_t B = x.dim(0), H = x.dim(2), W = x.dim(3);
+    const int64_t Ho = (H + 2 * pad - kernel) / stride + 1;
+    const int64_t Wo = (W + 2 * pad - kernel) / stride + 1;
+    SDN_REQUIRE(Ho > 0 && Wo > 0, SDN_ERR_INVALID_ARGUMENT,
+                "conv2d: input " + x.shape_string() + " is too small");
+    Tensor y({B, out, Ho, Wo});
+    ops::conv2d(ctx, x.data(), B, in, H, W, weight, &bias, stride, pad, y.data());
+    return y;
+}
+
+GroupNorm GroupNorm::bind(WeightBinder& b, const std::string& name, int64_t channels) {
+    GroupNorm n;
+    n.channels = channels;
+    SDN_REQUIRE(channels > 0 && channels % kNormGroups == 0, SDN_ERR_FORMAT,
+                "VAE norm " + name + ": " + std::to_string(channels) +
+                    " channels is not a multiple of " + std::to_string(kNormGroups) + " groups");
+    n.gamma = b.get(name + ".weight", {channels});
+    n.beta = b.get(name + ".bias", {channels});
+    return n;
+}
+
+Tensor GroupNorm::forward(Context& ctx, const Tensor& x, bool silu) const {
+    require_channels(x, channels, "group norm");
+    Tensor y(x.shape());
+    ops::group_norm(ctx, x.data(), x.dim(0), channels, x.dim(2) * x.dim(3), kNormGroups,
+                    kNormEps, &gamma, &beta, y.data(), silu);
+    return y;
+}
+
+// ------------------------------------------------------------------ ResnetBlock
+
+ResnetBlock ResnetBlock::bind(WeightBinder& b, const std::string& name, int64_t in) {
+    ResnetBlock r;
+    r.in = in;
+    r.norm1 = GroupNorm::bind(b, name + ".norm1", in);
+    r.conv1 = Conv2d::bind(b, name + ".conv1", in, -1, 3);
+    r.out = r.conv1.out;
+    r.norm2 = GroupNorm::bind(b, name + ".norm2", r.out);
+    r.conv2 = Conv2d::bind(b, name + ".conv2", r.out, r.out, 3);
+    r.has_shortcut = in != r.out;
+    if (r.has_shortcut) r.nin_shortcut = Conv2d::bind(b, name + ".nin_shortcut", in, r.out, 1);
+    return r;
+}
+
+Tensor ResnetBlock::forward(Context& ctx, Tensor&& x) const {
+    // At most three full-size activations are alive at once: x, a normalised copy and a
+    // conv output; each intermediate is released as soon as the next one exists.
+    Tensor h;
+    {
+        Tensor a = norm1.forward(ctx, x, true);
+        h = conv1.forward(ctx, a, 1, 1);
+    }
+    {
+        Tensor a = norm2.forward(ctx, h, true);
+        h = Tensor();
+        h = conv2.forward(ctx, a, 1, 1);
+    }
+    const int64_t n = h.size();
+    if (has_shortcut) {
+        Tensor s = nin_shortcut.forward(ctx, x, 1, 0);
+        x = Tensor();
+        ops::add(ctx, h.data(), s.data(), 1, n, 1, h.data());
+    } else {
+        ops::add(ctx, h.data(), x.data(), 1, n, 1, h.data());
+    }
+    return h;
+}
+
+// ------------------------------------------------------------------ AttentionBlock
+
+AttentionBlock AttentionBlock::bind(WeightBinder& b, const std::string& name, int64_t channels) {
+    AttentionBlock a;
+    a.channels = channels;
+    a.norm = GroupNorm::bind(b, name + ".norm", channels);
+    auto projection = [&](const std::string& part, WeightRef& w, WeightRef& bias) {
+        const std::string wname = name + "." + part + ".weight";
+        // Both layouts occur in the wild: conv-shaped [C, C, 1, 1] and linear-shaped [C, C].
+        const WeightRef* found = b.find(wname);
+        if (found && found->shape.size() == 2)
+            w = b.get(wname, {channels, channels});
+        else
+            w = as_matrix(b.get(wname, {channels, channels, 1, 1}));
+        bias = b.get(name + "." + part + ".bias", {channels});
+    };
+    projection("q", a.q, a.q_b);
+    projection("k", a.k, a.k_b);
+    projection("v", a.v, a.v_b);
+    projection("proj_out", a.proj_out, a.proj_out_b);
+    return a;
+}
+
+Tensor AttentionBlock::forward(Context& ctx, Tensor&& x) const {
+    require_channels(x, channels, "attention block");
+    const int64_t B = x.dim(0), C = channels, N = x.dim(2) * x.dim(3);
+    Tensor normed = norm.forward(ctx, x, false);
+    // Token-major work buffers for one batch item: tokens [N, C], q, k, v, and the output.
+    Tensor tokens({N, C}), qt({N, C}), kt({N, C}), vt({N, C});
+    for (int64_t bi = 0; bi < B; ++bi) {
+        transpose(ctx, normed.data() + bi * C * N, C, N, tokens.data());
+        ops::linear(ctx, tokens.data(), N, C, q, &q_b, qt.data());
+        ops::linear(ctx, tokens.data(), N, C, k, &k_b, kt.data());
+        ops::linear(ctx, tokens.data(), N, C, v, &v_b, vt.data());
+        ops::AttentionArgs args{};
+        args.q = qt.data();
+        args.k = kt.data();
+        args.v = vt.data();
+        args.out = tokens.data();  // tokens are no longer needed once q, k, v exist
+        args.batch = 1;
+        args.nq = N;
+        args.nk = N;
+        args.heads = 1;
+        args.head_dim = C;
+        args.q_stride = args.k_stride = args.v_stride = args.out_stride = C;
+        args.scale = 1.0f / std::sqrt(static_cast<float>(C));
+        ops::attention(ctx, args);
+        ops::linear(ctx, tokens.data(), N, C, proj_out, &proj_out_b, qt.data());
+        // Back to channel-major, added onto the residual.
+        float* item = normed.data() + bi * C * N;
+        transpose(ctx, qt.data(), N, C, item);
+    }
+    ops::add(ctx, x.data(), normed.data(), 1, x.size(), 1, x.data());
+    return std::move(x);
+}
+
+// ------------------------------------------------------------------ Down/Upsample
+
+Downsample Downsample::bind(WeightBinder& b, const std::string& name, int64_t channels) {
+    Downsample d;
+    d.conv = Conv2d::bind(b, name + ".conv", channels, channels, 3);
+    return d;
+}
+
+Tensor Downsample::forward(Context& ctx, const Tensor& x) const {
+    require_channels(x, conv.in, "downsample");
+    const int64_t B = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
+    SDN_REQUIRE(H >= 2 && W >= 2, SDN_ERR_INVALID_ARGUMENT,
+                "downsample: input " + x.shape_string() + " is too small");
+    // The asymmetric (0, 1, 0, 1) zero pad, then a plain stride-2 conv.
+    Tensor padded({B, C, H + 1, W + 1});
+    const int64_t planes = B * C;
+    ctx.pool().parallel_range(planes, [&](int64_t begin, int64_t end, int) {
+        for (int64_t p = begin; p < end; ++p) {
+            const float* src = x.data() + p * H * W;
+            float* dst = padded.data() + p * (H + 1) * (W + 1);
+            for (int64_t r = 0; r < H; ++r) {
+                std::memcpy(dst + r * (W + 1), src + r * W, sizeof(float) * W);
+                dst[r * (W + 1) + W] = 0.0f;
+            }
+            std::memset(dst + H * (W + 1), 0, sizeof(float) * (W + 1));
+        }
+    });
+    return conv.forward(ctx, padded, 2, 0);
+}
+
+Upsample Upsample::bind(WeightBinder& b, const std::string& name, int64_t channels) {
+    Upsample u;
+    u.conv = Conv2d::bind(b, name + ".conv", channels, channels, 3);
+    return u;
+}
+
+Tensor Upsample::forward(Context& ctx, const Tensor& x) const {
+    require_channels(x, conv.in, "upsample");
+    const int64_t B = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
+    Tensor big({B, C, 2 * H, 2 * W});
+    ops::upsample_nearest2x(ctx, x.data(), B, C, H, W, big.data());
+    return conv.forward(ctx, big, 1, 1);
+}
+
+}  // namespace sdn::vae

@@ -1,0 +1,180 @@
+#include "model/vae_model.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/error.h"
+#include "model/vae_tiling.h"
+
+namespace sdn {
+
+std::unique_ptr<Vae> Vae::load(const WeightLookup& lookup, const std::string& prefix) {
+    vae::WeightBinder b(lookup, prefix);
+    auto v = std::make_unique<Vae>();
+    v->encoder_ = vae::Encoder::bind(b, "encoder.");
+    v->decoder_ = vae::Decoder::bind(b, "decoder.");
+    const int64_t moments = v->encoder_.out_channels();
+    v->quant_conv_ = vae::Conv2d::bind(b, "quant_conv", moments, moments, 1);
+    v->post_quant_conv_ = vae::Conv2d::bind(b, "post_quant_conv", -1, -1, 1);
+    b.require_complete();
+
+    const int64_t z = v->post_quant_conv_.in;
+    SDN_REQUIRE(v->post_quant_conv_.out == z && v->decoder_.in_channels() == z && moments == 2 * z,
+                SDN_ERR_FORMAT,
+                "VAE latent widths disagree: post_quant_conv " + std::to_string(z) + " -> " +
+                    std::to_string(v->post_quant_conv_.out) + ", decoder.conv_in takes " +
+                    std::to_string(v->decoder_.in_channels()) + ", encoder gives " +
+                    std::to_string(moments) + " moments");
+    SDN_REQUIRE(v->encoder_.downscale() == v->decoder_.upscale(), SDN_ERR_FORMAT,
+                "VAE encoder and decoder have a different number of levels");
+    return v;
+}
+
+Tensor Vae::encode_mean(Context& ctx, const Tensor& x, vae::ProgressTicker& progress) const {
+    Tensor moments = quant_conv_.forward(ctx, encoder_.forward(ctx, x, progress), 1, 0);
+    // The posterior mean is the first half of the moments (DiagonalGaussian mode()).
+    const int64_t z = latent_channels();
+    const int64_t plane = moments.dim(2) * moments.dim(3);
+    Tensor mean({1, z, moments.dim(2), moments.dim(3)});
+    std::memcpy(mean.data(), moments.data(), sizeof(float) * static_cast<size_t>(z * plane));
+    return mean;
+}
+
+Tensor Vae::decode_raw(Context& ctx, const Tensor& z, vae::ProgressTicker& progress) const {
+    return decoder_.forward(ctx, post_quant_conv_.forward(ctx, z, 1, 0), progress);
+}
+
+namespace {
+
+// ComfyUI's tiled nodes run three tilings and average them: the square tile, a tall-and-thin
+// and a short-and-wide variant, so the seams of one tiling fall inside tiles of the others.
+struct TilingShape {
+    int64_t h, w;
+};
+
+int checked_total(int64_t calls, int blocks) {
+    const int64_t total = calls * blocks;
+    SDN_REQUIRE(total < (int64_t(1) << 30), SDN_ERR_INVALID_ARGUMENT,
+                "VAE: too many tiles for this image");
+    return static_cast<int>(total);
+}
+
+}  // namespace
+
+Tensor Vae::encode(Context& ctx, const Tensor& image, const VaeTiling* tiling) const {
+    const int64_t f = downscale();
+    SDN_REQUIRE(image.n_dims() == 4 && image.dim(3) >= 3, SDN_ERR_INVALID_ARGUMENT,
+                "VAE encode: expected an image [B, H, W, 3], got " + image.shape_string());
+    const int64_t B = image.dim(0), H = image.dim(1), W = image.dim(2), C = image.dim(3);
+    SDN_REQUIRE(H >= f && W >= f, SDN_ERR_INVALID_ARGUMENT,
+                "VAE encode: image " + image.shape_string() + " is smaller than " +
+                    std::to_string(f) + " pixels");
+    // Crop to multiples of f, centred and rounded down; nothing is padded; alpha is dropped.
+    const int64_t Hc = H / f * f, Wc = W / f * f;
+    const int64_t y_off = (H % f) / 2, x_off = (W % f) / 2;
+    const int64_t z = latent_channels();
+
+    // ComfyUI sums (t, t), then (h t/2, w 2t), then (h 2t, w t/2); overlap stays as given.
+    std::vector<TilingShape> shapes;
+    int64_t calls = 1;
+    if (tiling) {
+        const int64_t t = tiling->tile_size, o = tiling->overlap;
+        SDN_REQUIRE(t >= 2 * f && t % (2 * f) == 0 && o >= 0 && o % f == 0,
+                    SDN_ERR_INVALID_ARGUMENT,
+                    "tiled VAE encode: tile_size must be a positive multiple of " +
+                        std::to_string(2 * f) + " and overlap a non-negative multiple of " +
+                        std::to_string(f));
+        shapes = {{t, t}, {t / 2, t * 2}, {t * 2, t / 2}};
+        calls = 0;
+        for (const TilingShape& s : shapes) calls += vae::tile_call_count(Hc, Wc, s.h, s.w, o);
+    }
+    vae::ProgressTicker progress(ctx, SDN_STAGE_VAE_ENCODE, checked_total(B * calls, encode_block_count()));
+    progress.start();
+
+    Tensor latent({B, z, Hc / f, Wc / f});
+    const int64_t latent_item = z * (Hc / f) * (Wc / f);
+    for (int64_t b = 0; b < B; ++b) {
+        // NHWC 0..1 -> NCHW -1..1 (x*2-1; ComfyUI does it per tile, which is the same).
+        Tensor x({1, 3, Hc, Wc});
+        const float* src = image.data() + b * H * W * C;
+        for (int64_t c = 0; c < 3; ++c)
+            for (int64_t r = 0; r < Hc; ++r)
+                for (int64_t col = 0; col < Wc; ++col)
+                    x.data()[(c * Hc + r) * Wc + col] =
+                        src[((r + y_off) * W + col + x_off) * C + c] * 2.0f - 1.0f;
+
+        float* dst = latent.data() + b * latent_item;
+        if (!tiling) {
+            Tensor mean = encode_mean(ctx, x, progress);
+            std::memcpy(dst, mean.data(), sizeof(float) * static_cast<size_t>(latent_item));
+            continue;
+        }
+        auto fn = [&](const Tensor& crop) { return encode_mean(ctx, crop, progress); };
+        std::fill(dst, dst + latent_item, 0.0f);
+        for (const TilingShape& s : shapes) {
+            Tensor part = vae::tiled_apply(ctx, x, s.h, s.w, tiling->overlap, {1, f}, z, fn);
+            for (int64_t i = 0; i < latent_item; ++i) dst[i] += part.data()[i];
+        }
+        for (int64_t i = 0; i < latent_item; ++i) dst[i] /= 3.0f;
+    }
+    return latent;
+}
+
+Tensor Vae::decode(Context& ctx, const Tensor& latent, const VaeTiling* tiling) const {
+    const int64_t f = downscale();
+    const int64_t z = latent_channels();
+    SDN_REQUIRE(latent.n_dims() == 4 && latent.dim(1) == z, SDN_ERR_INVALID_ARGUMENT,
+                "VAE decode: expected a latent [B, " + std::to_string(z) + ", h, w], got " +
+                    latent.shape_string());
+    const int64_t B = latent.dim(0), h = latent.dim(2), w = latent.dim(3);
+    const int64_t Ho = h * f, Wo = w * f;
+
+    // ComfyUI: overlap shrinks to tile/4 when larger; both go to latent units (floor); the
+    // tilings summed are (h 2t, w t/2), (h t/2, w 2t), then (t, t).
+    std::vector<TilingShape> shapes;
+    int64_t overlap = 0;
+    int64_t calls = 1;
+    if (tiling) {
+        int64_t tile_px = tiling->tile_size, overlap_px = tiling->overlap;
+        SDN_REQUIRE(tile_px >= 2 * f && overlap_px >= 0, SDN_ERR_INVALID_ARGUMENT,
+                    "tiled VAE decode: tile_size must be at least " + std::to_string(2 * f) +
+                        " and overlap non-negative");
+        if (tile_px < overlap_px * 4) overlap_px = tile_px / 4;
+        const int64_t t = tile_px / f;
+        overlap = overlap_px / f;
+        shapes = {{t * 2, t / 2}, {t / 2, t * 2}, {t, t}};
+        calls = 0;
+        for (const TilingShape& s : shapes) calls += vae::tile_call_count(h, w, s.h, s.w, overlap);
+    }
+    vae::ProgressTicker progress(ctx, SDN_STAGE_VAE_DECODE, checked_total(B * calls, decode_block_count()));
+    progress.start();
+
+    Tensor image({B, Ho, Wo, 3});
+    const int64_t plane = Ho * Wo;
+    const int64_t latent_item = z * h * w;
+    for (int64_t b = 0; b < B; ++b) {
+        Tensor item({1, z, h, w});
+        std::memcpy(item.data(), latent.data() + b * latent_item,
+                    sizeof(float) * static_cast<size_t>(latent_item));
+        Tensor y;
+        if (!tiling) {
+            y = decode_raw(ctx, item, progress);
+        } else {
+            auto fn = [&](const Tensor& crop) { return decode_raw(ctx, crop, progress); };
+            y = Tensor({1, 3, Ho, Wo});
+            for (const TilingShape& s : shapes) {
+                Tensor part = vae::tiled_apply(ctx, item, s.h, s.w, overlap, {f, 1}, 3, fn);
+                for (int64_t i = 0; i < y.size(); ++i) y.data()[i] += part.data()[i];
+            }
+            for (int64_t i = 0; i < y.size(); ++i) y.data()[i] /= 3.0f;
+        }
+        // clamp((y + 1) / 2, 0, 1) -- after averaging when tiled -- and NCHW -> NHWC.
+        float* dst = image.data() + b * plane * 3;
+        for (int64_t c = 0; c < 3; ++c)
+            for (int64_t i = 0; i < plane; ++i)
+                dst[i * 3 + c] = std::clamp((y.data()[c * plane + i] + 1.0f) / 2.0f, 0.0f, 1.0f);
+    }
+    return image;
+}
+
+}  // namespace sdn
