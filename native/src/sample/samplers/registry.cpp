@@ -1,0 +1,56 @@
+// Name -> sampler table, in ComfyUI's KSampler.SAMPLERS order. "ddim" is euler (it differs
+// only in how the KSampler driver noises the unmasked region, see ksampler.cpp); the _gpu
+// variants differ in ComfyUI only by where the Brownian tree lives, so they share ours.
+#include "sampler.h"
+
+namespace sdn {
+
+const std::vector<SamplerInfo>& implemented_samplers() {
+    using namespace samplers;
+    static const std::vector<SamplerInfo> table = {
+        {"euler", euler, SamplerNoise::kNone},
+        {"euler_ancestral", euler_ancestral, SamplerNoise::kAncestral},
+        {"heun", heun, SamplerNoise::kNone},
+        {"dpm_2", dpm_2, SamplerNoise::kNone},
+        {"dpm_2_ancestral", dpm_2_ancestral, SamplerNoise::kAncestral},
+        {"lms", lms, SamplerNoise::kNone},
+        {"dpm_fast", dpm_fast, SamplerNoise::kNone},
+        {"dpm_adaptive", dpm_adaptive, SamplerNoise::kNone},
+        {"dpmpp_2s_ancestral", dpmpp_2s_ancestral, SamplerNoise::kAncestral},
+        {"dpmpp_sde", dpmpp_sde, SamplerNoise::kBrownian},
+        {"dpmpp_sde_gpu", dpmpp_sde, SamplerNoise::kBrownian},
+        {"dpmpp_2m", dpmpp_2m, SamplerNoise::kNone},
+        {"dpmpp_2m_sde", dpmpp_2m_sde, SamplerNoise::kBrownian},
+        {"dpmpp_2m_sde_gpu", dpmpp_2m_sde, SamplerNoise::kBrownian},
+        {"dpmpp_2m_sde_heun", dpmpp_2m_sde_heun, SamplerNoise::kBrownian},
+        {"dpmpp_2m_sde_heun_gpu", dpmpp_2m_sde_heun, SamplerNoise::kBrownian},
+        {"dpmpp_3m_sde", dpmpp_3m_sde, SamplerNoise::kBrownian},
+        {"dpmpp_3m_sde_gpu", dpmpp_3m_sde, SamplerNoise::kBrownian},
+        {"ddpm", ddpm, SamplerNoise::kAncestral},
+        {"lcm", lcm, SamplerNoise::kAncestral},
+        {"ipndm", ipndm, SamplerNoise::kNone},
+        {"ipndm_v", ipndm_v, SamplerNoise::kNone},
+        {"deis", deis, SamplerNoise::kNone},
+        {"ddim", euler, SamplerNoise::kNone},
+        {"uni_pc", uni_pc, SamplerNoise::kNone},
+        {"uni_pc_bh2", uni_pc_bh2, SamplerNoise::kNone},
+    };
+    return table;
+}
+
+const SamplerInfo* find_sampler(const std::string& name) {
+    for (const auto& s : implemented_samplers())
+        if (name == s.name) return &s;
+    return nullptr;
+}
+
+std::string implemented_sampler_list() {
+    std::string list;
+    for (const auto& s : implemented_samplers()) {
+        if (!list.empty()) list += ", ";
+        list += s.name;
+    }
+    return list;
+}
+
+}  // namespace sdn
