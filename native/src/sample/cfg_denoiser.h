@@ -1,0 +1,67 @@
+// The denoiser the samplers see during a KSampler run: ComfyUI's sampling_function for an
+// EPS model. It evaluates every active conditioning entry on its area, batches entries
+// whose inputs have the same shape into one model call (cond and uncond together), averages
+// overlapping entries weighted by strength x mask x edge ramp, and combines cond and uncond
+// with classifier-free guidance on the denoised predictions.
+#pragma once
+
+#include <vector>
+
+#include "core/context.h"
+#include "core/diffusion_model.h"
+#include "core/tensor.h"
+#include "sigma_schedule.h"
+
+namespace sdn {
+
+// One entry of a CONDITIONING list.
+struct Conditioning {
+    const Tensor* tokens = nullptr;  // [1 or B, T, width]
+    bool has_area = false;           // area in latent pixels
+    int64_t area_h = 0, area_w = 0, area_y = 0, area_x = 0;
+    const Tensor* mask = nullptr;  // [H, W] / [N, H, W] / [N, 1, H, W], any size; may be null
+    double strength = 1.0;
+    double start_percent = 0.0;
+    double end_percent = 1.0;
+};
+
+class CfgDenoiser {
+public:
+    // latent_shape: [B, C, h, w] of the sampled latent.
+    CfgDenoiser(Context& ctx, DiffusionModel& model, const DiscreteSchedule& schedule,
+                const std::vector<Conditioning>& positive, const std::vector<Conditioning>& negative,
+                double cfg, const std::vector<int64_t>& latent_shape);
+
+    // denoised = guided prediction for x at sigma.
+    void operator()(const Tensor& x, double sigma, Tensor& denoised);
+
+    int model_calls() const { return model_calls_; }
+
+private:
+    struct Entry {
+        const Tensor* tokens;
+        bool has_area;
+        int64_t area[4];      // h, w, y, x
+        Tensor mask;          // [N, h, w] at latent size, or empty
+        double strength;
+        double sigma_start;   // entry active while sigma <= sigma_start ...
+        double sigma_end;     // ... and sigma >= sigma_end
+    };
+    struct Job;
+
+    Entry make_entry(const Conditioning& c) const;
+    void add_same_area_counterparts(std::vector<Entry>& to, const std::vector<Entry>& from);
+    void run_side_jobs(const Tensor& x, double sigma, std::vector<Job>& jobs, std::vector<Tensor>& out,
+                       std::vector<Tensor>& count);
+
+    Context& ctx_;
+    DiffusionModel& model_;
+    const DiscreteSchedule& schedule_;
+    std::vector<Entry> sides_[2];  // 0: positive, 1: negative
+    double cfg_;
+    bool skip_uncond_;
+    std::vector<int64_t> shape_;
+    int model_calls_ = 0;
+};
+
+}  // namespace sdn
