@@ -164,7 +164,9 @@ void run_uni_pc(SamplerRun& run, Tensor& x, const std::vector<double>& sigmas, b
                 const int step_order = std::min(order, steps + 1 - step);
                 const bool use_corrector = step != steps;
                 const bool evaluated = solver.update(x, models, t_prev, t, step_order, use_corrector, model_t);
-                // Shift the history window (its length stays `order`).
+                // Shift the history window (its length stays `order`); after the final
+                // step the newest model slot keeps its old value, as in the reference.
+                Tensor newest = models.back();
                 models.pop_front();
                 t_prev.pop_front();
                 t_prev.push_back(t);
@@ -172,7 +174,7 @@ void run_uni_pc(SamplerRun& run, Tensor& x, const std::vector<double>& sigmas, b
                     if (!evaluated) solver.model(x, t, model_t);
                     models.push_back(model_t);
                 } else {
-                    models.push_back(models.empty() ? model_t : models.back());  // unused
+                    models.push_back(std::move(newest));
                 }
             }
         }
