@@ -1,0 +1,29 @@
+// The struct behind sdn_vae: a loaded KL autoencoder plus whatever keeps its weights alive
+// (usually the memory-mapped model file they point into).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/live_objects.h"
+#include "model/vae_model.h"
+#include "model/weight_lookup.h"
+
+struct sdn_vae : sdn::LiveObject {
+    std::shared_ptr<sdn::Vae> vae;
+    std::shared_ptr<void> keepalive;  // owner of the memory the weights point into
+};
+
+namespace sdn {
+
+// Builds a VAE handle from weights found by name under prefix ("first_stage_model." inside a
+// checkpoint, "" in a standalone VAE file). keepalive must own whatever lookup's WeightRefs
+// point into. Throws Error(SDN_ERR_FORMAT) naming missing tensors.
+sdn_vae* make_vae_handle(const WeightLookup& lookup, const std::string& prefix,
+                         std::shared_ptr<void> keepalive);
+
+// The prefix a model file's VAE tensors carry: "first_stage_model." for checkpoints, "" for
+// standalone VAE files. found is false when the file holds no VAE at all.
+std::string vae_prefix_of(const WeightLookup& lookup, bool* found);
+
+}  // namespace sdn
