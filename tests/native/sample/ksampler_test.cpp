@@ -249,6 +249,38 @@ TEST_F(Fixture, EulerAncestralDrawsFromASeedPlusOneGenerator) {
     for (size_t k = 0; k < want.size(); ++k) EXPECT_NEAR(out.data()[k], want[k] / kScale, 1e-3);
 }
 
+TEST_F(Fixture, StartPercentSkipsAnEntryWhileSigmaIsAboveItsStart) {
+    sdn::Tensor a_tokens = tokens_filled(1.0f), b_tokens = tokens_filled(3.0f);
+    sdn::Conditioning a = cond_of(a_tokens), late = cond_of(b_tokens);
+    late.start_percent = 0.5;  // active only once sigma <= sigma(499.5)
+    auto out = run(one_step_euler(1.0), {a, late}, {});
+    auto noise = sdn::prepare_noise({1, 4, 8, 8}, 42);
+    const double smax = sdn::DiscreteSchedule::sd15().sigma_max();
+    const double want = (noise.data()[0] * std::sqrt(1 + smax * smax) - smax * 1.0) / kScale;
+    EXPECT_NEAR(out.data()[0], want, 1e-3);
+    ASSERT_EQ(model.calls.size(), 1u);
+    EXPECT_EQ(model.calls[0].batch, 1);
+
+    model.calls.clear();
+    late.start_percent = 0.0;
+    late.end_percent = 0.5;  // active while sigma >= sigma(499.5): at sigma_max, yes
+    auto both = run(one_step_euler(1.0), {a, late}, {});
+    const double avg = (noise.data()[0] * std::sqrt(1 + smax * smax) - smax * 2.0) / kScale;
+    EXPECT_NEAR(both.data()[0], avg, 1e-3);
+    EXPECT_EQ(model.calls[0].batch, 2);
+}
+
+TEST_F(Fixture, SdeSamplersAreDeterministicPerSeed) {
+    auto p = one_step_euler(3.0);
+    p.sampler = "dpmpp_2m_sde";
+    p.steps = 4;
+    auto first = run(p), second = run(p);
+    p.seed = 43;
+    auto other = run(p);
+    for (int64_t k = 0; k < first.size(); ++k) EXPECT_EQ(first.data()[k], second.data()[k]);
+    EXPECT_NE(first.data()[0], other.data()[0]);
+}
+
 // ---- through the C API -------------------------------------------------------------------
 
 struct ApiFixture : ::testing::Test {
