@@ -60,7 +60,7 @@ sdn::Conditioning cond_of(const sdn::Tensor& tokens) {
     return c;
 }
 
-struct Fixture : ::testing::Test {
+struct KSamplerLoop : ::testing::Test {
     sdn::Context ctx{1, SDN_CPU_VARIANT_SCALAR};
     FakeModel model;
     sdn::Tensor pos_tokens = tokens_filled(1.0f);
@@ -88,7 +88,7 @@ sdn::KSamplerParams one_step_euler(double cfg = 1.0) {
     return p;
 }
 
-TEST_F(Fixture, TxtToImgNoiseIsScaledBySqrtOnePlusSigmaMaxSquared) {
+TEST_F(KSamplerLoop, TxtToImgNoiseIsScaledBySqrtOnePlusSigmaMaxSquared) {
     // eps = 0 with a zero-token cond: denoised = x, so one Euler step leaves x unchanged.
     sdn::Tensor zero_tokens = tokens_filled(0.0f);
     auto out = run(one_step_euler(), {cond_of(zero_tokens)}, {cond_of(zero_tokens)});
@@ -103,7 +103,7 @@ TEST_F(Fixture, TxtToImgNoiseIsScaledBySqrtOnePlusSigmaMaxSquared) {
     for (int64_t k = 0; k < 16; ++k) EXPECT_NEAR(model.first_x_in.data()[k], noise.data()[k], 1e-5);
 }
 
-TEST_F(Fixture, PartialDenoiseUsesSigma0AndScalesTheLatent) {
+TEST_F(KSamplerLoop, PartialDenoiseUsesSigma0AndScalesTheLatent) {
     for (int64_t k = 0; k < latent.size(); ++k) latent.data()[k] = 0.5f + 0.01f * static_cast<float>(k % 7);
     sdn::Tensor zero_tokens = tokens_filled(0.0f);
     auto p = one_step_euler();
@@ -125,7 +125,7 @@ TEST_F(Fixture, PartialDenoiseUsesSigma0AndScalesTheLatent) {
         EXPECT_NEAR(out.data()[k], (noise.data()[k] * s0 + latent.data()[k] * kScale) / kScale, 1e-4);
 }
 
-TEST_F(Fixture, CfgCombinesDenoisedPredictionsInOneBatchedCall) {
+TEST_F(KSamplerLoop, CfgCombinesDenoisedPredictionsInOneBatchedCall) {
     const double cfg = 7.5;
     auto out = run(one_step_euler(cfg));
     ASSERT_EQ(model.calls.size(), 1u);
@@ -141,7 +141,7 @@ TEST_F(Fixture, CfgCombinesDenoisedPredictionsInOneBatchedCall) {
     }
 }
 
-TEST_F(Fixture, CfgOneSkipsTheUncondPass) {
+TEST_F(KSamplerLoop, CfgOneSkipsTheUncondPass) {
     auto out = run(one_step_euler(1.0));
     ASSERT_EQ(model.calls.size(), 1u);
     EXPECT_EQ(model.calls[0].batch, 1);
@@ -151,7 +151,7 @@ TEST_F(Fixture, CfgOneSkipsTheUncondPass) {
     EXPECT_NEAR(out.data()[0], want0, 1e-3);
 }
 
-TEST_F(Fixture, DifferentTokenLengthsBatchUpToLcmRatioFour) {
+TEST_F(KSamplerLoop, DifferentTokenLengthsBatchUpToLcmRatioFour) {
     sdn::Tensor neg_154 = tokens_filled(-2.0f, 154);
     run(one_step_euler(5.0), {}, {cond_of(neg_154)});
     ASSERT_EQ(model.calls.size(), 1u);
@@ -166,7 +166,7 @@ TEST_F(Fixture, DifferentTokenLengthsBatchUpToLcmRatioFour) {
     EXPECT_EQ(model.calls[1].batch, 1);
 }
 
-TEST_F(Fixture, AreaCondsAverageWithEdgeRamp) {
+TEST_F(KSamplerLoop, AreaCondsAverageWithEdgeRamp) {
     latent.reset({1, 4, 16, 16});
     sdn::Tensor full_tokens = tokens_filled(1.0f), area_tokens = tokens_filled(3.0f);
     sdn::Conditioning full = cond_of(full_tokens), area = cond_of(area_tokens);
@@ -192,7 +192,7 @@ TEST_F(Fixture, AreaCondsAverageWithEdgeRamp) {
     EXPECT_EQ(model.calls.size(), 2u);
 }
 
-TEST_F(Fixture, NoiseMaskKeepsUnmaskedRegion) {
+TEST_F(KSamplerLoop, NoiseMaskKeepsUnmaskedRegion) {
     latent.reset({1, 4, 16, 16});
     for (int64_t k = 0; k < latent.size(); ++k) latent.data()[k] = 0.3f * std::sin(0.1f * static_cast<float>(k));
     // Pixel-space mask 128x128: left half 1 (resample), right half 0 (keep).
@@ -216,7 +216,7 @@ TEST_F(Fixture, NoiseMaskKeepsUnmaskedRegion) {
     EXPECT_NEAR(model.first_x_in.data()[k], want, 1e-4);
 }
 
-TEST_F(Fixture, DdimInpaintNoiseIsSeedPlusOne) {
+TEST_F(KSamplerLoop, DdimInpaintNoiseIsSeedPlusOne) {
     latent.reset({1, 4, 16, 16});
     sdn::Tensor mask({16, 16});
     for (int64_t i = 0; i < 256; ++i) mask.data()[i] = (i % 16) < 8 ? 1.0f : 0.0f;
@@ -229,7 +229,7 @@ TEST_F(Fixture, DdimInpaintNoiseIsSeedPlusOne) {
     EXPECT_NEAR(model.first_x_in.data()[k], other.data()[k] * smax / std::sqrt(smax * smax + 1), 1e-4);
 }
 
-TEST_F(Fixture, EulerAncestralDrawsFromASeedPlusOneGenerator) {
+TEST_F(KSamplerLoop, EulerAncestralDrawsFromASeedPlusOneGenerator) {
     // eps = 0: d = 0, so x only gains noise * sigma_up each step (sigma_down != 0).
     sdn::Tensor zero_tokens = tokens_filled(0.0f);
     auto p = one_step_euler();
@@ -249,7 +249,7 @@ TEST_F(Fixture, EulerAncestralDrawsFromASeedPlusOneGenerator) {
     for (size_t k = 0; k < want.size(); ++k) EXPECT_NEAR(out.data()[k], want[k] / kScale, 1e-3);
 }
 
-TEST_F(Fixture, StartPercentSkipsAnEntryWhileSigmaIsAboveItsStart) {
+TEST_F(KSamplerLoop, StartPercentSkipsAnEntryWhileSigmaIsAboveItsStart) {
     sdn::Tensor a_tokens = tokens_filled(1.0f), b_tokens = tokens_filled(3.0f);
     sdn::Conditioning a = cond_of(a_tokens), late = cond_of(b_tokens);
     late.start_percent = 0.5;  // active only once sigma <= sigma(499.5)
@@ -270,7 +270,7 @@ TEST_F(Fixture, StartPercentSkipsAnEntryWhileSigmaIsAboveItsStart) {
     EXPECT_EQ(model.calls[0].batch, 2);
 }
 
-TEST_F(Fixture, SdeSamplersAreDeterministicPerSeed) {
+TEST_F(KSamplerLoop, SdeSamplersAreDeterministicPerSeed) {
     auto p = one_step_euler(3.0);
     p.sampler = "dpmpp_2m_sde";
     p.steps = 4;
@@ -283,7 +283,7 @@ TEST_F(Fixture, SdeSamplersAreDeterministicPerSeed) {
 
 // ---- through the C API -------------------------------------------------------------------
 
-struct ApiFixture : ::testing::Test {
+struct KSamplerApi : ::testing::Test {
     sdn_context* ctx = nullptr;
     sdn_model* model = nullptr;
     std::shared_ptr<FakeModel> fake = std::make_shared<FakeModel>(0.1f);
@@ -339,7 +339,7 @@ void on_progress(const sdn_progress_t* p, void* user) {
     if (p->step == log->cancel_at) sdn_context_cancel(log->ctx);
 }
 
-TEST_F(ApiFixture, ProgressReportsEveryStep) {
+TEST_F(KSamplerApi, ProgressReportsEveryStep) {
     ProgressLog log;
     sdn_context_set_progress_callback(ctx, on_progress, &log);
     sdn_sample_params_t p;
@@ -354,7 +354,7 @@ TEST_F(ApiFixture, ProgressReportsEveryStep) {
     sdn_tensor_free(out);
 }
 
-TEST_F(ApiFixture, CancelFromProgressStopsAtThatStep) {
+TEST_F(KSamplerApi, CancelFromProgressStopsAtThatStep) {
     ProgressLog log;
     log.cancel_at = 3;
     log.ctx = ctx;
@@ -371,7 +371,7 @@ TEST_F(ApiFixture, CancelFromProgressStopsAtThatStep) {
     sdn_context_reset_cancel(ctx);
 }
 
-TEST_F(ApiFixture, PreviewsEveryNSteps) {
+TEST_F(KSamplerApi, PreviewsEveryNSteps) {
     struct PreviewLog {
         int count = 0, w = 0, h = 0;
     } plog;
@@ -396,7 +396,7 @@ TEST_F(ApiFixture, PreviewsEveryNSteps) {
     sdn_tensor_free(out);
 }
 
-TEST_F(ApiFixture, RejectsUnknownNamesAndBadSteps) {
+TEST_F(KSamplerApi, RejectsUnknownNamesAndBadSteps) {
     sdn_sample_params_t p;
     sdn_sample_params_init(&p);
     p.sampler = "euler_fancy";
@@ -421,7 +421,7 @@ TEST_F(ApiFixture, RejectsUnknownNamesAndBadSteps) {
     EXPECT_EQ(sdn_scheduler_supported(nullptr), 0);
 }
 
-TEST_F(ApiFixture, DenoiseZeroReturnsInputUnchanged) {
+TEST_F(KSamplerApi, DenoiseZeroReturnsInputUnchanged) {
     float* d = sdn_tensor_data_mut(latent);
     for (int i = 0; i < 256; ++i) d[i] = 0.25f * static_cast<float>(i % 5);
     sdn_sample_params_t p;
@@ -434,7 +434,7 @@ TEST_F(ApiFixture, DenoiseZeroReturnsInputUnchanged) {
     sdn_tensor_free(out);
 }
 
-TEST_F(ApiFixture, SigmasAndNoiseEntryPoints) {
+TEST_F(KSamplerApi, SigmasAndNoiseEntryPoints) {
     sdn_sample_params_t p;
     sdn_sample_params_init(&p);
     p.steps = 20;
