@@ -1,4 +1,6 @@
 // sdn_sample / sdn_sample_sigmas / sdn_noise_generate and the sampling parameter structs.
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -14,6 +16,18 @@ using namespace sdn;
 
 namespace {
 
+// The double a UI meant by a float: the shortest decimal that round-trips the float, read as a
+// double. ComfyUI computes int(steps / denoise) on Python doubles, and e.g. 3 / 0.6f would
+// truncate to 4 where 3 / 0.6 gives 5.
+double intended_double(float v) {
+    char buf[32];
+    for (int digits = 1; digits <= 9; ++digits) {
+        std::snprintf(buf, sizeof buf, "%.*g", digits, static_cast<double>(v));
+        if (std::strtof(buf, nullptr) == v) return std::strtod(buf, nullptr);
+    }
+    return v;
+}
+
 KSamplerParams to_params(const sdn_sample_params_t* p) {
     SDN_REQUIRE_ARG(p);
     SDN_REQUIRE(p->struct_size == sizeof(sdn_sample_params_t), SDN_ERR_INVALID_ARGUMENT,
@@ -26,7 +40,7 @@ KSamplerParams to_params(const sdn_sample_params_t* p) {
     k.steps = p->steps;
     k.seed = p->seed;
     k.cfg = p->cfg;
-    k.denoise = p->denoise;
+    k.denoise = intended_double(p->denoise);
     k.add_noise = p->add_noise != 0;
     k.start_step = p->start_step;
     k.end_step = p->end_step;

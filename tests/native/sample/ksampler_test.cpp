@@ -445,6 +445,15 @@ TEST_F(KSamplerApi, SigmasAndNoiseEntryPoints) {
     EXPECT_NEAR(sdn_tensor_data(sig)[0], 1.548160, 1e-5);
     sdn_tensor_free(sig);
 
+    // denoise arrives as a float; 3 / 0.6 must truncate to 5 as with Python doubles, not to 4.
+    p.steps = 3;
+    p.denoise = 0.6f;
+    ASSERT_EQ(sdn_sample_sigmas(ctx, &p, &sig), SDN_OK);
+    auto five = sdn::scheduler_sigmas("normal", sdn::DiscreteSchedule::sd15(), 5);
+    ASSERT_EQ(sdn_tensor_element_count(sig), 4);
+    EXPECT_FLOAT_EQ(sdn_tensor_data(sig)[0], static_cast<float>(five[2]));
+    sdn_tensor_free(sig);
+
     const int64_t dims[4] = {1, 4, 8, 8};
     sdn_tensor* noise = nullptr;
     ASSERT_EQ(sdn_noise_generate(ctx, 42, dims, nullptr, 0, &noise), SDN_OK);
