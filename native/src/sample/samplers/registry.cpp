@@ -1,6 +1,8 @@
 // Name -> sampler table, in ComfyUI's KSampler.SAMPLERS order. "ddim" is euler (it differs
 // only in how the KSampler driver noises the unmasked region, see ksampler.cpp); the _gpu
 // variants differ in ComfyUI only by where the Brownian tree lives, so they share ours.
+// Not implemented: the CFG++ variants (*_cfg_pp, which need the unguided prediction),
+// seeds_3, sa_solver and sa_solver_pece.
 #include "sampler.h"
 
 namespace sdn {
@@ -11,6 +13,9 @@ const std::vector<SamplerInfo>& implemented_samplers() {
         {"euler", euler, SamplerNoise::kNone},
         {"euler_ancestral", euler_ancestral, SamplerNoise::kAncestral},
         {"heun", heun, SamplerNoise::kNone},
+        {"heunpp2", heunpp2, SamplerNoise::kNone},
+        {"exp_heun_2_x0", exp_heun_2_x0, SamplerNoise::kNone},
+        {"exp_heun_2_x0_sde", exp_heun_2_x0_sde, SamplerNoise::kAncestral},
         {"dpm_2", dpm_2, SamplerNoise::kNone},
         {"dpm_2_ancestral", dpm_2_ancestral, SamplerNoise::kAncestral},
         {"lms", lms, SamplerNoise::kNone},
@@ -31,6 +36,11 @@ const std::vector<SamplerInfo>& implemented_samplers() {
         {"ipndm", ipndm, SamplerNoise::kNone},
         {"ipndm_v", ipndm_v, SamplerNoise::kNone},
         {"deis", deis, SamplerNoise::kNone},
+        {"res_multistep", res_multistep, SamplerNoise::kNone},
+        {"res_multistep_ancestral", res_multistep_ancestral, SamplerNoise::kAncestral},
+        {"gradient_estimation", gradient_estimation, SamplerNoise::kNone},
+        {"er_sde", er_sde, SamplerNoise::kAncestral},
+        {"seeds_2", seeds_2, SamplerNoise::kAncestral},
         {"ddim", euler, SamplerNoise::kNone},
         {"uni_pc", uni_pc, SamplerNoise::kNone},
         {"uni_pc_bh2", uni_pc_bh2, SamplerNoise::kNone},

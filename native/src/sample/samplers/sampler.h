@@ -75,6 +75,9 @@ void ancestral_step(double sigma, double sigma_next, double eta, double& sigma_d
 void euler(SamplerRun&, Tensor&, const std::vector<double>&);
 void euler_ancestral(SamplerRun&, Tensor&, const std::vector<double>&);
 void heun(SamplerRun&, Tensor&, const std::vector<double>&);
+void heunpp2(SamplerRun&, Tensor&, const std::vector<double>&);
+void exp_heun_2_x0(SamplerRun&, Tensor&, const std::vector<double>&);
+void exp_heun_2_x0_sde(SamplerRun&, Tensor&, const std::vector<double>&);
 void dpm_2(SamplerRun&, Tensor&, const std::vector<double>&);
 void dpm_2_ancestral(SamplerRun&, Tensor&, const std::vector<double>&);
 void lms(SamplerRun&, Tensor&, const std::vector<double>&);
@@ -91,6 +94,11 @@ void lcm(SamplerRun&, Tensor&, const std::vector<double>&);
 void ipndm(SamplerRun&, Tensor&, const std::vector<double>&);
 void ipndm_v(SamplerRun&, Tensor&, const std::vector<double>&);
 void deis(SamplerRun&, Tensor&, const std::vector<double>&);
+void res_multistep(SamplerRun&, Tensor&, const std::vector<double>&);
+void res_multistep_ancestral(SamplerRun&, Tensor&, const std::vector<double>&);
+void gradient_estimation(SamplerRun&, Tensor&, const std::vector<double>&);
+void er_sde(SamplerRun&, Tensor&, const std::vector<double>&);
+void seeds_2(SamplerRun&, Tensor&, const std::vector<double>&);
 void uni_pc(SamplerRun&, Tensor&, const std::vector<double>&);
 void uni_pc_bh2(SamplerRun&, Tensor&, const std::vector<double>&);
 

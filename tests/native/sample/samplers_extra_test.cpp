@@ -1,0 +1,264 @@
+// The further ComfyUI samplers (heunpp2, gradient_estimation, res_multistep[_ancestral],
+// exp_heun_2_x0[_sde], seeds_2, er_sde) against double re-derivations with the analytic
+// denoiser D(x, sigma) = x / (1 + sigma^2) and a call-indexed noise sequence.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "sample/samplers/sampler.h"
+#include "sample/schedulers.h"
+
+namespace {
+
+using V = std::vector<double>;
+constexpr int kN = 6;
+
+double Dk(double x, double s) { return x / (1.0 + s * s); }
+V D(const V& x, double s) {
+    V o(x.size());
+    for (size_t k = 0; k < x.size(); ++k) o[k] = Dk(x[k], s);
+    return o;
+}
+double noise_value(int call, int k) { return 1.2 * std::cos(0.9 * call + 0.5 * k + 0.2); }
+V noise_of(int call) {
+    V n(kN);
+    for (int k = 0; k < kN; ++k) n[k] = noise_value(call, k);
+    return n;
+}
+V start_x(double s0) {
+    V x(kN);
+    for (int k = 0; k < kN; ++k) x[k] = s0 * (0.8 * std::sin(0.7 * k + 0.2) + 0.15);
+    return x;
+}
+V sched(int steps) { return sdn::scheduler_sigmas("karras", sdn::DiscreteSchedule::sd15(), steps); }
+
+struct Outcome {
+    sdn::Tensor x;
+    int calls = 0;
+    int noise_calls = 0;
+};
+
+Outcome run(const std::string& name, const V& sigmas, const V& x0) {
+    Outcome o;
+    o.x.reset({1, 1, 1, kN});
+    for (int k = 0; k < kN; ++k) o.x.data()[k] = static_cast<float>(x0[k]);
+    sdn::SamplerRun r;
+    r.denoise = [&](const sdn::Tensor& in, double s, sdn::Tensor& out) {
+        ++o.calls;
+        if (out.shape() != in.shape()) out.reset(in.shape());
+        for (int64_t k = 0; k < in.size(); ++k) out.data()[k] = static_cast<float>(Dk(in.data()[k], s));
+    };
+    r.noise = [&](double, double, sdn::Tensor& out) {
+        for (int64_t k = 0; k < out.size(); ++k) out.data()[k] = static_cast<float>(noise_value(o.noise_calls, static_cast<int>(k)));
+        ++o.noise_calls;
+    };
+    const sdn::SamplerInfo* info = sdn::find_sampler(name);
+    EXPECT_NE(info, nullptr) << name;
+    if (info) info->run(r, o.x, sigmas);
+    return o;
+}
+
+void expect_matches(const sdn::Tensor& got, const V& want) {
+    for (int k = 0; k < kN; ++k)
+        EXPECT_NEAR(got.data()[k], want[k], 1e-5 * std::max(1.0, std::fabs(want[k]))) << "element " << k;
+}
+
+V slope(const V& x, double s) {
+    V d = D(x, s), out(kN);
+    for (int k = 0; k < kN; ++k) out[k] = (x[k] - d[k]) / s;
+    return out;
+}
+
+TEST(ExtraSamplers, Heunpp2) {
+    const V sig = sched(7);
+    V x = start_x(sig[0]);
+    const V x0 = x;
+    const double end = sig.back();
+    int calls = 0;
+    for (size_t i = 0; i + 1 < sig.size(); ++i) {
+        const double s = sig[i], s1 = sig[i + 1], dt = s1 - s;
+        const V d = slope(x, s);
+        ++calls;
+        if (s1 == end) {
+            for (int k = 0; k < kN; ++k) x[k] += d[k] * dt;
+            continue;
+        }
+        V x2(kN);
+        for (int k = 0; k < kN; ++k) x2[k] = x[k] + d[k] * dt;
+        const V d2 = slope(x2, s1);
+        ++calls;
+        if (sig[i + 2] == end) {
+            const double w2 = s1 / (2 * sig[0]);
+            for (int k = 0; k < kN; ++k) x[k] += ((1 - w2) * d[k] + w2 * d2[k]) * dt;
+            continue;
+        }
+        const double s2 = sig[i + 2];
+        V x3(kN);
+        for (int k = 0; k < kN; ++k) x3[k] = x2[k] + d2[k] * (s2 - s1);
+        const V d3 = slope(x3, s2);
+        ++calls;
+        const double w2 = s1 / (3 * sig[0]), w3 = s2 / (3 * sig[0]);
+        for (int k = 0; k < kN; ++k) x[k] += ((1 - w2 - w3) * d[k] + w2 * d2[k] + w3 * d3[k]) * dt;
+    }
+    Outcome o = run("heunpp2", sig, x0);
+    expect_matches(o.x, x);
+    EXPECT_EQ(o.calls, calls);
+}
+
+TEST(ExtraSamplers, GradientEstimation) {
+    const V sig = sched(6);
+    V x = start_x(sig[0]);
+    const V x0 = x;
+    V old;
+    for (size_t i = 0; i + 1 < sig.size(); ++i) {
+        const double dt = sig[i + 1] - sig[i];
+        const V d = slope(x, sig[i]);
+        if (sig[i + 1] == 0) {
+            x = D(x, sig[i]);
+        } else {
+            for (int k = 0; k < kN; ++k) x[k] += d[k] * dt + (i >= 1 ? (d[k] - old[k]) * dt : 0.0);
+        }
+        old = d;
+    }
+    expect_matches(run("gradient_estimation", sig, x0).x, x);
+}
+
+// RES second-order multistep; with eta 1 the target is sigma_down plus sigma_up noise.
+V ref_res(const V& sig, V x, bool ancestral) {
+    V old;
+    double old_down = 0;
+    int c = 0;
+    for (size_t i = 0; i + 1 < sig.size(); ++i) {
+        const double s = sig[i], sn = sig[i + 1];
+        double down = sn, up = 0;
+        if (ancestral) {
+            up = std::min(sn, std::sqrt(sn * sn * (s * s - sn * sn) / (s * s)));
+            down = std::sqrt(sn * sn - up * up);
+        }
+        const V d = D(x, s);
+        if (down == 0 || old.empty()) {
+            for (int k = 0; k < kN; ++k) x[k] += (x[k] - d[k]) / s * (down - s);
+        } else {
+            const double h = std::log(s / down);
+            const double c2 = std::log(old_down / sig[i - 1]) / h;  // (t_prev - t_old) / h
+            const double p1 = (std::exp(-h) - 1) / -h, p2 = (p1 - 1) / -h;
+            const double b1 = p1 - p2 / c2, b2 = p2 / c2;
+            for (int k = 0; k < kN; ++k) x[k] = (down / s) * x[k] + h * (b1 * d[k] + b2 * old[k]);
+        }
+        if (sn > 0 && up != 0) {
+            const V n = noise_of(c++);
+            for (int k = 0; k < kN; ++k) x[k] += n[k] * up;
+        }
+        old = d;
+        old_down = down;
+    }
+    return x;
+}
+
+TEST(ExtraSamplers, ResMultistepAndAncestral) {
+    const V sig = sched(7);
+    expect_matches(run("res_multistep", sig, start_x(sig[0])).x, ref_res(sig, start_x(sig[0]), false));
+    expect_matches(run("res_multistep_ancestral", sig, start_x(sig[0])).x, ref_res(sig, start_x(sig[0]), true));
+}
+
+// SEEDS-2 family in sigma ratios: exp(-r h) = (sn/s)^r for EPS models.
+V ref_seeds(const V& sig, V x, double eta, double r, bool phi2) {
+    int c = 0;
+    for (size_t i = 0; i + 1 < sig.size(); ++i) {
+        const double s = sig[i], sn = sig[i + 1];
+        const V d = D(x, s);
+        if (sn == 0) {
+            x = d;
+            continue;
+        }
+        const double h = std::log(s / sn), he = h * (eta + 1);
+        const double sm = s * std::pow(sn / s, r);
+        V x2(kN), noise1(kN, 0.0);
+        for (int k = 0; k < kN; ++k) x2[k] = sm / s * std::exp(-r * h * eta) * x[k] - std::expm1(-r * he) * d[k];
+        if (eta > 0) {
+            const V n = noise_of(c++);
+            for (int k = 0; k < kN; ++k) {
+                noise1[k] = std::sqrt(1 - std::exp(-2 * r * h * eta)) * n[k];
+                x2[k] += noise1[k] * sm;
+            }
+        }
+        const V d2 = D(x2, sm);
+        for (int k = 0; k < kN; ++k) {
+            const double decay = sn / s * std::exp(-h * eta);
+            if (phi2) {
+                const double b2 = (std::expm1(-he) + he) / (-he) / r, b1 = std::expm1(-he) - b2;
+                x[k] = decay * x[k] - (b1 * d[k] + b2 * d2[k]);
+            } else {
+                x[k] = decay * x[k] - std::expm1(-he) * (d[k] + (d2[k] - d[k]) / (2 * r));
+            }
+        }
+        if (eta > 0) {
+            const double seg = (r - 1) * h * eta;
+            const V n = noise_of(c++);
+            for (int k = 0; k < kN; ++k)
+                x[k] += (noise1[k] * std::exp(seg) + std::sqrt(1 - std::exp(2 * seg)) * n[k]) * sn;
+        }
+    }
+    return x;
+}
+
+TEST(ExtraSamplers, Seeds2AndExponentialHeun) {
+    const V sig = sched(6);
+    const V x0 = start_x(sig[0]);
+    expect_matches(run("seeds_2", sig, x0).x, ref_seeds(sig, x0, 1.0, 0.5, false));
+    Outcome det = run("exp_heun_2_x0", sig, x0);
+    expect_matches(det.x, ref_seeds(sig, x0, 0.0, 1.0, true));
+    EXPECT_EQ(det.noise_calls, 0);
+    Outcome sde = run("exp_heun_2_x0_sde", sig, x0);
+    expect_matches(sde.x, ref_seeds(sig, x0, 1.0, 1.0, true));
+    EXPECT_EQ(sde.noise_calls, 10);  // two per step but the last, even the zero-weight one
+}
+
+TEST(ExtraSamplers, ErSde) {
+    const V sig = sched(7);
+    auto scaler = [](double v) { return v * (std::exp(std::pow(v, 0.3)) + 10.0); };
+    V x = start_x(sig[0]);
+    const V x0 = x;
+    V old, old_dd;
+    int c = 0;
+    for (size_t i = 0; i + 1 < sig.size(); ++i) {
+        const double s = sig[i], sn = sig[i + 1];
+        const V d = D(x, s);
+        const int stage = std::min<int>(3, static_cast<int>(i) + 1);
+        if (sn == 0) {
+            x = d;
+        } else {
+            const double r = scaler(sn) / scaler(s);
+            for (int k = 0; k < kN; ++k) x[k] = r * x[k] + (1 - r) * d[k];
+            if (stage >= 2) {
+                // Riemann sums over 200 points from sn towards s (left end included).
+                const double dt = sn - s, step = -dt / 200;
+                double S = 0, Su = 0;
+                for (int p = 0; p < 200; ++p) {
+                    const double pos = sn + p * step;
+                    S += step / scaler(pos);
+                    Su += step * (pos - s) / scaler(pos);
+                }
+                V dd(kN);
+                for (int k = 0; k < kN; ++k) {
+                    dd[k] = (d[k] - old[k]) / (s - sig[i - 1]);
+                    x[k] += (dt + S * scaler(sn)) * dd[k];
+                }
+                if (stage >= 3)
+                    for (int k = 0; k < kN; ++k)
+                        x[k] += (dt * dt / 2 + Su * scaler(sn)) * (dd[k] - old_dd[k]) / ((s - sig[i - 2]) / 2);
+                old_dd = dd;
+            }
+            const V n = noise_of(c++);
+            const double var = sn * sn - s * s * r * r;
+            for (int k = 0; k < kN; ++k) x[k] += n[k] * (var > 0 ? std::sqrt(var) : 0.0);
+        }
+        old = d;
+    }
+    expect_matches(run("er_sde", sig, x0).x, x);
+}
+
+}  // namespace
