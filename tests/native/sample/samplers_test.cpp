@@ -471,10 +471,17 @@ TEST_F(SamplerTest, IpndmVariableStep) {
 
 TEST_F(SamplerTest, AllSamplersHandleSingleStepAndEmptySigmas) {
     for (const auto& info : sdn::implemented_samplers()) {
-        Harness one;
+        Harness empty;
         const V x0 = start_x(1.0);
-        sdn::Tensor out = one.run(info.name, {}, x0);
+        sdn::Tensor out = empty.run(info.name, {}, x0);
         for (int k = 0; k < kN; ++k) EXPECT_EQ(out.data()[k], static_cast<float>(x0[k])) << info.name;
+        EXPECT_EQ(empty.model_calls, 0) << info.name;
+        Harness one;
+        sdn::Tensor single = one.run(info.name, {2.0, 0.0}, start_x(2.0));
+        for (int k = 0; k < kN; ++k) EXPECT_TRUE(std::isfinite(single.data()[k])) << info.name;
+        // dpm_adaptive integrates from sigmas[0] to the smallest positive sigma: here the
+        // same point, so (as in ComfyUI) it returns x without a model call.
+        if (std::string(info.name) != "dpm_adaptive") EXPECT_GE(one.model_calls, 1) << info.name;
     }
 }
 
