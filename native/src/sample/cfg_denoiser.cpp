@@ -37,8 +37,9 @@ struct CfgDenoiser::Job {
 CfgDenoiser::CfgDenoiser(Context& ctx, DiffusionModel& model, const DiscreteSchedule& schedule,
                          const std::vector<Conditioning>& positive,
                          const std::vector<Conditioning>& negative, double cfg,
-                         const std::vector<int64_t>& latent_shape)
-    : ctx_(ctx), model_(model), schedule_(schedule), cfg_(cfg), skip_uncond_(isclose(cfg, 1.0)),
+                         const std::vector<int64_t>& latent_shape, bool always_uncond)
+    : ctx_(ctx), model_(model), schedule_(schedule), cfg_(cfg),
+      skip_uncond_(isclose(cfg, 1.0) && !always_uncond),
       shape_(latent_shape) {
     for (const auto& c : positive) sides_[0].push_back(make_entry(c));
     for (const auto& c : negative) sides_[1].push_back(make_entry(c));
@@ -97,7 +98,7 @@ void CfgDenoiser::add_same_area_counterparts(std::vector<Entry>& to, const std::
     }
 }
 
-void CfgDenoiser::operator()(const Tensor& x, double sigma, Tensor& denoised) {
+void CfgDenoiser::operator()(const Tensor& x, double sigma, Tensor& denoised, Tensor* uncond_out) {
     const int64_t B = shape_[0], C = shape_[1], H = shape_[2], W = shape_[3];
     std::vector<Job> jobs;
     const int n_sides = skip_uncond_ ? 1 : 2;
@@ -159,12 +160,15 @@ void CfgDenoiser::operator()(const Tensor& x, double sigma, Tensor& denoised) {
     float* d = denoised.data();
     const float* co = out[0].data();
     const float* cc = count[0].data();
+    if (uncond_out) uncond_out->reset(x.shape());
     if (skip_uncond_) {
         for (int64_t k = 0; k < n; ++k) d[k] = co[k] / cc[k];
         return;
     }
     const float* uo = out[1].data();
     const float* uc = count[1].data();
+    if (uncond_out)
+        for (int64_t k = 0; k < n; ++k) uncond_out->data()[k] = uo[k] / uc[k];
     const float g = static_cast<float>(cfg_);
     for (int64_t k = 0; k < n; ++k) {
         const float cond = co[k] / cc[k], uncond = uo[k] / uc[k];

@@ -27,13 +27,15 @@ struct Conditioning {
 
 class CfgDenoiser {
 public:
-    // latent_shape: [B, C, h, w] of the sampled latent.
+    // latent_shape: [B, C, h, w] of the sampled latent. always_uncond evaluates the uncond
+    // side even at cfg 1 (CFG++ samplers need it; ComfyUI's disable_cfg1_optimization).
     CfgDenoiser(Context& ctx, DiffusionModel& model, const DiscreteSchedule& schedule,
                 const std::vector<Conditioning>& positive, const std::vector<Conditioning>& negative,
-                double cfg, const std::vector<int64_t>& latent_shape);
+                double cfg, const std::vector<int64_t>& latent_shape, bool always_uncond = false);
 
-    // denoised = guided prediction for x at sigma.
-    void operator()(const Tensor& x, double sigma, Tensor& denoised);
+    // denoised = guided prediction for x at sigma; uncond_out (optional) receives the uncond
+    // prediction (zero when the uncond side was skipped).
+    void operator()(const Tensor& x, double sigma, Tensor& denoised, Tensor* uncond_out = nullptr);
 
     int model_calls() const { return model_calls_; }
 

@@ -112,12 +112,14 @@ Tensor ksample(Context& ctx, DiffusionModel& model, const KSamplerParams& params
     for (int64_t k = 0; k < x.size(); ++k)
         x.data()[k] = noise.data()[k] * noise_mult + latent_scaled.data()[k];
 
-    CfgDenoiser guided(ctx, model, schedule, positive, negative, params.cfg, shape);
+    CfgDenoiser guided(ctx, model, schedule, positive, negative, params.cfg, shape, info.needs_uncond);
     Tensor blended;
     SamplerRun run;
-    run.denoise = [&](const Tensor& in, double sigma, Tensor& out) {
+    // uncond (CFG++ only) is the raw uncond prediction: ComfyUI captures it before the
+    // noise-mask blend, which applies to the guided result alone.
+    auto evaluate = [&](const Tensor& in, double sigma, Tensor& out, Tensor* uncond) {
         if (mask.empty()) {
-            guided(in, sigma, out);
+            guided(in, sigma, out, uncond);
             return;
         }
         // KSamplerX0Inpaint: keep the known region at the latent noised to this sigma.
@@ -127,11 +129,15 @@ Tensor ksample(Context& ctx, DiffusionModel& model, const KSamplerParams& params
             const float m = mask.data()[k];
             blended.data()[k] = in.data()[k] * m + (latent_scaled.data()[k] + inpaint_noise.data()[k] * s) * (1.0f - m);
         }
-        guided(blended, sigma, out);
+        guided(blended, sigma, out, uncond);
         for (int64_t k = 0; k < out.size(); ++k) {
             const float m = mask.data()[k];
             out.data()[k] = out.data()[k] * m + latent_scaled.data()[k] * (1.0f - m);
         }
+    };
+    run.denoise = [&](const Tensor& in, double sigma, Tensor& out) { evaluate(in, sigma, out, nullptr); };
+    run.denoise_with_uncond = [&](const Tensor& in, double sigma, Tensor& out, Tensor& uncond) {
+        evaluate(in, sigma, out, &uncond);
     };
 
     std::unique_ptr<AncestralNoise> ancestral;

@@ -151,6 +151,18 @@ TEST_F(KSamplerLoop, CfgOneSkipsTheUncondPass) {
     EXPECT_NEAR(out.data()[0], want0, 1e-3);
 }
 
+TEST_F(KSamplerLoop, CfgPpSamplersEvaluateTheUncondEvenAtCfgOne) {
+    auto p = one_step_euler(1.0);
+    p.sampler = "euler_cfg_pp";
+    auto out = run(p);
+    ASSERT_EQ(model.calls.size(), 1u);
+    EXPECT_EQ(model.calls[0].batch, 2);
+    // One step to 0 lands on the guided prediction: cfg 1 -> the cond prediction.
+    auto noise = sdn::prepare_noise({1, 4, 8, 8}, 42);
+    const double smax = sdn::DiscreteSchedule::sd15().sigma_max();
+    EXPECT_NEAR(out.data()[0], (noise.data()[0] * std::sqrt(1 + smax * smax) - smax) / kScale, 1e-3);
+}
+
 TEST_F(KSamplerLoop, DifferentTokenLengthsBatchUpToLcmRatioFour) {
     sdn::Tensor neg_154 = tokens_filled(-2.0f, 154);
     run(one_step_euler(5.0), {}, {cond_of(neg_154)});

@@ -48,6 +48,17 @@ struct Harness {
             for (int64_t k = 0; k < in.size(); ++k)
                 out.data()[k] = static_cast<float>(analytic_denoise(in.data()[k], sigma));
         };
+        // CFG++ samplers also see an uncond prediction: here 0.8 * D.
+        run.denoise_with_uncond = [this](const sdn::Tensor& in, double sigma, sdn::Tensor& out,
+                                         sdn::Tensor& uncond) {
+            ++model_calls;
+            out.reset(in.shape());
+            uncond.reset(in.shape());
+            for (int64_t k = 0; k < in.size(); ++k) {
+                out.data()[k] = static_cast<float>(analytic_denoise(in.data()[k], sigma));
+                uncond.data()[k] = static_cast<float>(0.8 * analytic_denoise(in.data()[k], sigma));
+            }
+        };
         run.noise = [this](double s, double sn, sdn::Tensor& out) {
             for (int64_t k = 0; k < out.size(); ++k)
                 out.data()[k] = static_cast<float>(fixed_noise(noise_calls, static_cast<int>(k)));

@@ -1,8 +1,7 @@
 // Name -> sampler table, in ComfyUI's KSampler.SAMPLERS order. "ddim" is euler (it differs
 // only in how the KSampler driver noises the unmasked region, see ksampler.cpp); the _gpu
 // variants differ in ComfyUI only by where the Brownian tree lives, so they share ours.
-// Not implemented: the CFG++ variants (*_cfg_pp, which need the unguided prediction),
-// seeds_3, sa_solver and sa_solver_pece.
+// Not implemented: seeds_3, sa_solver and sa_solver_pece.
 #include "sampler.h"
 
 namespace sdn {
@@ -11,7 +10,9 @@ const std::vector<SamplerInfo>& implemented_samplers() {
     using namespace samplers;
     static const std::vector<SamplerInfo> table = {
         {"euler", euler, SamplerNoise::kNone},
+        {"euler_cfg_pp", euler_cfg_pp, SamplerNoise::kNone, true},
         {"euler_ancestral", euler_ancestral, SamplerNoise::kAncestral},
+        {"euler_ancestral_cfg_pp", euler_ancestral_cfg_pp, SamplerNoise::kAncestral, true},
         {"heun", heun, SamplerNoise::kNone},
         {"heunpp2", heunpp2, SamplerNoise::kNone},
         {"exp_heun_2_x0", exp_heun_2_x0, SamplerNoise::kNone},
@@ -22,9 +23,11 @@ const std::vector<SamplerInfo>& implemented_samplers() {
         {"dpm_fast", dpm_fast, SamplerNoise::kNone},
         {"dpm_adaptive", dpm_adaptive, SamplerNoise::kNone},
         {"dpmpp_2s_ancestral", dpmpp_2s_ancestral, SamplerNoise::kAncestral},
+        {"dpmpp_2s_ancestral_cfg_pp", dpmpp_2s_ancestral_cfg_pp, SamplerNoise::kAncestral, true},
         {"dpmpp_sde", dpmpp_sde, SamplerNoise::kBrownian},
         {"dpmpp_sde_gpu", dpmpp_sde, SamplerNoise::kBrownian},
         {"dpmpp_2m", dpmpp_2m, SamplerNoise::kNone},
+        {"dpmpp_2m_cfg_pp", dpmpp_2m_cfg_pp, SamplerNoise::kNone, true},
         {"dpmpp_2m_sde", dpmpp_2m_sde, SamplerNoise::kBrownian},
         {"dpmpp_2m_sde_gpu", dpmpp_2m_sde, SamplerNoise::kBrownian},
         {"dpmpp_2m_sde_heun", dpmpp_2m_sde_heun, SamplerNoise::kBrownian},
@@ -37,8 +40,11 @@ const std::vector<SamplerInfo>& implemented_samplers() {
         {"ipndm_v", ipndm_v, SamplerNoise::kNone},
         {"deis", deis, SamplerNoise::kNone},
         {"res_multistep", res_multistep, SamplerNoise::kNone},
+        {"res_multistep_cfg_pp", res_multistep_cfg_pp, SamplerNoise::kNone, true},
         {"res_multistep_ancestral", res_multistep_ancestral, SamplerNoise::kAncestral},
+        {"res_multistep_ancestral_cfg_pp", res_multistep_ancestral_cfg_pp, SamplerNoise::kAncestral, true},
         {"gradient_estimation", gradient_estimation, SamplerNoise::kNone},
+        {"gradient_estimation_cfg_pp", gradient_estimation_cfg_pp, SamplerNoise::kNone, true},
         {"er_sde", er_sde, SamplerNoise::kAncestral},
         {"seeds_2", seeds_2, SamplerNoise::kAncestral},
         {"ddim", euler, SamplerNoise::kNone},

@@ -17,6 +17,9 @@ namespace sdn {
 
 // denoised = D(x, sigma); `denoised` is resized to x's shape by the callee if needed.
 using Denoiser = std::function<void(const Tensor& x, double sigma, Tensor& denoised)>;
+// For CFG++ samplers: the guided prediction and the unguided (uncond) one, both computed.
+using GuidedDenoiser =
+    std::function<void(const Tensor& x, double sigma, Tensor& denoised, Tensor& uncond)>;
 // Unit-variance noise for the step from sigma to sigma_next, shaped like `out` (preset).
 using NoiseSampler = std::function<void(double sigma, double sigma_next, Tensor& out)>;
 // Called once per step after its first model call, as ComfyUI's sampler callback:
@@ -32,6 +35,7 @@ enum class SamplerNoise {
 
 struct SamplerRun {
     Denoiser denoise;
+    GuidedDenoiser denoise_with_uncond;  // required by samplers with needs_uncond
     NoiseSampler noise;     // required when the sampler's SamplerNoise is not kNone
     StepCallback on_step;   // optional
 };
@@ -43,6 +47,7 @@ struct SamplerInfo {
     const char* name;        // ComfyUI spelling
     SamplerFunction run;
     SamplerNoise noise;
+    bool needs_uncond = false;  // CFG++: also needs the uncond prediction (even at cfg 1)
 };
 
 // The samplers this build implements, in ComfyUI's KSampler.SAMPLERS order.
@@ -98,6 +103,14 @@ void res_multistep(SamplerRun&, Tensor&, const std::vector<double>&);
 void res_multistep_ancestral(SamplerRun&, Tensor&, const std::vector<double>&);
 void gradient_estimation(SamplerRun&, Tensor&, const std::vector<double>&);
 void er_sde(SamplerRun&, Tensor&, const std::vector<double>&);
+// CFG++ (Chung et al. 2024) variants: step along the uncond prediction, land on the guided one.
+void euler_cfg_pp(SamplerRun&, Tensor&, const std::vector<double>&);
+void euler_ancestral_cfg_pp(SamplerRun&, Tensor&, const std::vector<double>&);
+void dpmpp_2s_ancestral_cfg_pp(SamplerRun&, Tensor&, const std::vector<double>&);
+void dpmpp_2m_cfg_pp(SamplerRun&, Tensor&, const std::vector<double>&);
+void res_multistep_cfg_pp(SamplerRun&, Tensor&, const std::vector<double>&);
+void res_multistep_ancestral_cfg_pp(SamplerRun&, Tensor&, const std::vector<double>&);
+void gradient_estimation_cfg_pp(SamplerRun&, Tensor&, const std::vector<double>&);
 void seeds_2(SamplerRun&, Tensor&, const std::vector<double>&);
 void uni_pc(SamplerRun&, Tensor&, const std::vector<double>&);
 void uni_pc_bh2(SamplerRun&, Tensor&, const std::vector<double>&);
