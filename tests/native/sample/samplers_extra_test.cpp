@@ -1,5 +1,5 @@
 // The further ComfyUI samplers (heunpp2, gradient_estimation, res_multistep[_ancestral],
-// exp_heun_2_x0[_sde], seeds_2, er_sde) against double re-derivations with the analytic
+// exp_heun_2_x0[_sde], seeds_2, seeds_3, er_sde) against double re-derivations with the analytic
 // denoiser D(x, sigma) = x / (1 + sigma^2) and a call-indexed noise sequence.
 #include <gtest/gtest.h>
 
@@ -215,6 +215,47 @@ TEST(ExtraSamplers, Seeds2AndExponentialHeun) {
     Outcome sde = run("exp_heun_2_x0_sde", sig, x0);
     expect_matches(sde.x, ref_seeds(sig, x0, 1.0, 1.0, true));
     EXPECT_EQ(sde.noise_calls, 10);  // two per step but the last, even the zero-weight one
+}
+
+TEST(ExtraSamplers, Seeds3) {
+    const V sig = sched(5);
+    V x = start_x(sig[0]);
+    const V x0 = x;
+    auto p1 = [](double h) { return std::expm1(h); };
+    auto p2 = [](double h) { return (std::expm1(h) - h) / h; };
+    int c = 0;
+    for (size_t i = 0; i + 1 < sig.size(); ++i) {
+        const double s = sig[i], sn = sig[i + 1];
+        const V d = D(x, s);
+        if (sn == 0) {
+            x = d;
+            continue;
+        }
+        const double h = std::log(s / sn), he = 2 * h, r1 = 1.0 / 3, r2 = 2.0 / 3;
+        const double s1 = s * std::pow(sn / s, r1), s2 = s * std::pow(sn / s, r2);
+        V noise = noise_of(c++);
+        for (double& v : noise) v *= std::sqrt(1 - std::exp(-2 * r1 * h));
+        V x2(kN);
+        for (int k = 0; k < kN; ++k) x2[k] = s1 / s * std::exp(-r1 * h) * x[k] - p1(-r1 * he) * d[k] + noise[k] * s1;
+        const V d2 = D(x2, s1);
+        const double a32 = r2 / r1 * p2(-r2 * he), a31 = p1(-r2 * he) - a32;
+        double seg = (r1 - r2) * h;
+        V n2 = noise_of(c++);
+        for (int k = 0; k < kN; ++k) noise[k] = noise[k] * std::exp(seg) + std::sqrt(1 - std::exp(2 * seg)) * n2[k];
+        V x3(kN);
+        for (int k = 0; k < kN; ++k) x3[k] = s2 / s * std::exp(-r2 * h) * x[k] - (a31 * d[k] + a32 * d2[k]) + noise[k] * s2;
+        const V d3 = D(x3, s2);
+        const double b3 = p2(-he) / r2, b1 = p1(-he) - b3;
+        seg = (r2 - 1) * h;
+        V n3 = noise_of(c++);
+        for (int k = 0; k < kN; ++k) {
+            noise[k] = noise[k] * std::exp(seg) + std::sqrt(1 - std::exp(2 * seg)) * n3[k];
+            x[k] = sn / s * std::exp(-h) * x[k] - (b1 * d[k] + b3 * d3[k]) + noise[k] * sn;
+        }
+    }
+    Outcome o = run("seeds_3", sig, x0);
+    expect_matches(o.x, x);
+    EXPECT_EQ(o.calls, 3 * 4 + 1);
 }
 
 TEST(ExtraSamplers, ErSde) {

@@ -1,7 +1,7 @@
 // Name -> sampler table, in ComfyUI's KSampler.SAMPLERS order. "ddim" is euler (it differs
 // only in how the KSampler driver noises the unmasked region, see ksampler.cpp); the _gpu
 // variants differ in ComfyUI only by where the Brownian tree lives, so they share ours.
-// Not implemented: seeds_3, sa_solver and sa_solver_pece.
+// Not implemented: sa_solver and sa_solver_pece.
 #include "sampler.h"
 
 namespace sdn {
@@ -47,6 +47,7 @@ const std::vector<SamplerInfo>& implemented_samplers() {
         {"gradient_estimation_cfg_pp", gradient_estimation_cfg_pp, SamplerNoise::kNone, true},
         {"er_sde", er_sde, SamplerNoise::kAncestral},
         {"seeds_2", seeds_2, SamplerNoise::kAncestral},
+        {"seeds_3", seeds_3, SamplerNoise::kAncestral},
         {"ddim", euler, SamplerNoise::kNone},
         {"uni_pc", uni_pc, SamplerNoise::kNone},
         {"uni_pc_bh2", uni_pc_bh2, SamplerNoise::kNone},

@@ -112,6 +112,7 @@ void res_multistep_cfg_pp(SamplerRun&, Tensor&, const std::vector<double>&);
 void res_multistep_ancestral_cfg_pp(SamplerRun&, Tensor&, const std::vector<double>&);
 void gradient_estimation_cfg_pp(SamplerRun&, Tensor&, const std::vector<double>&);
 void seeds_2(SamplerRun&, Tensor&, const std::vector<double>&);
+void seeds_3(SamplerRun&, Tensor&, const std::vector<double>&);
 void uni_pc(SamplerRun&, Tensor&, const std::vector<double>&);
 void uni_pc_bh2(SamplerRun&, Tensor&, const std::vector<double>&);
 
