@@ -1,5 +1,5 @@
 // The further ComfyUI samplers (heunpp2, gradient_estimation, res_multistep[_ancestral],
-// exp_heun_2_x0[_sde], seeds_2, seeds_3, er_sde) against double re-derivations with the analytic
+// exp_heun_2_x0[_sde], seeds_2, seeds_3, er_sde, sa_solver[_pece]) against double re-derivations with the analytic
 // denoiser D(x, sigma) = x / (1 + sigma^2) and a call-indexed noise sequence.
 #include <gtest/gtest.h>
 
@@ -256,6 +256,92 @@ TEST(ExtraSamplers, Seeds3) {
     Outcome o = run("seeds_3", sig, x0);
     expect_matches(o.x, x);
     EXPECT_EQ(o.calls, 3 * 4 + 1);
+}
+
+// SA-Solver weights by quadrature: w_k = integral over [ls, lt] of
+// (1 + tau^2) exp((1 + tau^2)(l - lt)) * lagrange_k(l) dl (composite Simpson, 4000 panels).
+V sa_weights(const V& nodes, double ls, double lt, double tau) {
+    const double m = 1 + tau * tau;
+    const int panels = 4000;
+    const double step = (lt - ls) / panels;
+    V w(nodes.size(), 0.0);
+    for (int q = 0; q <= panels; ++q) {
+        const double l = ls + q * step;
+        const double simpson = (q == 0 || q == panels) ? 1 : (q % 2 ? 4 : 2);
+        const double base = m * std::exp(m * (l - lt)) * simpson * step / 3;
+        for (size_t k = 0; k < nodes.size(); ++k) {
+            double basis = 1;
+            for (size_t j = 0; j < nodes.size(); ++j)
+                if (j != k) basis *= (l - nodes[j]) / (nodes[k] - nodes[j]);
+            w[k] += base * basis;
+        }
+    }
+    return w;
+}
+
+V ref_sa_solver(const V& sig, V x, bool pece, int& calls) {
+    const auto& sched15 = sdn::DiscreteSchedule::sd15();
+    const double t_hi = sched15.percent_to_sigma(0.2), t_lo = sched15.percent_to_sigma(0.8);
+    const int n = static_cast<int>(sig.size());
+    V lam(n);
+    for (int i = 0; i < n; ++i) lam[i] = -std::log(sig[i]);
+    std::vector<V> preds;
+    V x_pred = x, noise(kN, 0.0);
+    double h = 0, tau = 0;
+    int c = 0;
+    for (int i = 0; i + 1 < n; ++i) {
+        preds.push_back(D(x_pred, sig[i]));
+        ++calls;
+        if (preds.size() > 4) preds.erase(preds.begin());
+        const int stored = static_cast<int>(preds.size());
+        int po = std::min(3, stored), co = (i == 0 || (sig[i + 1] == 0 && !pece)) ? 0 : std::min(4, stored);
+        po = std::min(po, n - 2 - i);
+        co = std::min(co, n - 1 - i);
+        if (co == 0) {
+            x = x_pred;
+        } else {
+            const V w = sa_weights(V(lam.begin() + (i - co + 1), lam.begin() + i + 1), lam[i - 1], lam[i], tau);
+            for (int k = 0; k < kN; ++k) {
+                double v = sig[i] / sig[i - 1] * std::exp(-tau * tau * h) * x[k];
+                for (int j = 0; j < co; ++j) v += w[j] * preds[stored - co + j][k];
+                x[k] = v + (tau > 0 ? noise[k] : 0.0);
+            }
+            if (pece) {
+                preds.back() = D(x, sig[i]);
+                ++calls;
+            }
+        }
+        if (sig[i + 1] == 0) {
+            x_pred = preds.back();
+        } else {
+            tau = (t_hi >= sig[i + 1] && sig[i + 1] >= t_lo) ? 1.0 : 0.0;
+            const V w = sa_weights(V(lam.begin() + (i - po + 1), lam.begin() + i + 1), lam[i], lam[i + 1], tau);
+            h = lam[i + 1] - lam[i];
+            if (tau > 0) {
+                const V nz = noise_of(c++);
+                for (int k = 0; k < kN; ++k) noise[k] = nz[k] * sig[i + 1] * std::sqrt(1 - std::exp(-2 * h));
+            }
+            for (int k = 0; k < kN; ++k) {
+                double v = sig[i + 1] / sig[i] * std::exp(-tau * tau * h) * x[k];
+                for (int j = 0; j < po; ++j) v += w[j] * preds[stored - po + j][k];
+                x_pred[k] = v + (tau > 0 ? noise[k] : 0.0);
+            }
+        }
+    }
+    return x_pred;
+}
+
+TEST(ExtraSamplers, SaSolverAndPece) {
+    const V sig = sched(9);
+    for (bool pece : {false, true}) {
+        SCOPED_TRACE(pece ? "pece" : "plain");
+        int calls = 0;
+        const V want = ref_sa_solver(sig, start_x(sig[0]), pece, calls);
+        Outcome o = run(pece ? "sa_solver_pece" : "sa_solver", sig, start_x(sig[0]));
+        expect_matches(o.x, want);
+        EXPECT_EQ(o.calls, calls);
+        EXPECT_GT(o.noise_calls, 0);  // some sigmas fall inside the stochastic interval
+    }
 }
 
 TEST(ExtraSamplers, ErSde) {

@@ -1,7 +1,6 @@
 // Name -> sampler table, in ComfyUI's KSampler.SAMPLERS order. "ddim" is euler (it differs
 // only in how the KSampler driver noises the unmasked region, see ksampler.cpp); the _gpu
 // variants differ in ComfyUI only by where the Brownian tree lives, so they share ours.
-// Not implemented: sa_solver and sa_solver_pece.
 #include "sampler.h"
 
 namespace sdn {
@@ -48,6 +47,8 @@ const std::vector<SamplerInfo>& implemented_samplers() {
         {"er_sde", er_sde, SamplerNoise::kAncestral},
         {"seeds_2", seeds_2, SamplerNoise::kAncestral},
         {"seeds_3", seeds_3, SamplerNoise::kAncestral},
+        {"sa_solver", sa_solver, SamplerNoise::kAncestral},
+        {"sa_solver_pece", sa_solver_pece, SamplerNoise::kAncestral},
         {"ddim", euler, SamplerNoise::kNone},
         {"uni_pc", uni_pc, SamplerNoise::kNone},
         {"uni_pc_bh2", uni_pc_bh2, SamplerNoise::kNone},

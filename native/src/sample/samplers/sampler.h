@@ -113,6 +113,8 @@ void res_multistep_ancestral_cfg_pp(SamplerRun&, Tensor&, const std::vector<doub
 void gradient_estimation_cfg_pp(SamplerRun&, Tensor&, const std::vector<double>&);
 void seeds_2(SamplerRun&, Tensor&, const std::vector<double>&);
 void seeds_3(SamplerRun&, Tensor&, const std::vector<double>&);
+void sa_solver(SamplerRun&, Tensor&, const std::vector<double>&);
+void sa_solver_pece(SamplerRun&, Tensor&, const std::vector<double>&);
 void uni_pc(SamplerRun&, Tensor&, const std::vector<double>&);
 void uni_pc_bh2(SamplerRun&, Tensor&, const std::vector<double>&);
 
