@@ -1,0 +1,126 @@
+using System.Runtime.InteropServices;
+using SdNative.Interop;
+using SdNative.Interop.Handles;
+
+namespace SdNative;
+
+/// <summary>The diffusion model (ComfyUI's MODEL, a UNet) bound to the engine that loaded it.
+/// Calls run one at a time on that engine.</summary>
+public sealed class DiffusionModel : IDisposable
+{
+    private readonly SdnModelHandle _handle;
+
+    internal DiffusionModel(SdnEngine engine, SdnModelHandle handle)
+    {
+        Engine = engine;
+        _handle = handle;
+    }
+
+    public SdnEngine Engine { get; }
+
+    public SdnArch Architecture
+    {
+        get
+        {
+            using var lease = _handle.Use();
+            return (SdnArch)NativeMethods.sdn_model_arch(lease.Pointer);
+        }
+    }
+
+    /// <summary>KSampler / KSamplerAdvanced: samples the latent and returns the result
+    /// (raw VAE space; the input's noise mask and batch_index are kept).</summary>
+    public unsafe Task<Latent> SampleAsync(
+        SamplerSettings settings,
+        Conditioning positive,
+        Conditioning negative,
+        Latent latent,
+        IProgress<GenerationProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(positive);
+        ArgumentNullException.ThrowIfNull(negative);
+        ArgumentNullException.ThrowIfNull(latent);
+        return Engine.RunAsync("Sampling", (nint ctx, out Latent result) =>
+        {
+            using var owned = new NativeTensorSet();
+            using var model = _handle.Use();
+            var pos = MarshalConditioning(positive, owned);
+            var neg = MarshalConditioning(negative, owned);
+            nint sampler = Marshal.StringToCoTaskMemUTF8(settings.Sampler);
+            nint scheduler = Marshal.StringToCoTaskMemUTF8(settings.Scheduler);
+            var batchIndex = latent.BatchIndex?.Select(i => (long)i).ToArray() ?? [];
+            try
+            {
+                sdn_sample_params_t p;
+                NativeMethods.sdn_sample_params_init(&p);
+                p.steps = settings.Steps;
+                p.sampler = (byte*)sampler;
+                p.scheduler = (byte*)scheduler;
+                p.seed = settings.Seed;
+                p.cfg = settings.Cfg;
+                p.denoise = settings.Denoise;
+                p.add_noise = settings.AddNoise ? 1 : 0;
+                p.start_step = settings.StartStep;
+                p.end_step = settings.EndStep;
+                p.force_full_denoise = settings.ForceFullDenoise ? 1 : 0;
+                p.preview_every = settings.PreviewEvery;
+
+                sdn_latent_t l;
+                NativeMethods.sdn_latent_init(&l);
+                l.samples = owned.Add(latent.Samples);
+                l.noise_mask = latent.NoiseMask is null ? 0 : owned.Add(latent.NoiseMask);
+                nint samplesOut = 0;
+                SdnStatus status;
+                fixed (long* bi = batchIndex)
+                fixed (sdn_cond_t* pp = pos)
+                fixed (sdn_cond_t* np = neg)
+                {
+                    l.batch_index = batchIndex.Length == 0 ? null : bi;
+                    l.batch_index_count = batchIndex.Length;
+                    status = NativeMethods.sdn_sample(ctx, model.Pointer, &p, pp, pos.Length, np, neg.Length, &l, &samplesOut);
+                }
+                result = status == SdnStatus.Ok ? latent.WithSamples(NativeTensor.TakeOwnership(samplesOut)) : null!;
+                if (status != SdnStatus.Ok && samplesOut != 0)
+                {
+                    NativeMethods.sdn_tensor_free(samplesOut);
+                }
+                return status;
+            }
+            finally
+            {
+                Marshal.FreeCoTaskMem(sampler);
+                Marshal.FreeCoTaskMem(scheduler);
+            }
+        }, progress, cancellationToken);
+    }
+
+    private static unsafe sdn_cond_t[] MarshalConditioning(Conditioning conditioning, NativeTensorSet owned)
+    {
+        var result = new sdn_cond_t[conditioning.Count];
+        for (int i = 0; i < result.Length; i++)
+        {
+            var e = conditioning[i];
+            sdn_cond_t c;
+            NativeMethods.sdn_cond_init(&c);
+            c.tokens = owned.Add(e.Tokens);
+            c.pooled = e.Pooled is null ? 0 : owned.Add(e.Pooled);
+            c.mask = e.Mask is null ? 0 : owned.Add(e.Mask.Values);
+            c.strength = e.Strength;
+            c.start_percent = e.StartPercent;
+            c.end_percent = e.EndPercent;
+            if (e.Area is { } area)
+            {
+                c.has_area = 1;
+                c.area_h = area.H;
+                c.area_w = area.W;
+                c.area_y = area.Y;
+                c.area_x = area.X;
+            }
+            result[i] = c;
+        }
+        return result;
+    }
+
+    public void Dispose() => _handle.Dispose();
+}

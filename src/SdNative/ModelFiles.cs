@@ -1,0 +1,59 @@
+using System.Text;
+using SdNative.Interop;
+
+namespace SdNative;
+
+/// <summary>File tools of the engine: tiny test models, conversion to GGUF, model descriptions.</summary>
+public static class ModelFiles
+{
+    /// <summary>Writes a tiny random-weight SD1.x checkpoint (format from the extension:
+    /// .safetensors or .gguf; weightType "f32", "f16", "q8_0", ...; null = f16).</summary>
+    public static Task MakeTestModelAsync(SdnEngine engine, string path, string? weightType = null, ulong seed = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(path);
+        return engine.RunAsync($"Writing test model '{path}'", (nint ctx, out bool done) =>
+        {
+            done = true;
+            return NativeMethods.sdn_make_test_model(ctx, path, weightType!, seed);
+        }, null, cancellationToken);
+    }
+
+    /// <summary>Converts a checkpoint to GGUF with weights of weightType ("f16", "q8_0", "q4_K", ...).</summary>
+    public static Task ConvertAsync(SdnEngine engine, string inputPath, string outputPath, string weightType, string? tokenizerPath = null, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        return engine.RunAsync($"Converting '{inputPath}'", (nint ctx, out bool done) =>
+        {
+            done = true;
+            return NativeMethods.sdn_convert(ctx, inputPath, outputPath, weightType, tokenizerPath!);
+        }, progress, cancellationToken);
+    }
+
+    /// <summary>A JSON description of a model file (architecture, components, tensor types, missing tensors).</summary>
+    public static unsafe Task<string> InfoJsonAsync(SdnEngine engine, string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        return engine.RunAsync($"Reading '{path}'", (nint ctx, out string json) =>
+        {
+            json = string.Empty;
+            long required = 0;
+            var status = NativeMethods.sdn_model_info(ctx, path, null, 0, &required);
+            if (status != SdnStatus.Ok)
+            {
+                return status;
+            }
+            var buffer = new byte[Math.Max(required, 1)];
+            fixed (byte* b = buffer)
+            {
+                status = NativeMethods.sdn_model_info(ctx, path, b, buffer.Length, &required);
+            }
+            if (status == SdnStatus.Ok)
+            {
+                int length = Array.IndexOf(buffer, (byte)0);
+                json = Encoding.UTF8.GetString(buffer, 0, length < 0 ? buffer.Length : length);
+            }
+            return status;
+        }, null, cancellationToken);
+    }
+}
