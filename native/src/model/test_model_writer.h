@@ -1,0 +1,71 @@
+// Tiny random-weight SD1-layout checkpoints for tests: the real LDM tensor names with shrunk
+// widths and depths, generated deterministically from a seed, and written as safetensors or
+// GGUF in any supported weight type.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "quant/dtype.h"
+
+namespace sdn {
+
+struct TestModelSpec {
+    // UNet
+    int64_t model_channels = 32;
+    std::vector<int64_t> channel_mult{1, 2};
+    int num_res_blocks = 1;
+    std::vector<bool> attention_at_level{true, false};  // as SD1: none at the deepest level
+    int64_t context_dim = 32;
+    int64_t latent_channels = 4;
+    // CLIP text model
+    int64_t clip_width = 32;
+    int clip_layers = 2;
+    int64_t clip_vocab = 49408;  // every token id must have a row
+    int64_t clip_positions = 77;
+    // VAE: three downsamples (factor 8) as SD's, with small widths
+    int64_t vae_ch = 32;
+    std::vector<int64_t> vae_ch_mult{1, 2, 2, 2};
+    int vae_res_blocks = 1;
+    // Which components to emit
+    bool with_unet = true, with_clip = true, with_vae = true;
+    bool with_schedule_buffers = true;  // alphas_cumprod etc., which loaders must ignore
+};
+
+struct TestTensor {
+    std::string name;
+    std::vector<int64_t> shape;
+    std::vector<float> values;  // ignored when is_i64 (then i64_values)
+    bool is_i64 = false;
+    std::vector<int64_t> i64_values;
+};
+
+// The tensors of a test checkpoint (full LDM names: model.diffusion_model.*,
+// cond_stage_model.transformer.text_model.*, first_stage_model.*), deterministic in seed.
+std::vector<TestTensor> make_test_model_tensors(const TestModelSpec& spec, uint64_t seed);
+
+// Which stored type a tensor gets when the requested weight type is `type`: quantized types
+// only for >=2-D weights whose rows split into whole blocks and that are not embeddings;
+// everything else f32 (1-D) or f16.
+DType storage_type_for(const std::string& name, const std::vector<int64_t>& shape, DType type);
+
+// Writes tensors as safetensors (type f32, f16 or bf16; I64 tensors stay I64).
+void write_safetensors(const std::string& path, const std::vector<TestTensor>& tensors,
+                       DType type);
+
+// A GGUF metadata entry: string or u32.
+struct GgufMeta {
+    std::string key;
+    bool is_string = true;
+    std::string s;
+    uint32_t u = 0;
+    std::vector<std::string> strings;  // when non-empty: an array of strings
+};
+
+// Writes tensors as GGUF v3 with weights of `type` (see storage_type_for); I64 tensors are
+// left out (GGUF checkpoints carry no position_ids).
+void write_gguf(const std::string& path, const std::vector<TestTensor>& tensors, DType type,
+                const std::vector<GgufMeta>& metadata);
+
+}  // namespace sdn
