@@ -114,15 +114,13 @@ enum GgufValueType : uint32_t { kGgufU32 = 4, kGgufString = 8, kGgufArray = 9 };
 
 }  // namespace
 
-void write_gguf(const std::string& path, const std::vector<TestTensor>& tensors, DType type,
-                const std::vector<GgufMeta>& metadata) {
+void write_gguf_streaming(const std::string& path, const std::vector<GgufTensorPlan>& plan,
+                          const std::vector<GgufMeta>& metadata,
+                          const std::function<std::vector<uint8_t>(size_t index)>& bytes) {
     GgufOut head;
-    std::vector<const TestTensor*> kept;
-    for (const TestTensor& t : tensors)
-        if (!t.is_i64) kept.push_back(&t);
     head.raw("GGUF", 4);
     head.u32(3);
-    head.u64(kept.size());
+    head.u64(plan.size());
     head.u64(metadata.size());
     for (const GgufMeta& m : metadata) {
         head.str(m.key);
@@ -139,29 +137,49 @@ void write_gguf(const std::string& path, const std::vector<TestTensor>& tensors,
             head.u32(m.u);
         }
     }
-    std::vector<std::vector<uint8_t>> blobs;
     uint64_t offset = 0;
-    for (const TestTensor* t : kept) {
-        const DType st = storage_type_for(t->name, t->shape, type);
-        blobs.push_back(tensor_bytes(*t, st));
-        head.str(t->name);
-        head.u32(static_cast<uint32_t>(t->shape.size()));
-        for (size_t i = t->shape.size(); i-- > 0;) head.u64(static_cast<uint64_t>(t->shape[i]));
-        head.u32(static_cast<uint32_t>(st));
+    std::vector<int64_t> sizes;
+    for (const GgufTensorPlan& t : plan) {
+        int64_t n = 1;
+        for (int64_t d : t.shape) n *= d;
+        const int64_t size = dtype_row_bytes(t.type, n);
+        SDN_REQUIRE(size >= 0, SDN_ERR_INVALID_ARGUMENT,
+                    t.name + ": element count does not fill whole blocks of its type");
+        sizes.push_back(size);
+        head.str(t.name);
+        head.u32(static_cast<uint32_t>(t.shape.size()));
+        for (size_t i = t.shape.size(); i-- > 0;) head.u64(static_cast<uint64_t>(t.shape[i]));
+        head.u32(static_cast<uint32_t>(t.type));
         head.u64(offset);
-        offset += blobs.back().size();
+        offset += static_cast<uint64_t>(size);
         offset = (offset + kGgufAlignment - 1) / kGgufAlignment * kGgufAlignment;
     }
     while (head.bytes.size() % kGgufAlignment != 0) head.bytes.push_back(0);
     File f = open_for_write(path);
     put(f.get(), head.bytes.data(), head.bytes.size(), path);
     const uint8_t zeros[kGgufAlignment] = {};
-    for (const auto& b : blobs) {
+    for (size_t i = 0; i < plan.size(); ++i) {
+        const std::vector<uint8_t> b = bytes(i);
+        SDN_REQUIRE(static_cast<int64_t>(b.size()) == sizes[i], SDN_ERR_INTERNAL,
+                    plan[i].name + ": encoded size differs from its plan");
         put(f.get(), b.data(), b.size(), path);
         const size_t pad = (kGgufAlignment - b.size() % kGgufAlignment) % kGgufAlignment;
         put(f.get(), zeros, pad, path);
     }
     SDN_REQUIRE(std::fflush(f.get()) == 0, SDN_ERR_IO, "write failed: " + path);
+}
+
+void write_gguf(const std::string& path, const std::vector<TestTensor>& tensors, DType type,
+                const std::vector<GgufMeta>& metadata) {
+    std::vector<const TestTensor*> kept;
+    std::vector<GgufTensorPlan> plan;
+    for (const TestTensor& t : tensors) {
+        if (t.is_i64) continue;
+        kept.push_back(&t);
+        plan.push_back({t.name, t.shape, storage_type_for(t.name, t.shape, type)});
+    }
+    write_gguf_streaming(path, plan, metadata,
+                         [&](size_t i) { return tensor_bytes(*kept[i], plan[i].type); });
 }
 
 }  // namespace sdn

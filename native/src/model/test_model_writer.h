@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -63,9 +64,27 @@ struct GgufMeta {
     std::vector<std::string> strings;  // when non-empty: an array of strings
 };
 
+inline GgufMeta gguf_string(std::string key, std::string value) {
+    GgufMeta m;
+    m.key = std::move(key);
+    m.s = std::move(value);
+    return m;
+}
+
 // Writes tensors as GGUF v3 with weights of `type` (see storage_type_for); I64 tensors are
 // left out (GGUF checkpoints carry no position_ids).
 void write_gguf(const std::string& path, const std::vector<TestTensor>& tensors, DType type,
                 const std::vector<GgufMeta>& metadata);
+
+// The streaming form: tensor i has name, shape and stored type; bytes(i) produces its data
+// (exactly dtype_row_bytes(type, elements) bytes), called once per tensor in order.
+struct GgufTensorPlan {
+    std::string name;
+    std::vector<int64_t> shape;
+    DType type;
+};
+void write_gguf_streaming(const std::string& path, const std::vector<GgufTensorPlan>& plan,
+                          const std::vector<GgufMeta>& metadata,
+                          const std::function<std::vector<uint8_t>(size_t index)>& bytes);
 
 }  // namespace sdn

@@ -29,6 +29,7 @@ public:
     void throw_if_incomplete() const;
 
     const std::set<std::string>& used() const { return used_; }
+    const std::vector<std::string>& problems() const { return problems_; }
     const std::string& prefix() const { return prefix_; }
 
 private:

@@ -1,0 +1,73 @@
+// sdn_convert: reads each tensor, re-encodes it and streams it into a GGUF file, so memory
+// holds one tensor at a time.
+#include "model/convert.h"
+
+#include <cstring>
+
+#include "core/error.h"
+#include "core/half.h"
+#include "model/checkpoint.h"
+#include "model/convert_weight_encoding.h"
+#include "model/tensor_names.h"
+#include "model/test_model_writer.h"
+
+namespace sdn {
+
+void decode_plain_weight(const WeightRef& w, float* out) {
+    const int64_t n = w.elements();
+    switch (w.type) {
+        case DType::F32:
+            std::memcpy(out, w.data, static_cast<size_t>(n) * 4);
+            return;
+        case DType::F16:
+        case DType::BF16: {
+            const auto* p = static_cast<const uint8_t*>(w.data);
+            for (int64_t i = 0; i < n; ++i) {
+                uint16_t h;
+                std::memcpy(&h, p + 2 * i, 2);
+                out[i] = w.type == DType::F16 ? f16_to_f32(h) : bf16_to_f32(h);
+            }
+            return;
+        }
+        default:
+            fail(SDN_ERR_UNSUPPORTED, std::string("converting from ") + dtype_traits(w.type).name +
+                                          " weights is not supported (source must be f32/f16/bf16)");
+    }
+}
+
+void convert_checkpoint(Context& ctx, const std::string& in_path, const std::string& out_path,
+                        DType weight_type, const std::string& tokenizer_path) {
+    SDN_REQUIRE(weight_type == DType::F32 || weight_type == DType::F16 ||
+                    weight_type == DType::BF16 || weight_type == DType::Q8_0 ||
+                    weight_type == DType::Q4_0,
+                SDN_ERR_UNSUPPORTED,
+                std::string("converting to ") + dtype_traits(weight_type).name +
+                    " is not supported (f32, f16, bf16, q8_0, q4_0)");
+    std::shared_ptr<Checkpoint> ck = Checkpoint::open(in_path);
+    const ArchDetection& d = ck->detection();
+    require_supported(d, in_path);
+    std::vector<const TensorEntry*> entries;
+    std::vector<GgufTensorPlan> plan;
+    for (const TensorEntry& e : ck->file().tensors()) {
+        if (is_ignored_tensor(e.name) || e.ref.type == DType::I64) continue;
+        entries.push_back(&e);
+        plan.push_back({e.name, e.ref.shape, storage_type_for(e.name, e.ref.shape, weight_type)});
+    }
+    std::vector<GgufMeta> meta{gguf_string("general.architecture", "sd1"),
+                               gguf_string("general.file_type", dtype_traits(weight_type).name)};
+    if (!tokenizer_path.empty())
+        ctx.log(SDN_LOG_WARN, "sdn_convert: tokenizer embedding is not implemented; %s not embedded",
+                tokenizer_path.c_str());
+    std::vector<float> values;
+    const int total = static_cast<int>(plan.size());
+    write_gguf_streaming(out_path, plan, meta, [&](size_t i) {
+        ctx.progress(SDN_STAGE_CONVERT, static_cast<int>(i), total);
+        const WeightRef& w = entries[i]->ref;
+        values.resize(static_cast<size_t>(w.elements()));
+        decode_plain_weight(w, values.data());
+        return encode_weight(values.data(), w.elements(), w.row_elems(), plan[i].type);
+    });
+    ctx.progress(SDN_STAGE_CONVERT, total, total);
+}
+
+}  // namespace sdn
