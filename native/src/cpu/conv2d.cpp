@@ -1,0 +1,129 @@
+// conv2d as a GEMM per image: C[O, P] = W[O, C*k*k] * cols[C*k*k, P] over the P = Ho*Wo
+// output pixels. The im2col matrix is never built: each packed B panel (kc x gemm_nr) is
+// gathered straight from the input, and each weight tile is converted to float32 as the
+// A operand, so f16/bf16/quantized weights stay in their stored type.
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "cpu/gemm.h"
+#include "cpu/ops.h"
+#include "cpu/weight_rows.h"
+
+namespace sdn::ops {
+
+namespace {
+
+struct ConvGeometry {
+    int64_t C, H, W, Ho, Wo, k, stride, pad;
+};
+
+// panel[kk * nr + j] = input value feeding output pixel p0 + j through weight tap k0 + kk.
+void gather_panel(const ConvGeometry& g, const float* x, int64_t p0, int64_t cols, int64_t k0,
+                  int64_t kc, int nr, float* panel) {
+    const int64_t taps = g.k * g.k;
+    if (g.k == 1 && g.stride == 1 && g.pad == 0) {
+        for (int64_t kk = 0; kk < kc; ++kk) {
+            float* dst = panel + kk * nr;
+            std::memcpy(dst, x + (k0 + kk) * g.H * g.W + p0, static_cast<size_t>(cols) * 4);
+            for (int64_t j = cols; j < nr; ++j) dst[j] = 0.0f;
+        }
+        return;
+    }
+    // The panel's pixels split into runs that lie on one output row.
+    struct Run { int64_t oy, ox0, len, offset; };
+    Run runs[64];
+    int n_runs = 0;
+    for (int64_t j = 0; j < cols;) {
+        int64_t p = p0 + j, oy = p / g.Wo, ox = p % g.Wo;
+        int64_t len = std::min(cols - j, g.Wo - ox);
+        runs[n_runs++] = {oy, ox, len, j};
+        j += len;
+    }
+    for (int64_t kk = 0; kk < kc; ++kk) {
+        const int64_t tap = k0 + kk, c = tap / taps, ky = (tap % taps) / g.k, kx = tap % g.k;
+        const float* plane = x + c * g.H * g.W;
+        float* dst = panel + kk * nr;
+        for (int r = 0; r < n_runs; ++r) {
+            const Run& run = runs[r];
+            float* d = dst + run.offset;
+            const int64_t iy = run.oy * g.stride + ky - g.pad;
+            if (iy < 0 || iy >= g.H) {
+                std::fill(d, d + run.len, 0.0f);
+                continue;
+            }
+            const float* src = plane + iy * g.W;
+            const int64_t ix0 = run.ox0 * g.stride + kx - g.pad;
+            // Output positions t whose input column ix0 + t*stride lies inside [0, W).
+            int64_t t_begin = ix0 >= 0 ? 0 : (-ix0 + g.stride - 1) / g.stride;
+            int64_t t_end = ix0 >= g.W ? 0 : std::min(run.len, (g.W - 1 - ix0) / g.stride + 1);
+            if (t_end < t_begin) t_end = t_begin;
+            for (int64_t t = 0; t < t_begin; ++t) d[t] = 0.0f;
+            if (g.stride == 1) {
+                std::memcpy(d + t_begin, src + ix0 + t_begin, static_cast<size_t>(t_end - t_begin) * 4);
+            } else {
+                for (int64_t t = t_begin; t < t_end; ++t) d[t] = src[ix0 + t * g.stride];
+            }
+            for (int64_t t = t_end; t < run.len; ++t) d[t] = 0.0f;
+        }
+        for (int64_t j = cols; j < nr; ++j) dst[j] = 0.0f;
+    }
+}
+
+}  // namespace
+
+void conv2d(Context& ctx, const float* x, int64_t B, int64_t C, int64_t H, int64_t W,
+            const WeightRef& w, const WeightRef* bias, int stride, int pad, float* y) {
+    cpu::require_readable_weight(w, "conv2d");
+    SDN_REQUIRE(w.shape.size() == 4 && w.shape[1] == C && w.shape[2] == w.shape[3] &&
+                    (w.shape[2] == 1 || w.shape[2] == 3),
+                SDN_ERR_INVALID_ARGUMENT, "conv2d: weight must be [O, C, k, k] with k 1 or 3 and C matching");
+    SDN_REQUIRE(stride == 1 || stride == 2, SDN_ERR_INVALID_ARGUMENT, "conv2d: stride must be 1 or 2");
+    SDN_REQUIRE(pad == 0 || pad == 1, SDN_ERR_INVALID_ARGUMENT, "conv2d: pad must be 0 or 1");
+    const int64_t O = w.shape[0], k = w.shape[2];
+    ConvGeometry g{C, H, W, (H + 2 * pad - k) / stride + 1, (W + 2 * pad - k) / stride + 1, k, stride, pad};
+    SDN_REQUIRE(g.Ho > 0 && g.Wo > 0, SDN_ERR_INVALID_ARGUMENT, "conv2d: input smaller than the kernel");
+    const int64_t P = g.Ho * g.Wo, K = C * k * k;
+    const cpu::KernelTable& kt = cpu::kernels(ctx);
+    // The GEMM's K runs over (c, ky, kx), the weight row order; a quant block may span
+    // several taps, so for quantized weights whole rows are converted (K is the row length).
+    std::vector<float> b;
+    if (bias && bias->valid()) {
+        b = cpu::weight_vector_f32(kt, *bias);
+        SDN_REQUIRE(static_cast<int64_t>(b.size()) == O, SDN_ERR_INVALID_ARGUMENT, "conv2d: bias size mismatch");
+    }
+    // Flat [O, K] view of the weight, so row r of it is output channel r.
+    WeightRef flat = w;
+    flat.shape = {O, K};
+
+    for (int64_t bi = 0; bi < B; ++bi) {
+        const float* xb = x + bi * C * H * W;
+        float* yb = y + bi * O * P;
+        cpu::GemmJob job;
+        job.M = O;
+        job.N = P;
+        job.K = K;
+        job.c = yb;
+        job.ldc = P;
+        job.k_align = cpu::weight_block_elems(w.type);
+        job.load_a = [&](int64_t m0, int64_t rows, int64_t k0, int64_t kc, float* dst) {
+            for (int64_t r = 0; r < rows; ++r) cpu::weight_row_f32(kt, flat, m0 + r, k0, kc, dst + r * kc);
+        };
+        job.pack_b = [&](int64_t n0, int64_t cols, int64_t k0, int64_t kc, int nr, float* panel) {
+            gather_panel(g, xb, n0, cols, k0, kc, nr, panel);
+        };
+        if (!b.empty()) {
+            job.epilogue = [&](int64_t m0, int64_t rows, int64_t n0, int64_t cols) {
+                for (int64_t o = m0; o < m0 + rows; ++o) {
+                    float* yo = yb + o * P;
+                    for (int64_t j = n0; j < n0 + cols; ++j) yo[j] += b[o];
+                }
+            };
+        }
+        cpu::run_gemm(ctx, kt, job);
+    }
+}
+
+}  // namespace sdn::ops

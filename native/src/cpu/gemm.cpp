@@ -1,0 +1,92 @@
+#include "cpu/gemm.h"
+
+#include <algorithm>
+
+#include "cpu/scratch.h"
+
+namespace sdn::cpu {
+
+namespace {
+
+constexpr int64_t kTileK = 256;  // A micro-panel (8 x 256) + B panel (256 x 32) fit in L1
+constexpr int64_t kTileN = 256;  // packed B tile: 256 x 256 floats = 256 KiB, held in L2
+
+int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
+
+int64_t pick_tile_k(int64_t K, int64_t align) {
+    if (K <= kTileK + kTileK / 2) return K;
+    return std::max<int64_t>(align, kTileK / align * align);
+}
+
+// One (M tile, N tile) of C, all of K.
+void gemm_tile(const KernelTable& kt, const GemmJob& job, int64_t m0, int64_t m1, int64_t n0,
+               int64_t n1) {
+    const int nr = kt.gemm_nr, mr = kt.gemm_mr;
+    const int64_t tile_k = pick_tile_k(job.K, job.k_align);
+    const int64_t cols = n1 - n0, rows = m1 - m0;
+    const int64_t panels = (cols + nr - 1) / nr;
+    float* packed = thread_scratch(ScratchSlot::PackedB, static_cast<size_t>(panels * nr * tile_k));
+    float* a_tile = job.load_a ? thread_scratch(ScratchSlot::PackedA, static_cast<size_t>(rows * tile_k)) : nullptr;
+
+    for (int64_t k0 = 0; k0 < job.K; k0 += tile_k) {
+        const int64_t kc = std::min(tile_k, job.K - k0);
+        for (int64_t p = 0; p < panels; ++p) {
+            int64_t pn0 = n0 + p * nr;
+            job.pack_b(pn0, std::min<int64_t>(nr, n1 - pn0), k0, kc, nr, packed + p * nr * kc);
+        }
+        const float* a;
+        int64_t lda;
+        if (job.load_a) {
+            job.load_a(m0, rows, k0, kc, a_tile);
+            a = a_tile;
+            lda = kc;
+        } else {
+            a = job.a + m0 * job.lda + k0;
+            lda = job.lda;
+        }
+        const bool acc = job.accumulate || k0 > 0;
+        for (int64_t i = 0; i < rows; i += mr) {
+            const int m_here = static_cast<int>(std::min<int64_t>(mr, rows - i));
+            for (int64_t p = 0; p < panels; ++p) {
+                int64_t pn0 = n0 + p * nr;
+                const int n_here = static_cast<int>(std::min<int64_t>(nr, n1 - pn0));
+                kt.gemm(kc, a + i * lda, lda, packed + p * nr * kc,
+                        job.c + (m0 + i) * job.ldc + pn0, job.ldc, m_here, n_here, acc);
+            }
+        }
+    }
+    if (job.K == 0 && !job.accumulate)
+        for (int64_t i = m0; i < m1; ++i) std::fill(job.c + i * job.ldc + n0, job.c + i * job.ldc + n1, 0.0f);
+    if (job.epilogue) job.epilogue(m0, rows, n0, cols);
+}
+
+}  // namespace
+
+void run_gemm(Context& ctx, const KernelTable& kt, const GemmJob& job) {
+    if (job.M <= 0 || job.N <= 0) return;
+    const int threads = ctx.threads();
+    const int64_t tile_n = std::min(round_up(job.N, kt.gemm_nr), kTileN);
+    const int64_t n_tiles = (job.N + tile_n - 1) / tile_n;
+    // Enough M tiles for ~4 tasks per thread, but keep each tall enough that re-packing the
+    // B tile per task stays cheap next to the multiply.
+    int64_t want_m_tiles = std::max<int64_t>(1, (4 * threads + n_tiles - 1) / n_tiles);
+    int64_t tile_m = round_up((job.M + want_m_tiles - 1) / want_m_tiles, kt.gemm_mr);
+    tile_m = std::max<int64_t>(tile_m, std::min<int64_t>(round_up(job.M, kt.gemm_mr), 64));
+    const int64_t m_tiles = (job.M + tile_m - 1) / tile_m;
+    const int64_t tile_k = pick_tile_k(job.K, job.k_align);
+    ctx.note_scratch_bytes(static_cast<int64_t>(threads) * (tile_n * tile_k + (job.load_a ? tile_m * tile_k : 0)) * 4);
+    ctx.pool().parallel_for(m_tiles * n_tiles, [&](int64_t task, int) {
+        int64_t mt = task % m_tiles, nt = task / m_tiles;
+        int64_t m0 = mt * tile_m, n0 = nt * tile_n;
+        gemm_tile(kt, job, m0, std::min(job.M, m0 + tile_m), n0, std::min(job.N, n0 + tile_n));
+    });
+}
+
+void run_gemm_serial(const KernelTable& kt, const GemmJob& job) {
+    if (job.M <= 0 || job.N <= 0) return;
+    const int64_t tile_n = std::min(round_up(job.N, kt.gemm_nr), kTileN);
+    for (int64_t n0 = 0; n0 < job.N; n0 += tile_n)
+        gemm_tile(kt, job, 0, job.M, n0, std::min(job.N, n0 + tile_n));
+}
+
+}  // namespace sdn::cpu

@@ -1,0 +1,44 @@
+// The blocked GEMM driver behind linear, conv2d and attention: C[M, N] (+)= A[M, K] * B[K, N].
+// A is read in place (row-major with lda) or produced tile by tile by a loader (for weights
+// stored in another type); B is packed panel by panel by a callback into the layout the
+// micro-kernel streams (kc rows of gemm_nr floats). The work is split over M and N tiles on
+// ctx's pool; each thread packs into its own scratch.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include "core/context.h"
+#include "cpu/kernel_table.h"
+
+namespace sdn::cpu {
+
+struct GemmJob {
+    int64_t M = 0, N = 0, K = 0;
+    float* c = nullptr;
+    int64_t ldc = 0;
+    bool accumulate = false;
+
+    // A in place (when load_a is empty)...
+    const float* a = nullptr;
+    int64_t lda = 0;
+    // ...or loaded per tile: dst[r * kc + k] = A[m0 + r, k0 + k] for r < rows, k < kc.
+    std::function<void(int64_t m0, int64_t rows, int64_t k0, int64_t kc, float* dst)> load_a;
+
+    // panel[k * nr_max + j] = B[k0 + k, n0 + j] for k < kc, j < cols; zero for cols <= j < nr_max.
+    std::function<void(int64_t n0, int64_t cols, int64_t k0, int64_t kc, int nr_max, float* panel)> pack_b;
+
+    // Called once per finished C tile (rows m0.., columns n0..), e.g. to add a bias.
+    std::function<void(int64_t m0, int64_t rows, int64_t n0, int64_t cols)> epilogue;
+
+    // K tiles start at multiples of this (a weight's quant block size).
+    int64_t k_align = 1;
+};
+
+void run_gemm(Context& ctx, const KernelTable& kt, const GemmJob& job);
+
+// Single-threaded GEMM of one tile job on the calling thread (used inside attention, which
+// is already parallel over heads). Same semantics as run_gemm.
+void run_gemm_serial(const KernelTable& kt, const GemmJob& job);
+
+}  // namespace sdn::cpu

@@ -1,0 +1,58 @@
+// The per-instruction-set kernels behind the ops: one table per cpu variant (scalar, AVX2,
+// AVX-512), chosen at run time from ctx.cpu_variant(). The ops in ops.h do the blocking and
+// threading once, in plain C++, and call into the table for the inner loops.
+#pragma once
+
+#include <cstdint>
+
+#include "core/context.h"
+
+namespace sdn::cpu {
+
+// C[mr, nr] (+)= A[mr, kc] * B[kc, nr]. A is row-major with row stride lda; B is one packed
+// panel: kc rows of `nr_max` floats (the table's gemm_nr), zero-padded past nr. Only the first
+// mr rows and nr columns of C are written.
+using GemmMicroKernel = void (*)(int64_t kc, const float* a, int64_t lda, const float* b_panel,
+                                 float* c, int64_t ldc, int mr, int nr, bool accumulate);
+
+struct KernelTable {
+    const char* name;
+    int gemm_mr;  // rows of A per micro-kernel call
+    int gemm_nr;  // columns of a packed B panel
+    GemmMicroKernel gemm;
+
+    void (*f16_to_f32)(const uint16_t* src, float* dst, int64_t n);
+    void (*bf16_to_f32)(const uint16_t* src, float* dst, int64_t n);
+
+    // In-place activations over n values.
+    void (*silu)(float* x, int64_t n);
+    void (*gelu_erf)(float* x, int64_t n);
+    void (*gelu_tanh)(float* x, int64_t n);
+    void (*quick_gelu)(float* x, int64_t n);
+    // y[i] = x[i] * gelu_erf(x[d + i]) for one row.
+    void (*geglu_row)(const float* x, int64_t d, float* y);
+
+    void (*softmax_row)(float* x, int64_t n);
+    void (*layer_norm_row)(const float* x, int64_t dim, float eps, const float* gamma,
+                           const float* beta, float* y);
+    // Sum and sum of squared deviations from `center` over n values (double accumulation).
+    void (*sum_and_centered_squares)(const float* x, int64_t n, float center, double* sum,
+                                     double* sq);
+    // y = x * scale + shift, then SiLU when silu is set.
+    void (*scale_shift)(const float* x, int64_t n, float scale, float shift, bool silu, float* y);
+
+    float (*row_max)(const float* x, int64_t n);
+    // x[i] = exp(x[i] - shift); returns the sum of the new values.
+    float (*exp_shifted_sum)(float* x, int64_t n, float shift);
+    void (*scale_row)(float* x, int64_t n, float s);
+};
+
+const KernelTable& scalar_kernels();
+const KernelTable& avx2_kernels();
+const KernelTable& avx512_kernels();
+
+// The table for ctx's variant (AUTO resolves to the best the CPU supports).
+const KernelTable& kernels_for(sdn_cpu_variant variant);
+inline const KernelTable& kernels(Context& ctx) { return kernels_for(ctx.cpu_variant()); }
+
+}  // namespace sdn::cpu

@@ -1,0 +1,105 @@
+// The AVX2 + FMA + F16C kernel table. Runs only when ctx.cpu_variant() is AVX2 (checked when
+// the context is created).
+#include <immintrin.h>
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+
+#include "cpu/kernel_table.h"
+
+namespace sdn::cpu::avx2 {
+
+#include "cpu/vector_kernels_impl.h"
+
+namespace {
+
+constexpr int kMr = 6;
+constexpr int kNr = 16;
+
+// Register tile: MR rows x 16 columns in 2*MR ymm accumulators; per k one pair of panel loads
+// and MR broadcasts.
+template <int MR>
+void gemm_tile(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc,
+               int nr, bool accumulate) {
+    __m256 acc0[MR], acc1[MR];
+    for (int i = 0; i < MR; ++i) {
+        acc0[i] = _mm256_setzero_ps();
+        acc1[i] = _mm256_setzero_ps();
+    }
+    for (int64_t k = 0; k < kc; ++k) {
+        __m256 b0 = _mm256_load_ps(b + k * kNr);
+        __m256 b1 = _mm256_load_ps(b + k * kNr + 8);
+        for (int i = 0; i < MR; ++i) {
+            __m256 av = _mm256_broadcast_ss(a + i * lda + k);
+            acc0[i] = _mm256_fmadd_ps(av, b0, acc0[i]);
+            acc1[i] = _mm256_fmadd_ps(av, b1, acc1[i]);
+        }
+    }
+    for (int i = 0; i < MR; ++i) {
+        float* ci = c + i * ldc;
+        if (nr == kNr) {
+            if (accumulate) {
+                acc0[i] = _mm256_add_ps(acc0[i], _mm256_loadu_ps(ci));
+                acc1[i] = _mm256_add_ps(acc1[i], _mm256_loadu_ps(ci + 8));
+            }
+            _mm256_storeu_ps(ci, acc0[i]);
+            _mm256_storeu_ps(ci + 8, acc1[i]);
+        } else {
+            alignas(32) float tmp[kNr];
+            _mm256_store_ps(tmp, acc0[i]);
+            _mm256_store_ps(tmp + 8, acc1[i]);
+            for (int j = 0; j < nr; ++j) ci[j] = accumulate ? ci[j] + tmp[j] : tmp[j];
+        }
+    }
+}
+
+void gemm_micro(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc,
+                int mr, int nr, bool accumulate) {
+    switch (mr) {
+        case 6: gemm_tile<6>(kc, a, lda, b, c, ldc, nr, accumulate); break;
+        case 5: gemm_tile<5>(kc, a, lda, b, c, ldc, nr, accumulate); break;
+        case 4: gemm_tile<4>(kc, a, lda, b, c, ldc, nr, accumulate); break;
+        case 3: gemm_tile<3>(kc, a, lda, b, c, ldc, nr, accumulate); break;
+        case 2: gemm_tile<2>(kc, a, lda, b, c, ldc, nr, accumulate); break;
+        default: gemm_tile<1>(kc, a, lda, b, c, ldc, nr, accumulate); break;
+    }
+}
+
+void f16_row(const uint16_t* src, float* dst, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i))));
+    for (; i < n; ++i) dst[i] = _cvtsh_ss(src[i]);
+}
+
+void bf16_row(const uint16_t* src, float* dst, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256i w = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i)));
+        _mm256_storeu_ps(dst + i, _mm256_castsi256_ps(_mm256_slli_epi32(w, 16)));
+    }
+    for (; i < n; ++i) dst[i] = std::bit_cast<float>(static_cast<uint32_t>(src[i]) << 16);
+}
+
+KernelTable make_table() {
+    KernelTable t{};
+    t.name = "avx2";
+    t.gemm_mr = kMr;
+    t.gemm_nr = kNr;
+    t.gemm = gemm_micro;
+    t.f16_to_f32 = f16_row;
+    t.bf16_to_f32 = bf16_row;
+    vk_fill_table(t);
+    return t;
+}
+
+}  // namespace
+}  // namespace sdn::cpu::avx2
+
+namespace sdn::cpu {
+const KernelTable& avx2_kernels() {
+    static const KernelTable table = avx2::make_table();
+    return table;
+}
+}  // namespace sdn::cpu

@@ -1,0 +1,107 @@
+// The AVX-512 kernel table. Runs only when ctx.cpu_variant() is AVX512 (checked when the
+// context is created).
+#if defined(__GNUC__) && !defined(__clang__)
+// GCC 12 reports its own masked-load intrinsics as maybe-uninitialized (a known false positive).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include <immintrin.h>
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+
+#include "cpu/kernel_table.h"
+
+namespace sdn::cpu::avx512 {
+
+#include "cpu/vector_kernels_impl.h"
+
+namespace {
+
+constexpr int kMr = 8;
+constexpr int kNr = 32;
+
+// Register tile: MR rows x 32 columns in 2*MR zmm accumulators (16 of 32 registers at MR=8);
+// per k two panel loads and MR broadcasts feed 2*MR FMAs.
+template <int MR>
+void gemm_tile(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc,
+               int nr, bool accumulate) {
+    __m512 acc0[MR], acc1[MR];
+    for (int i = 0; i < MR; ++i) {
+        acc0[i] = _mm512_setzero_ps();
+        acc1[i] = _mm512_setzero_ps();
+    }
+    for (int64_t k = 0; k < kc; ++k) {
+        __m512 b0 = _mm512_load_ps(b + k * kNr);
+        __m512 b1 = _mm512_load_ps(b + k * kNr + 16);
+        for (int i = 0; i < MR; ++i) {
+            __m512 av = _mm512_set1_ps(a[i * lda + k]);
+            acc0[i] = _mm512_fmadd_ps(av, b0, acc0[i]);
+            acc1[i] = _mm512_fmadd_ps(av, b1, acc1[i]);
+        }
+    }
+    __mmask16 m0 = nr >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << nr) - 1);
+    __mmask16 m1 = nr >= 32 ? static_cast<__mmask16>(0xffff)
+                            : (nr > 16 ? static_cast<__mmask16>((1u << (nr - 16)) - 1) : static_cast<__mmask16>(0));
+    for (int i = 0; i < MR; ++i) {
+        float* ci = c + i * ldc;
+        if (accumulate) {
+            acc0[i] = _mm512_add_ps(acc0[i], _mm512_maskz_loadu_ps(m0, ci));
+            acc1[i] = _mm512_add_ps(acc1[i], _mm512_maskz_loadu_ps(m1, ci + 16));
+        }
+        _mm512_mask_storeu_ps(ci, m0, acc0[i]);
+        _mm512_mask_storeu_ps(ci + 16, m1, acc1[i]);
+    }
+}
+
+void gemm_micro(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc,
+                int mr, int nr, bool accumulate) {
+    switch (mr) {
+        case 8: gemm_tile<8>(kc, a, lda, b, c, ldc, nr, accumulate); break;
+        case 7: gemm_tile<7>(kc, a, lda, b, c, ldc, nr, accumulate); break;
+        case 6: gemm_tile<6>(kc, a, lda, b, c, ldc, nr, accumulate); break;
+        case 5: gemm_tile<5>(kc, a, lda, b, c, ldc, nr, accumulate); break;
+        case 4: gemm_tile<4>(kc, a, lda, b, c, ldc, nr, accumulate); break;
+        case 3: gemm_tile<3>(kc, a, lda, b, c, ldc, nr, accumulate); break;
+        case 2: gemm_tile<2>(kc, a, lda, b, c, ldc, nr, accumulate); break;
+        default: gemm_tile<1>(kc, a, lda, b, c, ldc, nr, accumulate); break;
+    }
+}
+
+void f16_row(const uint16_t* src, float* dst, int64_t n) {
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        _mm512_storeu_ps(dst + i, _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i))));
+    for (; i < n; ++i) dst[i] = _cvtsh_ss(src[i]);
+}
+
+void bf16_row(const uint16_t* src, float* dst, int64_t n) {
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512i w = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i)));
+        _mm512_storeu_ps(dst + i, _mm512_castsi512_ps(_mm512_slli_epi32(w, 16)));
+    }
+    for (; i < n; ++i) dst[i] = std::bit_cast<float>(static_cast<uint32_t>(src[i]) << 16);
+}
+
+KernelTable make_table() {
+    KernelTable t{};
+    t.name = "avx512";
+    t.gemm_mr = kMr;
+    t.gemm_nr = kNr;
+    t.gemm = gemm_micro;
+    t.f16_to_f32 = f16_row;
+    t.bf16_to_f32 = bf16_row;
+    vk_fill_table(t);
+    return t;
+}
+
+}  // namespace
+}  // namespace sdn::cpu::avx512
+
+namespace sdn::cpu {
+const KernelTable& avx512_kernels() {
+    static const KernelTable table = avx512::make_table();
+    return table;
+}
+}  // namespace sdn::cpu

@@ -1,0 +1,60 @@
+// The portable kernel table: plain C++ (the compiler may still use the baseline SSE2).
+#include <bit>
+#include <cmath>
+#include <cstdint>
+
+#include "core/half.h"
+#include "cpu/kernel_table.h"
+
+namespace sdn::cpu::scalar {
+
+#include "cpu/vector_kernels_impl.h"
+
+namespace {
+
+constexpr int kMr = 4;
+constexpr int kNr = 16;
+
+void gemm_micro(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc,
+                int mr, int nr, bool accumulate) {
+    float acc[kMr][kNr] = {};
+    for (int64_t k = 0; k < kc; ++k) {
+        const float* bk = b + k * kNr;
+        for (int i = 0; i < mr; ++i) {
+            float av = a[i * lda + k];
+            for (int j = 0; j < kNr; ++j) acc[i][j] += av * bk[j];
+        }
+    }
+    for (int i = 0; i < mr; ++i)
+        for (int j = 0; j < nr; ++j) c[i * ldc + j] = accumulate ? c[i * ldc + j] + acc[i][j] : acc[i][j];
+}
+
+void f16_row(const uint16_t* src, float* dst, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) dst[i] = f16_to_f32(src[i]);
+}
+
+void bf16_row(const uint16_t* src, float* dst, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) dst[i] = std::bit_cast<float>(static_cast<uint32_t>(src[i]) << 16);
+}
+
+KernelTable make_table() {
+    KernelTable t{};
+    t.name = "scalar";
+    t.gemm_mr = kMr;
+    t.gemm_nr = kNr;
+    t.gemm = gemm_micro;
+    t.f16_to_f32 = f16_row;
+    t.bf16_to_f32 = bf16_row;
+    vk_fill_table(t);
+    return t;
+}
+
+}  // namespace
+}  // namespace sdn::cpu::scalar
+
+namespace sdn::cpu {
+const KernelTable& scalar_kernels() {
+    static const KernelTable table = scalar::make_table();
+    return table;
+}
+}  // namespace sdn::cpu
