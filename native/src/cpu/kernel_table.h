@@ -38,8 +38,10 @@ struct KernelTable {
     // Sum and sum of squared deviations from `center` over n values (double accumulation).
     void (*sum_and_centered_squares)(const float* x, int64_t n, float center, double* sum,
                                      double* sq);
-    // y = x * scale + shift, then SiLU when silu is set.
-    void (*scale_shift)(const float* x, int64_t n, float scale, float shift, bool silu, float* y);
+    // y = (x - center) * scale + shift, then SiLU when silu is set. Subtracting the mean
+    // first keeps rows with a large offset exact (a folded x*scale + shift would not be).
+    void (*scale_shift)(const float* x, int64_t n, float center, float scale, float shift, bool silu,
+                        float* y);
 
     float (*row_max)(const float* x, int64_t n);
     // x[i] = exp(x[i] - shift); returns the sum of the new values.

@@ -35,9 +35,9 @@ void group_norm(Context& ctx, const float* x, int64_t B, int64_t C, int64_t HW, 
         const double rstd = 1.0 / std::sqrt(var + eps);
         for (int64_t c = c0; c < c0 + per_group; ++c) {
             const double scale = rstd * (g.empty() ? 1.0 : g[c]);
-            const double shift = (b.empty() ? 0.0 : b[c]) - mean * scale;
-            kt.scale_shift(x + (bi * C + c) * HW, HW, static_cast<float>(scale), static_cast<float>(shift),
-                           silu, y + (bi * C + c) * HW);
+            const double shift = b.empty() ? 0.0 : b[c];
+            kt.scale_shift(x + (bi * C + c) * HW, HW, static_cast<float>(mean), static_cast<float>(scale),
+                           static_cast<float>(shift), silu, y + (bi * C + c) * HW);
         }
     });
 }

@@ -108,15 +108,15 @@ inline void vk_sum_and_centered_squares(const float* __restrict x, int64_t n, fl
     *sq = total_sq;
 }
 
-inline void vk_scale_shift(const float* __restrict x, int64_t n, float scale, float shift,
-                           bool silu, float* __restrict y) {
+inline void vk_scale_shift(const float* __restrict x, int64_t n, float center, float scale,
+                           float shift, bool silu, float* __restrict y) {
     if (silu) {
         for (int64_t i = 0; i < n; ++i) {
-            float v = x[i] * scale + shift;
+            float v = (x[i] - center) * scale + shift;
             y[i] = v * vm_sigmoid(v);
         }
     } else {
-        for (int64_t i = 0; i < n; ++i) y[i] = x[i] * scale + shift;
+        for (int64_t i = 0; i < n; ++i) y[i] = (x[i] - center) * scale + shift;
     }
 }
 

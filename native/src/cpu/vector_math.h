@@ -4,9 +4,10 @@
 // 7.1.26); tanh absolute error ~1e-7. Included inside a per-variant namespace, so it has no
 // includes of its own: the including file provides <bit>, <cstdint> and <cmath>.
 
-inline float vm_exp(float x) {
-    // Clamp so that 2^n stays a normal float; exp(-87.3) ~ 1e-38 is zero for every use here.
-    x = x < -87.3f ? -87.3f : x;
+inline float vm_exp(float x_in) {
+    // Clamp so that 2^n stays a normal float; below -87.3 the result is flushed to 0 at the
+    // end, so exp(-inf) (a masked logit) is exactly 0.
+    float x = x_in < -87.3f ? -87.3f : x_in;
     x = x > 88.3f ? 88.3f : x;
     // n = round(x / ln2) by the magic-number trick (1.5 * 2^23), which also leaves n in the
     // low mantissa bits.
@@ -24,7 +25,7 @@ inline float vm_exp(float x) {
     float y = p * r * r + r + 1.0f;
     int32_t ni = std::bit_cast<int32_t>(t) - std::bit_cast<int32_t>(magic);
     float scale = std::bit_cast<float>((ni + 127) << 23);
-    return y * scale;
+    return x_in < -87.3f ? 0.0f : y * scale;
 }
 
 inline float vm_erf(float x) {
