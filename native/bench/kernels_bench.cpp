@@ -1,0 +1,142 @@
+// Kernel benchmarks: the machine's f32 FMA peak, then GFLOP/s of the SD hot spots (linear
+// with each weight type, 3x3 conv, attention). scripts/bench-kernels runs this and reports
+// each row's ratio to the measured peak.
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/context.h"
+#include "core/cpu_features.h"
+#include "core/half.h"
+#include "cpu/ops.h"
+#include "peak_flops.h"
+
+namespace {
+
+sdn::Context& bench_context() {
+    static sdn::Context ctx(sdn::cpu_info().physical_cores, sdn::best_cpu_variant());
+    return ctx;
+}
+
+std::vector<float> random_floats(size_t n, uint32_t seed, float scale = 1.0f) {
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> dist(-scale, scale);
+    std::vector<float> v(n);
+    for (auto& x : v) x = dist(rng);
+    return v;
+}
+
+// A weight in f16 or bf16 built from random values.
+struct BenchWeight {
+    std::vector<uint16_t> halves;
+    sdn::WeightRef ref;
+};
+
+std::unique_ptr<BenchWeight> make_weight(sdn::DType type, std::vector<int64_t> shape) {
+    auto w = std::make_unique<BenchWeight>();
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    auto values = random_floats(static_cast<size_t>(n), 7, 0.05f);
+    w->halves.resize(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i)
+        w->halves[i] = type == sdn::DType::F16 ? sdn::f32_to_f16(values[i]) : sdn::f32_to_bf16(values[i]);
+    w->ref.type = type;
+    w->ref.shape = std::move(shape);
+    w->ref.data = w->halves.data();
+    w->ref.nbytes = n * 2;
+    return w;
+}
+
+void set_flops(benchmark::State& state, double flops_per_iteration) {
+    state.counters["GFLOPS"] =
+        benchmark::Counter(flops_per_iteration * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void bench_peak(benchmark::State& state) {
+    sdn::Context& ctx = bench_context();
+    const int64_t iterations = 1 << 16;
+    volatile float sink = 0.0f;
+    for (auto _ : state) {
+        ctx.pool().parallel_for(ctx.threads(), [&](int64_t, int) { sink = sink + sdn::bench::run_peak_loop(iterations); });
+    }
+    set_flops(state, double(sdn::bench::peak_loop_flops(iterations)) * ctx.threads());
+}
+
+void bench_linear(benchmark::State& state, sdn::DType type, int64_t M, int64_t K, int64_t N) {
+    sdn::Context& ctx = bench_context();
+    auto w = make_weight(type, {N, K});
+    auto x = random_floats(static_cast<size_t>(M * K), 1);
+    std::vector<float> y(static_cast<size_t>(M * N));
+    for (auto _ : state) {
+        sdn::ops::linear(ctx, x.data(), M, K, w->ref, nullptr, y.data());
+        benchmark::DoNotOptimize(y.data());
+    }
+    set_flops(state, 2.0 * M * K * N);
+}
+
+void bench_conv3x3(benchmark::State& state, int64_t C, int64_t HW) {
+    sdn::Context& ctx = bench_context();
+    auto w = make_weight(sdn::DType::F16, {C, C, 3, 3});
+    auto x = random_floats(static_cast<size_t>(C * HW * HW), 2);
+    std::vector<float> y(x.size());
+    for (auto _ : state) {
+        sdn::ops::conv2d(ctx, x.data(), 1, C, HW, HW, w->ref, nullptr, 1, 1, y.data());
+        benchmark::DoNotOptimize(y.data());
+    }
+    set_flops(state, 2.0 * C * C * 9 * HW * HW);
+}
+
+void bench_attention(benchmark::State& state, int64_t tokens, int64_t head_dim) {
+    sdn::Context& ctx = bench_context();
+    const int64_t heads = 8, width = heads * head_dim;
+    auto q = random_floats(static_cast<size_t>(tokens * width), 3);
+    auto k = random_floats(static_cast<size_t>(tokens * width), 4);
+    auto v = random_floats(static_cast<size_t>(tokens * width), 5);
+    std::vector<float> out(q.size());
+    sdn::ops::AttentionArgs a{q.data(), k.data(), v.data(), out.data(), 1, tokens, tokens, heads, head_dim,
+                              width, width, width, width, 1.0f / std::sqrt(float(head_dim))};
+    for (auto _ : state) {
+        sdn::ops::attention(ctx, a);
+        benchmark::DoNotOptimize(out.data());
+    }
+    set_flops(state, 4.0 * tokens * tokens * head_dim * heads);  // Q K^T and P V
+}
+
+void register_all() {
+    benchmark::RegisterBenchmark("peak_f32_fma", bench_peak)->UseRealTime();
+    const int64_t shapes[][3] = {{4096, 320, 320}, {4096, 320, 1280}, {4096, 1280, 320},
+                                 {1024, 640, 640}, {256, 1280, 1280}, {64, 1280, 1280}};
+    for (auto type : {sdn::DType::F16, sdn::DType::BF16}) {
+        for (const auto& s : shapes) {
+            std::string name = std::string("linear_") + (type == sdn::DType::F16 ? "f16" : "bf16") + "_" +
+                               std::to_string(s[0]) + "x" + std::to_string(s[1]) + "x" + std::to_string(s[2]);
+            benchmark::RegisterBenchmark(name.c_str(), bench_linear, type, s[0], s[1], s[2])->UseRealTime();
+        }
+    }
+    benchmark::RegisterBenchmark("conv3x3_f16_320_64x64", bench_conv3x3, 320, 64)->UseRealTime();
+    benchmark::RegisterBenchmark("conv3x3_f16_1280_16x16", bench_conv3x3, 1280, 16)->UseRealTime();
+    for (int64_t tokens : {4096, 1024})
+        for (int64_t d : {40, 80, 160}) {
+            std::string name = "attention_" + std::to_string(tokens) + "_d" + std::to_string(d);
+            benchmark::RegisterBenchmark(name.c_str(), bench_attention, tokens, d)->UseRealTime();
+        }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    register_all();
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    std::fprintf(stderr, "kernels: %s variant, %d threads\n", sdn::cpu_variant_name(sdn::best_cpu_variant()),
+                bench_context().threads());
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}
