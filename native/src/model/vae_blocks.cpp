@@ -1,5 +1,6 @@
 #include "model/vae_blocks.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <sstream>
@@ -139,6 +140,9 @@ Tensor ResnetBlock::forward(Context& ctx, Tensor&& x) const {
     {
         Tensor a = norm1.forward(ctx, x, true);
         h = conv1.forward(ctx, a, 1, 1);
+        // Peak: x with either (normed x, conv1 out) or (normed conv1 out, conv2 out).
+        const int64_t peak = x.size() + std::max(a.size() + h.size(), 2 * h.size());
+        ctx.note_scratch_bytes(peak * int64_t(sizeof(float)));
     }
     {
         Tensor a = norm2.forward(ctx, h, true);
@@ -253,6 +257,7 @@ Tensor Upsample::forward(Context& ctx, const Tensor& x) const {
     const int64_t B = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
     Tensor big({B, C, 2 * H, 2 * W});
     ops::upsample_nearest2x(ctx, x.data(), B, C, H, W, big.data());
+    ctx.note_scratch_bytes((x.size() + 2 * big.size()) * int64_t(sizeof(float)));
     return conv.forward(ctx, big, 1, 1);
 }
 

@@ -107,6 +107,15 @@ TEST(VaeModel, DecodeIsTheClampedReferenceInNhwc) {
     EXPECT_GT(clamped, 0) << "the test latent should exercise the clamp";
 }
 
+TEST(VaeModel, DecodeReportsItsActivationPeakAsScratch) {
+    TinyVae t;
+    sdn::Context ctx = make_context();
+    t.vae->decode(ctx, sdn::Tensor({1, 4, 8, 8}));
+    // The last level runs 32 channels at 64 x 64: a resnet block holds its input, the normed
+    // copy and the conv output at once (far more than any kernel's own scratch).
+    EXPECT_GE(ctx.peak_scratch_bytes(), int64_t(3 * 32 * 64 * 64 * sizeof(float)));
+}
+
 TEST(VaeModel, LinearShapedAttentionWeightsGiveTheSameNetwork) {
     TinyVae t("", sdn::DType::F32, /*linear_attention=*/true);
     sdn::Context ctx = make_context();
