@@ -32,7 +32,7 @@ void run_block(Context& ctx, const UnetBlock& blk, const UnetConfig& cfg, const 
                int64_t tokens, int64_t up_h, int64_t up_w, float* out, float* tmp,
                Workspace& ws) {
     // Ping-pong between out and tmp so the result ends in out.
-    int parts = blk.has_stem + blk.has_res + blk.has_attn + blk.has_down + blk.has_up;
+    int parts = blk.has_stem + blk.has_res + blk.has_attn + blk.has_res2 + blk.has_down + blk.has_up;
     const float* cur = x;
     auto next_buf = [&]() {
         --parts;
@@ -51,6 +51,11 @@ void run_block(Context& ctx, const UnetBlock& blk, const UnetConfig& cfg, const 
     if (blk.has_attn) {
         float* o = next_buf();
         transformer_forward(ctx, blk.attn, cfg, cur, B, H, W, context, tokens, o, ws);
+        cur = o;
+    }
+    if (blk.has_res2) {
+        float* o = next_buf();
+        resblock_forward(ctx, blk.res2, cfg, cur, B, H, W, emb_silu, o, ws);
         cur = o;
     }
     if (blk.has_down) {

@@ -172,9 +172,10 @@ UnetBlock bind_block(WeightBinder& b, const std::string& name, int64_t in_ch,
     for (int part = 0; part < 4; ++part) {
         const std::string p = name + "." + std::to_string(part);
         if (b.has(p + ".in_layers.0.weight")) {
-            blk.has_res = true;
-            blk.res = bind_res(b, p, ch, cfg.time_embed_dim);
-            ch = blk.res.out_ch;
+            ResBlock& r = blk.has_res ? blk.res2 : blk.res;
+            (blk.has_res ? blk.has_res2 : blk.has_res) = true;
+            r = bind_res(b, p, ch, cfg.time_embed_dim);
+            ch = r.out_ch;
         } else if (b.has(p + ".norm.weight") && b.has(p + ".proj_in.weight")) {
             blk.has_attn = true;
             blk.attn = bind_transformer(b, p, ch, cfg);

@@ -90,8 +90,10 @@ struct SpatialTransformer {
 struct UnetBlock {
     std::string name;  // "input_blocks.4", "middle_block", ...
     bool has_stem = false, has_res = false, has_attn = false, has_down = false, has_up = false;
+    bool has_res2 = false;  // the middle block's second resnet (after its transformer)
     Conv stem;
     ResBlock res;
+    ResBlock res2;
     SpatialTransformer attn;
     Conv down;  // 3x3 stride 2
     Conv up;    // nearest x2 then 3x3
