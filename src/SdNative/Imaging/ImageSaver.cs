@@ -187,4 +187,27 @@ public static class ImageSaver
             }
         }
     }
+
+    /// <summary>A 256x256 example picture (a sky gradient over a dark hill) for demos.</summary>
+    public static void WriteExampleImage(string path, int size = 256)
+    {
+        var image = new ImageBatch(1, size, size, 3);
+        var d = image.Pixels.Data;
+        for (int y = 0; y < size; y++)
+        {
+            for (int x = 0; x < size; x++)
+            {
+                float fy = y / (float)(size - 1), fx = x / (float)(size - 1);
+                float hill = 0.65f + 0.12f * MathF.Sin(fx * MathF.PI * 2f);
+                bool ground = fy > hill;
+                long i = image.Index(0, y, x, 0);
+                d[i] = ground ? 0.15f + 0.1f * fx : 0.35f + 0.4f * fy;
+                d[i + 1] = ground ? 0.35f : 0.55f + 0.3f * fy;
+                d[i + 2] = ground ? 0.12f : 0.95f - 0.2f * fy;
+            }
+        }
+        string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(dir);
+        WritePng(image, 0, Path.GetFullPath(path), null, null, 4);
+    }
 }

@@ -1,0 +1,39 @@
+using System.CommandLine;
+
+namespace SdNative.Cli;
+
+/// <summary>`sdnative make-test-model`: a tiny random-weight SD1.x checkpoint for tests and demos.</summary>
+public static class MakeTestModelCommand
+{
+    public const string DefaultFileName = "sdnative-tiny-test.safetensors";
+
+    public static Command Create(CliConsole console)
+    {
+        var output = new Option<string?>("--out") { Description = $"File to write (.safetensors or .gguf); default <models>/checkpoints/{DefaultFileName}." };
+        var type = new Option<string>("--type") { Description = "Weight type: f32, f16, bf16 (any format); q8_0, q4_0, ... (.gguf only).", DefaultValueFactory = _ => "f16" };
+        var seed = new Option<ulong>("--seed") { Description = "Random seed of the weights.", DefaultValueFactory = _ => 0UL };
+        var models = new Option<string?>("--models") { Description = "The models folder (default <base>/models)." };
+        var command = new Command("make-test-model", "Write a tiny random-weight SD1.x checkpoint with the real tensor names.") { output, type, seed, models };
+        command.SetAction((parse, token) => CliApp.Guard(console, async () =>
+        {
+            string path = parse.GetValue(output) ?? Path.Combine(CliPaths.Resolve(null, parse.GetValue(models), null, null).Models, "checkpoints", DefaultFileName);
+            path = await WriteAsync(path, parse.GetValue(type)!, parse.GetValue(seed), token);
+            console.Out.WriteLine($"wrote {path}");
+            return ExitCodes.Success;
+        }, token));
+        return command;
+    }
+
+    public static async Task<string> WriteAsync(string path, string type, ulong seed, CancellationToken token)
+    {
+        path = Path.GetFullPath(path);
+        if (!path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) && !path.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new UserError($"the test model must be a .safetensors or .gguf file: {path}");
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var engine = new SdnEngine();
+        await ModelFiles.MakeTestModelAsync(engine, path, type, seed, token);
+        return path;
+    }
+}
