@@ -1,0 +1,28 @@
+// A whole file mapped read-only into memory. Weights are views into the mapping, so the page
+// cache is the only copy and untouched tensors are never read from disk.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace sdn {
+
+class MappedFile {
+public:
+    // Throws Error(SDN_ERR_IO) naming the file and the system's reason.
+    explicit MappedFile(const std::string& path);
+    ~MappedFile();
+    MappedFile(const MappedFile&) = delete;
+    MappedFile& operator=(const MappedFile&) = delete;
+
+    const uint8_t* data() const { return data_; }
+    uint64_t size() const { return size_; }
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+    const uint8_t* data_ = nullptr;
+    uint64_t size_ = 0;
+};
+
+}  // namespace sdn
