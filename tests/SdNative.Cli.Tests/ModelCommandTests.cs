@@ -1,0 +1,77 @@
+using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
+using SdNative.Interop;
+
+namespace SdNative.Cli.Tests;
+
+/// <summary>info / convert / make-test-model on tiny models (skipped until the native tools exist).</summary>
+public sealed class ModelCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("sdn-cli-models-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static void SkipUnlessNative(params string[] names)
+    {
+        SdnLibrary.EnsureLoaded();
+        var lib = NativeLibraryResolver.Load(NativeLibraryResolver.CandidatePaths(AppContext.BaseDirectory, Environment.GetEnvironmentVariable("SDN_NATIVE_LIBRARY")));
+        var missing = names.Where(n => !NativeLibrary.TryGetExport(lib, n, out _)).ToArray();
+        Skip.If(missing.Length > 0, $"libsdnative does not export {string.Join(", ", missing)} yet");
+    }
+
+    [SkippableFact]
+    public async Task MakeTestModelThenInfoThenConvert()
+    {
+        SkipUnlessNative("sdn_make_test_model", "sdn_model_info", "sdn_convert");
+        var model = Path.Combine(_dir, "tiny.safetensors");
+        var made = await CliRun.InProcess("make-test-model", "--out", model, "--type", "f16", "--seed", "3");
+        Assert.True(made.Code == 0, made.Err);
+        Assert.True(new FileInfo(model).Length > 0);
+
+        var info = await CliRun.InProcess("info", model, "--json");
+        Assert.True(info.Code == 0, info.Err);
+        Assert.NotNull(JsonNode.Parse(info.Out));
+        var plain = await CliRun.InProcess("info", model);
+        Assert.Equal(0, plain.Code);
+        Assert.Contains("tiny.safetensors", plain.Out);
+
+        var gguf = Path.Combine(_dir, "tiny-q8.gguf");
+        var converted = await CliRun.InProcess("convert", model, gguf, "--type", "q8_0");
+        Assert.True(converted.Code == 0, converted.Err);
+        Assert.Equal("GGUF", System.Text.Encoding.ASCII.GetString(File.ReadAllBytes(gguf), 0, 4));
+    }
+
+    [SkippableFact]
+    public async Task MakeTestModelDefaultsIntoTheModelsCheckpointsFolder()
+    {
+        SkipUnlessNative("sdn_make_test_model");
+        var models = Path.Combine(_dir, "models");
+        var (code, _, err) = await CliRun.InProcess("make-test-model", "--models", models);
+        Assert.True(code == 0, err);
+        Assert.True(File.Exists(Path.Combine(models, "checkpoints", MakeTestModelCommand.DefaultFileName)));
+    }
+
+    [Theory]
+    [InlineData("info", "/no/such/model.safetensors")]
+    [InlineData("convert", "/no/such/model.safetensors", "/tmp/out.gguf")]
+    public async Task MissingInputsAreUserErrors(params string[] args)
+    {
+        var (code, stdout, stderr) = await CliRun.InProcess(args);
+        Assert.Equal(2, code);
+        Assert.Contains("/no/such/model.safetensors", stderr);
+        CliRun.AssertNoStackTrace(stdout + stderr);
+    }
+
+    [Fact]
+    public async Task ConvertRejectsUnknownTypesAndNonGgufOutputs()
+    {
+        var input = Path.Combine(_dir, "in.safetensors");
+        File.WriteAllText(input, "x");
+        var badType = await CliRun.InProcess("convert", input, Path.Combine(_dir, "o.gguf"), "--type", "q9_9");
+        Assert.Equal(2, badType.Code);
+        Assert.Contains("q9_9", badType.Err);
+        var badOut = await CliRun.InProcess("convert", input, Path.Combine(_dir, "o.bin"));
+        Assert.Equal(2, badOut.Code);
+        Assert.Contains(".gguf", badOut.Err);
+    }
+}
