@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <random>
@@ -19,8 +20,16 @@
 
 namespace {
 
+// Physical cores by default (what the engine uses); SDN_BENCH_THREADS overrides, e.g. 1 to
+// measure one core on a machine that is busy with other work.
+int bench_threads() {
+    const char* env = std::getenv("SDN_BENCH_THREADS");
+    int n = env ? std::atoi(env) : 0;
+    return n > 0 ? n : sdn::cpu_info().physical_cores;
+}
+
 sdn::Context& bench_context() {
-    static sdn::Context ctx(sdn::cpu_info().physical_cores, sdn::best_cpu_variant());
+    static sdn::Context ctx(bench_threads(), sdn::best_cpu_variant());
     return ctx;
 }
 

@@ -8,8 +8,9 @@ namespace sdn::cpu {
 
 namespace {
 
-constexpr int64_t kTileK = 256;  // A micro-panel (8 x 256) + B panel (256 x 32) fit in L1
-constexpr int64_t kTileN = 256;  // packed B tile: 256 x 256 floats = 256 KiB, held in L2
+constexpr int64_t kTileK = 128;  // one B panel (128 x 32 floats, 16 KiB) stays in L1
+constexpr int64_t kTileN = 256;
+constexpr int64_t kMaxTileM = 256;  // packed B tile: 256 x 256 floats = 256 KiB, held in L2
 
 int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
 
@@ -25,8 +26,10 @@ void gemm_tile(const KernelTable& kt, const GemmJob& job, int64_t m0, int64_t m1
     const int64_t tile_k = pick_tile_k(job.K, job.k_align);
     const int64_t cols = n1 - n0, rows = m1 - m0;
     const int64_t panels = (cols + nr - 1) / nr;
+    const int64_t row_panels = (rows + mr - 1) / mr;
     float* packed = thread_scratch(ScratchSlot::PackedB, static_cast<size_t>(panels * nr * tile_k));
-    float* a_tile = job.load_a ? thread_scratch(ScratchSlot::PackedA, static_cast<size_t>(rows * tile_k)) : nullptr;
+    float* a_packed = thread_scratch(ScratchSlot::PackedA, static_cast<size_t>(row_panels * mr * tile_k));
+    float* a_loaded = job.load_a ? thread_scratch(ScratchSlot::LoadedA, static_cast<size_t>(rows * tile_k)) : nullptr;
 
     for (int64_t k0 = 0; k0 < job.K; k0 += tile_k) {
         const int64_t kc = std::min(tile_k, job.K - k0);
@@ -37,21 +40,35 @@ void gemm_tile(const KernelTable& kt, const GemmJob& job, int64_t m0, int64_t m1
         const float* a;
         int64_t lda;
         if (job.load_a) {
-            job.load_a(m0, rows, k0, kc, a_tile);
-            a = a_tile;
+            job.load_a(m0, rows, k0, kc, a_loaded);
+            a = a_loaded;
             lda = kc;
         } else {
             a = job.a + m0 * job.lda + k0;
             lda = job.lda;
         }
+        // A into micro-panels [kc][mr] (rows past the end zero), read once per N tile.
+        for (int64_t ip = 0; ip < row_panels; ++ip) {
+            float* dst = a_packed + ip * mr * kc;
+            const int64_t i0 = ip * mr;
+            const int m_here = static_cast<int>(std::min<int64_t>(mr, rows - i0));
+            for (int r = 0; r < m_here; ++r) {
+                const float* src = a + (i0 + r) * lda;
+                for (int64_t k = 0; k < kc; ++k) dst[k * mr + r] = src[k];
+            }
+            for (int r = m_here; r < mr; ++r)
+                for (int64_t k = 0; k < kc; ++k) dst[k * mr + r] = 0.0f;
+        }
         const bool acc = job.accumulate || k0 > 0;
-        for (int64_t i = 0; i < rows; i += mr) {
-            const int m_here = static_cast<int>(std::min<int64_t>(mr, rows - i));
-            for (int64_t p = 0; p < panels; ++p) {
-                int64_t pn0 = n0 + p * nr;
-                const int n_here = static_cast<int>(std::min<int64_t>(nr, n1 - pn0));
-                kt.gemm(kc, a + i * lda, lda, packed + p * nr * kc,
-                        job.c + (m0 + i) * job.ldc + pn0, job.ldc, m_here, n_here, acc);
+        // Panel outer, rows inner: the B panel (kc x nr) stays in L1 while the packed A
+        // micro-panels stream past it from L2.
+        for (int64_t p = 0; p < panels; ++p) {
+            int64_t pn0 = n0 + p * nr;
+            const int n_here = static_cast<int>(std::min<int64_t>(nr, n1 - pn0));
+            for (int64_t ip = 0; ip < row_panels; ++ip) {
+                const int m_here = static_cast<int>(std::min<int64_t>(mr, rows - ip * mr));
+                kt.gemm(kc, a_packed + ip * mr * kc, packed + p * nr * kc,
+                        job.c + (m0 + ip * mr) * job.ldc + pn0, job.ldc, m_here, n_here, acc);
             }
         }
     }
@@ -72,9 +89,11 @@ void run_gemm(Context& ctx, const KernelTable& kt, const GemmJob& job) {
     int64_t want_m_tiles = std::max<int64_t>(1, (4 * threads + n_tiles - 1) / n_tiles);
     int64_t tile_m = round_up((job.M + want_m_tiles - 1) / want_m_tiles, kt.gemm_mr);
     tile_m = std::max<int64_t>(tile_m, std::min<int64_t>(round_up(job.M, kt.gemm_mr), 64));
+    // ...and short enough that the C tile (tile_m x 256) stays in L2 across the K tiles.
+    tile_m = std::min<int64_t>(tile_m, round_up(kMaxTileM, kt.gemm_mr));
     const int64_t m_tiles = (job.M + tile_m - 1) / tile_m;
     const int64_t tile_k = pick_tile_k(job.K, job.k_align);
-    ctx.note_scratch_bytes(static_cast<int64_t>(threads) * (tile_n * tile_k + (job.load_a ? tile_m * tile_k : 0)) * 4);
+    ctx.note_scratch_bytes(static_cast<int64_t>(threads) * (tile_n * tile_k + (job.load_a ? 2 : 1) * (tile_m + kt.gemm_mr) * tile_k) * 4);
     ctx.pool().parallel_for(m_tiles * n_tiles, [&](int64_t task, int) {
         int64_t mt = task % m_tiles, nt = task / m_tiles;
         int64_t m0 = mt * tile_m, n0 = nt * tile_n;

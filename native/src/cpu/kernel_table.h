@@ -9,11 +9,12 @@
 
 namespace sdn::cpu {
 
-// C[mr, nr] (+)= A[mr, kc] * B[kc, nr]. A is row-major with row stride lda; B is one packed
-// panel: kc rows of `nr_max` floats (the table's gemm_nr), zero-padded past nr. Only the first
-// mr rows and nr columns of C are written.
-using GemmMicroKernel = void (*)(int64_t kc, const float* a, int64_t lda, const float* b_panel,
-                                 float* c, int64_t ldc, int mr, int nr, bool accumulate);
+// C[mr, nr] (+)= A[mr, kc] * B[kc, nr]. A is one packed micro-panel: kc columns of
+// `mr_max` floats (the table's gemm_mr; a[k * mr_max + i] = A[i, k]), so the kernel reads one
+// contiguous stream. B is one packed panel: kc rows of `nr_max` floats (the table's gemm_nr),
+// zero-padded past nr. Only the first mr rows and nr columns of C are written.
+using GemmMicroKernel = void (*)(int64_t kc, const float* a_panel, const float* b_panel, float* c,
+                                 int64_t ldc, int mr, int nr, bool accumulate);
 
 struct KernelTable {
     const char* name;

@@ -20,8 +20,8 @@ constexpr int kNr = 16;
 // Register tile: MR rows x 16 columns in 2*MR ymm accumulators; per k one pair of panel loads
 // and MR broadcasts.
 template <int MR>
-void gemm_tile(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc,
-               int nr, bool accumulate) {
+void gemm_tile(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int nr,
+               bool accumulate) {
     __m256 acc0[MR], acc1[MR];
     for (int i = 0; i < MR; ++i) {
         acc0[i] = _mm256_setzero_ps();
@@ -31,7 +31,7 @@ void gemm_tile(int64_t kc, const float* a, int64_t lda, const float* b, float* c
         __m256 b0 = _mm256_load_ps(b + k * kNr);
         __m256 b1 = _mm256_load_ps(b + k * kNr + 8);
         for (int i = 0; i < MR; ++i) {
-            __m256 av = _mm256_broadcast_ss(a + i * lda + k);
+            __m256 av = _mm256_broadcast_ss(a + k * kMr + i);
             acc0[i] = _mm256_fmadd_ps(av, b0, acc0[i]);
             acc1[i] = _mm256_fmadd_ps(av, b1, acc1[i]);
         }
@@ -54,15 +54,15 @@ void gemm_tile(int64_t kc, const float* a, int64_t lda, const float* b, float* c
     }
 }
 
-void gemm_micro(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc,
-                int mr, int nr, bool accumulate) {
+void gemm_micro(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int mr, int nr,
+                bool accumulate) {
     switch (mr) {
-        case 6: gemm_tile<6>(kc, a, lda, b, c, ldc, nr, accumulate); break;
-        case 5: gemm_tile<5>(kc, a, lda, b, c, ldc, nr, accumulate); break;
-        case 4: gemm_tile<4>(kc, a, lda, b, c, ldc, nr, accumulate); break;
-        case 3: gemm_tile<3>(kc, a, lda, b, c, ldc, nr, accumulate); break;
-        case 2: gemm_tile<2>(kc, a, lda, b, c, ldc, nr, accumulate); break;
-        default: gemm_tile<1>(kc, a, lda, b, c, ldc, nr, accumulate); break;
+        case 6: gemm_tile<6>(kc, a, b, c, ldc, nr, accumulate); break;
+        case 5: gemm_tile<5>(kc, a, b, c, ldc, nr, accumulate); break;
+        case 4: gemm_tile<4>(kc, a, b, c, ldc, nr, accumulate); break;
+        case 3: gemm_tile<3>(kc, a, b, c, ldc, nr, accumulate); break;
+        case 2: gemm_tile<2>(kc, a, b, c, ldc, nr, accumulate); break;
+        default: gemm_tile<1>(kc, a, b, c, ldc, nr, accumulate); break;
     }
 }
 

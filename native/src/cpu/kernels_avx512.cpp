@@ -24,8 +24,8 @@ constexpr int kNr = 32;
 // Register tile: MR rows x 32 columns in 2*MR zmm accumulators (16 of 32 registers at MR=8);
 // per k two panel loads and MR broadcasts feed 2*MR FMAs.
 template <int MR>
-void gemm_tile(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc,
-               int nr, bool accumulate) {
+void gemm_tile(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int nr,
+               bool accumulate) {
     __m512 acc0[MR], acc1[MR];
     for (int i = 0; i < MR; ++i) {
         acc0[i] = _mm512_setzero_ps();
@@ -35,7 +35,7 @@ void gemm_tile(int64_t kc, const float* a, int64_t lda, const float* b, float* c
         __m512 b0 = _mm512_load_ps(b + k * kNr);
         __m512 b1 = _mm512_load_ps(b + k * kNr + 16);
         for (int i = 0; i < MR; ++i) {
-            __m512 av = _mm512_set1_ps(a[i * lda + k]);
+            __m512 av = _mm512_set1_ps(a[k * kMr + i]);
             acc0[i] = _mm512_fmadd_ps(av, b0, acc0[i]);
             acc1[i] = _mm512_fmadd_ps(av, b1, acc1[i]);
         }
@@ -54,17 +54,17 @@ void gemm_tile(int64_t kc, const float* a, int64_t lda, const float* b, float* c
     }
 }
 
-void gemm_micro(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc,
-                int mr, int nr, bool accumulate) {
+void gemm_micro(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int mr, int nr,
+                bool accumulate) {
     switch (mr) {
-        case 8: gemm_tile<8>(kc, a, lda, b, c, ldc, nr, accumulate); break;
-        case 7: gemm_tile<7>(kc, a, lda, b, c, ldc, nr, accumulate); break;
-        case 6: gemm_tile<6>(kc, a, lda, b, c, ldc, nr, accumulate); break;
-        case 5: gemm_tile<5>(kc, a, lda, b, c, ldc, nr, accumulate); break;
-        case 4: gemm_tile<4>(kc, a, lda, b, c, ldc, nr, accumulate); break;
-        case 3: gemm_tile<3>(kc, a, lda, b, c, ldc, nr, accumulate); break;
-        case 2: gemm_tile<2>(kc, a, lda, b, c, ldc, nr, accumulate); break;
-        default: gemm_tile<1>(kc, a, lda, b, c, ldc, nr, accumulate); break;
+        case 8: gemm_tile<8>(kc, a, b, c, ldc, nr, accumulate); break;
+        case 7: gemm_tile<7>(kc, a, b, c, ldc, nr, accumulate); break;
+        case 6: gemm_tile<6>(kc, a, b, c, ldc, nr, accumulate); break;
+        case 5: gemm_tile<5>(kc, a, b, c, ldc, nr, accumulate); break;
+        case 4: gemm_tile<4>(kc, a, b, c, ldc, nr, accumulate); break;
+        case 3: gemm_tile<3>(kc, a, b, c, ldc, nr, accumulate); break;
+        case 2: gemm_tile<2>(kc, a, b, c, ldc, nr, accumulate); break;
+        default: gemm_tile<1>(kc, a, b, c, ldc, nr, accumulate); break;
     }
 }
 

@@ -15,13 +15,13 @@ namespace {
 constexpr int kMr = 4;
 constexpr int kNr = 16;
 
-void gemm_micro(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc,
-                int mr, int nr, bool accumulate) {
+void gemm_micro(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int mr, int nr,
+                bool accumulate) {
     float acc[kMr][kNr] = {};
     for (int64_t k = 0; k < kc; ++k) {
         const float* bk = b + k * kNr;
         for (int i = 0; i < mr; ++i) {
-            float av = a[i * lda + k];
+            float av = a[k * kMr + i];
             for (int j = 0; j < kNr; ++j) acc[i][j] += av * bk[j];
         }
     }

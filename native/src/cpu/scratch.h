@@ -8,7 +8,7 @@
 namespace sdn::cpu {
 
 // Distinct buffers a kernel may hold at the same time.
-enum class ScratchSlot { PackedB = 0, PackedA = 1, Rows = 2, Scores = 3, Count = 4 };
+enum class ScratchSlot { PackedB = 0, PackedA = 1, LoadedA = 2, Rows = 3, Scores = 4, Count = 5 };
 
 // At least `floats` floats, 64-byte aligned; valid until the same thread asks for the same
 // slot again. Contents are unspecified.
