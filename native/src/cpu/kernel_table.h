@@ -44,6 +44,15 @@ struct KernelTable {
     void (*scale_shift)(const float* x, int64_t n, float center, float scale, float shift, bool silu,
                         float* y);
 
+    // Online softmax down the columns of a [rows, cols] block (row stride ld) of transposed
+    // scores: per column c, max[c] and sum[c] are the running max and sum of exp over all
+    // blocks so far; the block becomes exp(x - max_new), and correction[c] = exp(max_old -
+    // max_new) is what earlier results must be scaled by. -inf entries (masked) become 0.
+    void (*column_online_softmax)(float* x, int64_t rows, int64_t cols, int64_t ld, float* max,
+                                  float* sum, float* correction);
+    // x[r, c] *= f[c] for a [rows, cols] block with row stride ld.
+    void (*scale_columns)(float* x, int64_t rows, int64_t cols, int64_t ld, const float* f);
+
     float (*row_max)(const float* x, int64_t n);
     // x[i] = exp(x[i] - shift); returns the sum of the new values.
     float (*exp_shifted_sum)(float* x, int64_t n, float shift);

@@ -138,6 +138,47 @@ inline void vk_layer_norm_row(const float* x, int64_t dim, float eps, const floa
     }
 }
 
+inline void vk_column_online_softmax(float* __restrict x, int64_t rows, int64_t cols, int64_t ld,
+                                     float* __restrict max, float* __restrict sum,
+                                     float* __restrict correction) {
+    float new_max[64], shift[64], block_sum[64];
+    for (int64_t c0 = 0; c0 < cols; c0 += 64) {
+        const int64_t n = cols - c0 < 64 ? cols - c0 : 64;
+        for (int64_t c = 0; c < n; ++c) new_max[c] = max[c0 + c];
+        for (int64_t r = 0; r < rows; ++r) {
+            const float* xr = x + r * ld + c0;
+            for (int64_t c = 0; c < n; ++c) new_max[c] = xr[c] > new_max[c] ? xr[c] : new_max[c];
+        }
+        for (int64_t c = 0; c < n; ++c) {
+            const float old = max[c0 + c];
+            // A column with every key masked so far keeps max -inf; shift 0 keeps exp(-inf) = 0.
+            correction[c0 + c] = old == -INFINITY ? 0.0f : vm_exp(old - new_max[c]);
+            shift[c] = new_max[c] == -INFINITY ? 0.0f : new_max[c];
+            block_sum[c] = 0.0f;
+        }
+        for (int64_t r = 0; r < rows; ++r) {
+            float* xr = x + r * ld + c0;
+            for (int64_t c = 0; c < n; ++c) {
+                const float e = vm_exp(xr[c] - shift[c]);
+                xr[c] = e;
+                block_sum[c] += e;
+            }
+        }
+        for (int64_t c = 0; c < n; ++c) {
+            sum[c0 + c] = sum[c0 + c] * correction[c0 + c] + block_sum[c];
+            max[c0 + c] = new_max[c];
+        }
+    }
+}
+
+inline void vk_scale_columns(float* __restrict x, int64_t rows, int64_t cols, int64_t ld,
+                             const float* __restrict f) {
+    for (int64_t r = 0; r < rows; ++r) {
+        float* xr = x + r * ld;
+        for (int64_t c = 0; c < cols; ++c) xr[c] *= f[c];
+    }
+}
+
 // Fills the row-kernel entries of a table; the caller adds the GEMM and conversions.
 inline void vk_fill_table(KernelTable& t) {
     t.silu = vk_silu;
@@ -149,6 +190,8 @@ inline void vk_fill_table(KernelTable& t) {
     t.layer_norm_row = vk_layer_norm_row;
     t.sum_and_centered_squares = vk_sum_and_centered_squares;
     t.scale_shift = vk_scale_shift;
+    t.column_online_softmax = vk_column_online_softmax;
+    t.scale_columns = vk_scale_columns;
     t.row_max = vk_row_max;
     t.exp_shifted_sum = vk_exp_shifted_sum;
     t.scale_row = vk_scale_row;
