@@ -1,5 +1,5 @@
 // Flash-style attention, computed transposed so that nothing is re-packed per query block.
-// A task is (batch, head, up to 256 queries). Keys are visited in blocks of 256; for each
+// A task is (batch, head, up to 512 queries). Keys are visited in blocks of 256; for each
 // 32-query panel the micro-kernel produces S^T = K Q^T (keys down, queries across) directly in
 // the packed-panel layout, an online softmax runs down its columns (running max and sum per
 // query; earlier output rescaled by exp(m_old - m_new)), and O^T += V^T P^T consumes that
@@ -16,7 +16,7 @@ namespace sdn::ops {
 
 namespace {
 
-constexpr int64_t kTaskQ = 256;   // queries per task
+constexpr int64_t kTaskQ = 512;   // queries per task (each task reads all of its head's K and V)
 constexpr int64_t kBlockK = 256;  // keys per block
 
 int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
@@ -100,6 +100,15 @@ void attention(Context& ctx, const AttentionArgs& a) {
 
         for (int64_t k0 = 0; k0 < nk_used; k0 += kBlockK) {
             const int64_t bk = std::min(kBlockK, nk_used - k0);
+            // Ask for the next block's key and value rows now: they are strided rows of a large
+            // tensor that the hardware prefetcher does not follow, and packing them otherwise
+            // waits on memory.
+            const int64_t next = k0 + kBlockK;
+            for (int64_t j = next; j < std::min(nk_used, next + kBlockK); ++j)
+                for (int64_t off = 0; off < d; off += 16) {
+                    __builtin_prefetch(kbase + j * a.k_stride + off);
+                    __builtin_prefetch(vbase + j * a.v_stride + off);
+                }
             // K rows as A panels [d][mr].
             for (int64_t i0 = 0; i0 < bk; i0 += mr) {
                 float* panel = t.k_panels + i0 * d;

@@ -18,6 +18,7 @@ using GemmMicroKernel = void (*)(int64_t kc, const float* a_panel, const float* 
 
 struct KernelTable {
     const char* name;
+    sdn_cpu_variant variant;  // what callers outside cpu/ (quant row kernels) are told to use
     int gemm_mr;  // rows of A per micro-kernel call
     int gemm_nr;  // columns of a packed B panel
     GemmMicroKernel gemm;

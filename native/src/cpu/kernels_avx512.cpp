@@ -87,6 +87,7 @@ void bf16_row(const uint16_t* src, float* dst, int64_t n) {
 KernelTable make_table() {
     KernelTable t{};
     t.name = "avx512";
+    t.variant = SDN_CPU_VARIANT_AVX512;
     t.gemm_mr = kMr;
     t.gemm_nr = kNr;
     t.gemm = gemm_micro;

@@ -62,7 +62,7 @@ void weight_row_f32(const KernelTable& kt, const WeightRef& w, int64_t row, int6
     const char* base = static_cast<const char*>(w.data) + row * row_bytes + k0 / tr.block_elems * tr.block_bytes;
     // Dequantize whole blocks; the caller's n is a block multiple except at the row end,
     // where the row length itself is a block multiple.
-    dequantize_row(w.type, base, dst, n, SDN_CPU_VARIANT_SCALAR);
+    dequantize_row(w.type, base, dst, n, kt.variant);
 #else
     fail(SDN_ERR_UNSUPPORTED, "quantized weights need the quant row kernels");
 #endif
