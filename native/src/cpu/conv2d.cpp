@@ -76,7 +76,6 @@ void gather_panel(const ConvGeometry& g, const float* x, int64_t p0, int64_t col
 
 void conv2d(Context& ctx, const float* x, int64_t B, int64_t C, int64_t H, int64_t W,
             const WeightRef& w, const WeightRef* bias, int stride, int pad, float* y) {
-    cpu::require_readable_weight(w, "conv2d");
     SDN_REQUIRE(w.shape.size() == 4 && w.shape[1] == C && w.shape[2] == w.shape[3] &&
                     (w.shape[2] == 1 || w.shape[2] == 3),
                 SDN_ERR_INVALID_ARGUMENT, "conv2d: weight must be [O, C, k, k] with k 1 or 3 and C matching");
@@ -87,8 +86,8 @@ void conv2d(Context& ctx, const float* x, int64_t B, int64_t C, int64_t H, int64
     SDN_REQUIRE(g.Ho > 0 && g.Wo > 0, SDN_ERR_INVALID_ARGUMENT, "conv2d: input smaller than the kernel");
     const int64_t P = g.Ho * g.Wo, K = C * k * k;
     const cpu::KernelTable& kt = cpu::kernels(ctx);
-    // The GEMM's K runs over (c, ky, kx), the weight row order; a quant block may span
-    // several taps, so for quantized weights whole rows are converted (K is the row length).
+    // The GEMM's K runs over (c, ky, kx), the weight's memory order. A quantized conv weight
+    // is read as O rows of C*k*k elements, so its blocks may span several taps.
     std::vector<float> b;
     if (bias && bias->valid()) {
         b = cpu::weight_vector_f32(kt, *bias);
@@ -97,6 +96,7 @@ void conv2d(Context& ctx, const float* x, int64_t B, int64_t C, int64_t H, int64
     // Flat [O, K] view of the weight, so row r of it is output channel r.
     WeightRef flat = w;
     flat.shape = {O, K};
+    cpu::require_readable_weight(flat, "conv2d");
 
     for (int64_t bi = 0; bi < B; ++bi) {
         const float* xb = x + bi * C * H * W;

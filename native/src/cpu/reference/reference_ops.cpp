@@ -27,12 +27,13 @@ std::vector<double> weight_values(const WeightRef& w) {
         for (int64_t i = 0; i < n; ++i) out[i] = bf16_to_f32(p[i]);
     } else {
 #ifdef SDN_REF_HAVE_ROW_OPS
-        const int64_t K = w.row_elems(), rows = w.rows();
+        // Quantized rows run over everything after the outermost dimension (a conv weight
+        // [O, C, k, k] is O rows of C*k*k), as the kernels read them.
+        const int64_t rows = w.shape.size() >= 2 ? w.shape[0] : 1, K = n / rows;
         const int64_t row_bytes = dtype_row_bytes(w.type, K);
         std::vector<float> row(static_cast<size_t>(K));
         for (int64_t r = 0; r < rows; ++r) {
-            dequantize_row(w.type, static_cast<const char*>(w.data) + r * row_bytes, row.data(), K,
-                           SDN_CPU_VARIANT_SCALAR);
+            dequantize_row_reference(w.type, static_cast<const char*>(w.data) + r * row_bytes, row.data(), K);
             for (int64_t i = 0; i < K; ++i) out[r * K + i] = row[i];
         }
 #else

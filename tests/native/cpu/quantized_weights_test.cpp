@@ -1,0 +1,76 @@
+// linear and conv2d with block-quantized weights (q8_0, q4_0, q4_K): the kernels dequantize
+// one tile of rows at a time, so tiles must start on block boundaries and rows of any block
+// count must come out right. The reference expands the same bytes with the quant reference
+// dequantizer and multiplies in double.
+#if __has_include("quant/row_ops.h")
+
+#include "cpu/ops.h"
+
+#include "cpu/kernel_test_util.h"
+#include "cpu/reference/reference_ops.h"
+#include "quant/row_ops.h"
+
+namespace {
+
+using sdn::DType;
+using namespace sdn_test;
+
+OwnedWeight quantized_weight(DType type, std::vector<int64_t> shape, const std::vector<float>& values) {
+    OwnedWeight w;
+    // One quantized row per outermost index (a conv weight [O, C, k, k] is O rows of C*k*k).
+    const int64_t rows = shape.front(), K = static_cast<int64_t>(values.size()) / rows;
+    const int64_t row_bytes = sdn::dtype_row_bytes(type, K);
+    w.bytes.resize(static_cast<size_t>(rows * row_bytes));
+    for (int64_t r = 0; r < rows; ++r)
+        sdn::quantize_row_reference(type, values.data() + r * K, w.bytes.data() + r * row_bytes, K);
+    w.ref.type = type;
+    w.ref.shape = std::move(shape);
+    w.ref.data = w.bytes.data();
+    w.ref.nbytes = static_cast<int64_t>(w.bytes.size());
+    return w;
+}
+
+TEST(QuantizedWeights, LinearMatchesReferenceForEveryVariant) {
+    struct Case { DType type; int64_t M, K, N; };
+    // K = 352 ends in a partial K tile (128 + 128 + 96); K = 1280 is five q4_K super-blocks.
+    const Case cases[] = {{DType::Q8_0, 7, 96, 33},   {DType::Q8_0, 19, 352, 70}, {DType::Q4_0, 5, 352, 41},
+                          {DType::Q4_0, 33, 64, 9},   {DType::Q4_K, 9, 256, 17},  {DType::Q4_K, 3, 1280, 40}};
+    for (sdn_cpu_variant v : test_variants()) {
+        auto ctx = variant_context(v);
+        for (const auto& c : cases) {
+            SCOPED_TRACE(testing::Message() << sdn::dtype_traits(c.type).name << " M=" << c.M << " K=" << c.K << " N=" << c.N);
+            auto x = random_vector(c.M * c.K, 71);
+            auto w = quantized_weight(c.type, {c.N, c.K}, random_vector(c.N * c.K, 72));
+            std::vector<float> got(c.M * c.N), want(c.M * c.N);
+            sdn::ops::linear(*ctx, x.data(), c.M, c.K, w.ref, nullptr, got.data());
+            sdn::ref::linear(x.data(), c.M, c.K, w.ref, nullptr, want.data());
+            EXPECT_LT(normalized_error(got, want), 2e-6);
+        }
+    }
+}
+
+TEST(QuantizedWeights, Conv2dWithQ8_0Weights) {
+    // 32 channels x 9 taps = 288 = 9 blocks of 32 per output channel.
+    for (sdn_cpu_variant v : test_variants()) {
+        auto ctx = variant_context(v);
+        const int64_t C = 32, H = 7, W = 5, O = 11;
+        auto x = random_vector(2 * C * H * W, 73);
+        auto w = quantized_weight(DType::Q8_0, {O, C, 3, 3}, random_vector(O * C * 9, 74));
+        std::vector<float> got(2 * O * H * W), want(got.size());
+        sdn::ops::conv2d(*ctx, x.data(), 2, C, H, W, w.ref, nullptr, 1, 1, got.data());
+        sdn::ref::conv2d(x.data(), 2, C, H, W, w.ref, nullptr, 1, 1, want.data());
+        EXPECT_LT(normalized_error(got, want), 2e-6);
+    }
+}
+
+TEST(QuantizedWeights, RowLengthNotABlockMultipleIsRejected) {
+    auto ctx = variant_context(SDN_CPU_VARIANT_SCALAR, 1);
+    std::vector<uint8_t> bytes(1024);
+    sdn::WeightRef w{DType::Q8_0, {2, 40}, bytes.data(), 1024};
+    std::vector<float> x(40), y(2);
+    EXPECT_THROW(sdn::ops::linear(*ctx, x.data(), 1, 40, w, nullptr, y.data()), sdn::Error);
+}
+
+}  // namespace
+
+#endif
