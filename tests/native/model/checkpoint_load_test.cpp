@@ -307,3 +307,42 @@ TEST_F(CheckpointLoad, ConvertedCheckpointLoadsAndAgrees) {
 }
 
 }  // namespace
+
+namespace {
+
+struct CancelAt {
+    sdn_context* ctx;
+    int block;
+    std::vector<int> steps;
+};
+
+void cancel_on_progress(const sdn_progress_t* p, void* user) {
+    auto* c = static_cast<CancelAt*>(user);
+    if (p->stage != SDN_STAGE_UNET) return;
+    c->steps.push_back(p->step);
+    if (p->step == c->block) sdn_context_cancel(c->ctx);
+}
+
+TEST_F(CheckpointLoad, EvalCancelledFromProgressReturnsCancelled) {
+    const std::string p = path("cancel.safetensors");
+    ASSERT_EQ(sdn_make_test_model(ctx, p.c_str(), "f16", 4), SDN_OK);
+    sdn_model* model = nullptr;
+    ASSERT_EQ(sdn_checkpoint_load(ctx, p.c_str(), nullptr, &model, nullptr, nullptr), SDN_OK);
+    for (int k : {1, 4}) {
+        CancelAt c{ctx, k, {}};
+        sdn_context_reset_cancel(ctx);
+        sdn_context_set_progress_callback(ctx, cancel_on_progress, &c);
+        sdn_status status = SDN_OK;
+        const auto eps = eval(model, &status);
+        EXPECT_EQ(status, SDN_ERR_CANCELLED) << "cancel at block " << k;
+        EXPECT_TRUE(eps.empty());
+        ASSERT_FALSE(c.steps.empty());
+        EXPECT_LT(c.steps.back(), k + 2) << "progress for block k+2 arrived";
+    }
+    sdn_context_set_progress_callback(ctx, nullptr, nullptr);
+    sdn_context_reset_cancel(ctx);
+    EXPECT_EQ(eval(model).size(), 2u * 4 * 8 * 8);  // usable again after reset
+    sdn_model_free(model);
+}
+
+}  // namespace
