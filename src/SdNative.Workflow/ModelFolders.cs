@@ -1,0 +1,129 @@
+namespace SdNative.Workflow;
+
+/// <summary>
+/// ComfyUI's folder layout: models/{checkpoints,vae,loras,tokenizers}, input/, output/. Names
+/// from a workflow resolve only inside their folder: no absolute paths, no "..", and no
+/// symbolic link that leads outside (real paths are compared).
+/// </summary>
+public sealed class ModelFolders
+{
+    public const string Checkpoints = "checkpoints";
+    public const string Vae = "vae";
+    /// <summary>LoadImage's list: image files at the top of input/.</summary>
+    public const string InputImages = "input";
+    /// <summary>LoadImageMask's list: every file at the top of input/.</summary>
+    public const string InputFiles = "input_any";
+
+    public static readonly IReadOnlyList<string> ModelExtensions = [".ckpt", ".pt", ".pt2", ".bin", ".pth", ".safetensors", ".pkl", ".sft", ".gguf"];
+    private static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg", ".jpe", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".ico", ".svg", ".jfif", ".pjpeg", ".pjp", ".avif", ".heic", ".heif", ".tga", ".pbm", ".pgm", ".ppm", ".pnm", ".xbm", ".xpm", ".ras", ".rgb"];
+
+    public ModelFolders(string modelsDir, string inputDir, string outputDir)
+    {
+        ModelsDir = Path.GetFullPath(modelsDir);
+        InputDir = Path.GetFullPath(inputDir);
+        OutputDir = Path.GetFullPath(outputDir);
+    }
+
+    public string ModelsDir { get; }
+    public string InputDir { get; }
+    public string OutputDir { get; }
+
+    public string FolderPath(string folder) => folder switch
+    {
+        Checkpoints or Vae => Path.Combine(ModelsDir, folder),
+        InputImages or InputFiles => InputDir,
+        _ => throw new ArgumentException($"unknown folder '{folder}'", nameof(folder)),
+    };
+
+    /// <summary>The names a combo over this folder offers, sorted, with '/' separators.</summary>
+    public IReadOnlyList<string> List(string folder)
+    {
+        string root = FolderPath(folder);
+        if (!Directory.Exists(root))
+        {
+            return [];
+        }
+        bool recursive = folder is Checkpoints or Vae;
+        var names = new List<string>();
+        var options = new EnumerationOptions { RecurseSubdirectories = recursive, IgnoreInaccessible = true, AttributesToSkip = 0 };
+        foreach (var file in Directory.EnumerateFiles(root, "*", options))
+        {
+            string name = Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/');
+            string ext = Path.GetExtension(file).ToLowerInvariant();
+            bool wanted = folder switch
+            {
+                Checkpoints or Vae => ModelExtensions.Contains(ext),
+                InputImages => ImageExtensions.Contains(ext),
+                _ => true,
+            };
+            if (wanted && Resolve(folder, name) is not null)
+            {
+                names.Add(name);
+            }
+        }
+        names.Sort(StringComparer.Ordinal);
+        return names;
+    }
+
+    /// <summary>The file a name stands for, or null when it is not a file inside the folder.</summary>
+    public string? Resolve(string folder, string name)
+    {
+        if (string.IsNullOrEmpty(name) || name.Contains('\0') || Path.IsPathRooted(name) || name.StartsWith('\\'))
+        {
+            return null;
+        }
+        var parts = name.Split('/', '\\');
+        if (parts.Any(p => p == ".." || p.Length == 0 || p == "."))
+        {
+            return null;
+        }
+        string root = FolderPath(folder);
+        string candidate = Path.GetFullPath(Path.Combine(root, Path.Combine(parts)));
+        if (!File.Exists(candidate))
+        {
+            return null;
+        }
+        string? realRoot = RealPath(root);
+        string? realFile = RealPath(candidate);
+        if (realRoot is null || realFile is null)
+        {
+            return null;
+        }
+        string prefix = realRoot.EndsWith(Path.DirectorySeparatorChar) ? realRoot : realRoot + Path.DirectorySeparatorChar;
+        return realFile.StartsWith(prefix, StringComparison.Ordinal) ? candidate : null;
+    }
+
+    /// <summary>The path with every symbolic link along it followed (like realpath(3)).</summary>
+    public static string? RealPath(string path)
+    {
+        string full = Path.GetFullPath(path);
+        string? root = Path.GetPathRoot(full);
+        if (root is null)
+        {
+            return null;
+        }
+        string current = root;
+        var pending = new Queue<string>(full[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries));
+        int hops = 0;
+        while (pending.Count > 0)
+        {
+            string next = Path.Combine(current, pending.Dequeue());
+            FileSystemInfo info = Directory.Exists(next) ? new DirectoryInfo(next) : new FileInfo(next);
+            if (info.LinkTarget is { } target)
+            {
+                if (++hops > 40)
+                {
+                    return null;
+                }
+                string resolved = Path.GetFullPath(Path.IsPathRooted(target) ? target : Path.Combine(current, target));
+                var rest = pending.ToArray();
+                string? resolvedRoot = Path.GetPathRoot(resolved);
+                pending = new Queue<string>(resolved[(resolvedRoot ?? "/").Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries).Concat(rest));
+                current = resolvedRoot ?? "/";
+                continue;
+            }
+            current = next;
+        }
+        return current;
+    }
+}

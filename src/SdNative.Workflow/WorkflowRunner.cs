@@ -1,0 +1,412 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using SdNative.Imaging;
+using SdNative.Interop;
+
+namespace SdNative.Workflow;
+
+/// <summary>
+/// Runs ComfyUI API-format workflows: validates as ComfyUI does, executes only what the output
+/// nodes need, in dependency order, and keeps node outputs between runs (keyed by class, inputs
+/// and upstream keys) so a changed seed re-runs only the sampler and what follows. Images are
+/// written only once every node has succeeded. One run at a time per runner.
+/// </summary>
+public sealed class WorkflowRunner : IDisposable
+{
+    private sealed class CacheEntry(object?[] outputs, List<IDisposable> owned)
+    {
+        public object?[] Outputs { get; } = outputs;
+        public List<IDisposable> Owned { get; } = owned;
+    }
+
+    private readonly Dictionary<string, CacheEntry> _cache = new();
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ILogger? _logger;
+    private readonly Func<string, bool> _samplerSupported;
+    private SdnEngine? _engine;
+    private readonly bool _ownsEngine;
+
+    /// <param name="engine">An engine to run on; null creates one (with RunOptions.Threads) on first use.</param>
+    /// <param name="samplerSupported">Which ComfyUI sampler names the engine implements; default asks libsdnative.</param>
+    public WorkflowRunner(SdnEngine? engine = null, ILogger? logger = null, Func<string, bool>? samplerSupported = null)
+    {
+        _engine = engine;
+        _ownsEngine = engine is null;
+        _logger = logger;
+        _samplerSupported = samplerSupported ?? NativeSamplerSupported;
+    }
+
+    /// <summary>Node executions so far (cache hits not counted), for tests and diagnostics.</summary>
+    public int ExecutionCount { get; private set; }
+
+    /// <summary>Reported as each node starts executing.</summary>
+    public IProgress<NodeStarted>? NodeProgress { get; set; }
+
+    public static bool NativeSamplerSupported(string name)
+    {
+        try
+        {
+            SdnLibrary.EnsureLoaded();
+            return NativeMethods.sdn_sampler_supported(name) != 0;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or NativeLibraryNotFoundException)
+        {
+            return true; // No engine to ask: validation alone cannot tell; sampling will.
+        }
+    }
+
+    /// <summary>Validates workflow text (an API node map or a /prompt body) against the folders of options.</summary>
+    public ValidationResult Validate(string json, RunOptions? options = null)
+    {
+        options ??= new RunOptions();
+        WorkflowDocument document;
+        try
+        {
+            document = WorkflowDocument.Parse(json);
+            ApplyOverrides(document.Prompt, options.Overrides);
+        }
+        catch (WorkflowValidationException e)
+        {
+            var error = (JsonObject)e.Body["error"]!;
+            return ValidationResult.Failed(error["type"]!.GetValue<string>(), error["message"]!.GetValue<string>(), error["details"]!.GetValue<string>());
+        }
+        return Validate(document, options);
+    }
+
+    public ValidationResult Validate(WorkflowDocument document, RunOptions options) =>
+        WorkflowValidator.Validate(document.Prompt, new ValidationContext(options.Folders(), _samplerSupported));
+
+    /// <summary>Parses, validates and runs a workflow. Throws <see cref="WorkflowValidationException"/>
+    /// (ComfyUI's error body) when it does not validate, <see cref="WorkflowRuntimeException"/> when a
+    /// node fails, <see cref="OperationCanceledException"/> when cancelled; in all three cases no
+    /// output file is written.</summary>
+    public Task<RunResult> RunAsync(string json, RunOptions options, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var document = WorkflowDocument.Parse(json);
+        return RunAsync(document, options, progress, cancellationToken);
+    }
+
+    public async Task<RunResult> RunAsync(WorkflowDocument document, RunOptions options, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(options);
+        ApplyOverrides(document.Prompt, options.Overrides);
+        var folders = options.Folders();
+        var validation = WorkflowValidator.Validate(document.Prompt, new ValidationContext(folders, _samplerSupported));
+        if (!validation.IsValid)
+        {
+            throw new WorkflowValidationException(validation.ConsoleText(), validation.ToErrorBody(), validation);
+        }
+        var warnings = new List<string>(validation.Warnings);
+        foreach (var (id, entry) in validation.NodeErrors)
+        {
+            warnings.Add($"node {id} ({entry!["class_type"]}) failed validation; outputs {entry["dependent_outputs"]!.ToJsonString()} are skipped");
+        }
+        foreach (var w in warnings)
+        {
+            _logger?.LogWarning("{Warning}", w);
+        }
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var prompt = validation.Prompt!;
+            var services = new RunServices(() => Engine(options), folders, options, validation, document.ExtraPngInfo, progress, cancellationToken)
+            {
+                SavedPrompt = (JsonObject)prompt.DeepClone(),
+            };
+            var run = new Execution(this, prompt, services);
+            foreach (var output in validation.Outputs)
+            {
+                await run.EvaluateAsync(output).ConfigureAwait(false);
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            var (files, previews) = Commit(services);
+            foreach (var (key, entry) in run.DeferredCache)
+            {
+                _cache[key] = entry;
+            }
+            // Keep what this run used; release the rest (ComfyUI's cache keeps the latest prompt).
+            foreach (var key in _cache.Keys.Where(k => !run.UsedKeys.Contains(k)).ToList())
+            {
+                foreach (var owned in _cache[key].Owned)
+                {
+                    owned.Dispose();
+                }
+                _cache.Remove(key);
+            }
+            return new RunResult(files, previews, run.Timings, warnings, validation.NodeErrors);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private SdnEngine Engine(RunOptions options) => _engine ??= new SdnEngine(new SdnEngineOptions(Threads: options.Threads), _logger);
+
+    /// <summary>Writes the held-back images; if one fails, removes those already written.</summary>
+    private static (List<string> Files, List<string> Previews) Commit(RunServices services)
+    {
+        var files = new List<string>();
+        var previews = new List<string>();
+        string promptJson = PythonJson.Dumps(services.SavedPrompt);
+        Dictionary<string, string>? extra = services.ExtraPngInfo?.ToDictionary(kv => kv.Key, kv => PythonJson.Dumps(PyValues.Normalize(kv.Value)));
+        var written = new List<string>();
+        foreach (var save in services.PendingSaves)
+        {
+            try
+            {
+                var saved = ImageSaver.Save(save.Images, save.Folder, save.Prefix, promptJson, extra, save.CompressLevel, save.Type);
+                foreach (var image in saved)
+                {
+                    written.Add(image.FullPath);
+                    (save.Type == "output" ? files : previews).Add(image.FullPath);
+                }
+            }
+            catch (Exception e)
+            {
+                foreach (var path in written)
+                {
+                    try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+                }
+                var classType = services.Validation.Prompt![save.NodeId]!["class_type"]!.GetValue<string>();
+                throw new WorkflowRuntimeException(save.NodeId, classType, e);
+            }
+        }
+        return (files, previews);
+    }
+
+    /// <summary>Applies "NODE.INPUT" = value overrides (NODE = id or _meta.title).</summary>
+    public static void ApplyOverrides(JsonObject prompt, IReadOnlyList<KeyValuePair<string, string>>? overrides)
+    {
+        foreach (var (key, text) in overrides ?? [])
+        {
+            int dot = key.LastIndexOf('.');
+            if (dot <= 0 || dot == key.Length - 1)
+            {
+                throw WorkflowValidationException.Prompt("invalid_prompt", "Invalid override", $"'{key}' is not NODE.INPUT");
+            }
+            string node = key[..dot], input = key[(dot + 1)..];
+            var target = prompt[node] as JsonObject
+                ?? prompt.Select(kv => kv.Value as JsonObject).FirstOrDefault(o => o?["_meta"]?["title"] is JsonValue t && t.GetValueKind() == System.Text.Json.JsonValueKind.String && t.GetValue<string>() == node)
+                ?? throw WorkflowValidationException.Prompt("invalid_prompt", "Invalid override", $"'{key}': no node has the id or title '{node}'");
+            JsonNode? value;
+            try
+            {
+                value = JsonNode.Parse(text);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                value = PyValues.Str(text);
+            }
+            if (target["inputs"] is not JsonObject inputs)
+            {
+                inputs = new JsonObject();
+                target["inputs"] = inputs;
+            }
+            inputs[input] = value;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var entry in _cache.Values)
+        {
+            foreach (var owned in entry.Owned)
+            {
+                owned.Dispose();
+            }
+        }
+        _cache.Clear();
+        if (_ownsEngine)
+        {
+            _engine?.Dispose();
+        }
+        _gate.Dispose();
+    }
+
+    /// <summary>One run's walk over the graph.</summary>
+    private sealed class Execution(WorkflowRunner runner, JsonObject prompt, RunServices services)
+    {
+        private readonly Dictionary<string, string> _keys = new();
+        private readonly Dictionary<string, object?[]> _results = new();
+        private readonly HashSet<string> _inProgress = new();
+
+        public HashSet<string> UsedKeys { get; } = new();
+        public List<(string Key, CacheEntry Entry)> DeferredCache { get; } = new();
+        public List<NodeTiming> Timings { get; } = new();
+
+        private JsonObject Node(string id) => (JsonObject)prompt[id]!;
+
+        private static string ClassOf(JsonObject node) => node["class_type"]!.GetValue<string>();
+
+        /// <summary>The cache key: class, constant inputs, upstream keys, and what IS_CHANGED
+        /// would report (file contents for loaders).</summary>
+        public string Key(string id)
+        {
+            if (_keys.TryGetValue(id, out var known))
+            {
+                return known;
+            }
+            if (!_inProgress.Add(id))
+            {
+                throw new WorkflowRuntimeException(id, ClassOf(Node(id)), new InvalidOperationException("the workflow has a cycle"));
+            }
+            var node = Node(id);
+            var definition = NodeCatalog.Find(ClassOf(node))!;
+            var sb = new StringBuilder(definition.ClassName);
+            var inputs = node["inputs"] as JsonObject ?? new JsonObject();
+            foreach (var (spec, _) in definition.AllInputs)
+            {
+                if (!inputs.TryGetPropertyValue(spec.Name, out var value))
+                {
+                    continue;
+                }
+                sb.Append('|').Append(spec.Name).Append('=');
+                if (value is JsonArray link)
+                {
+                    sb.Append('<').Append(Key(link[0]!.GetValue<string>())).Append('#').Append(link[1]!.ToJsonString()).Append('>');
+                }
+                else
+                {
+                    sb.Append(value?.ToJsonString());
+                }
+            }
+            if (services.SamplerChoice(id) is { } choice)
+            {
+                sb.Append("|alias=").Append(choice.Sampler).Append('/').Append(choice.Scheduler);
+            }
+            sb.Append("|changed=").Append(IsChanged(id, definition, inputs));
+            _inProgress.Remove(id);
+            string key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
+            _keys[id] = key;
+            return key;
+        }
+
+        private string IsChanged(string id, NodeDefinition definition, JsonObject inputs)
+        {
+            string? path = definition.ClassName switch
+            {
+                "LoadImage" or "LoadImageMask" => Nodes.ImageIoNodes.ResolveImage(services.Folders, PyValues.Str_(inputs["image"])),
+                "CheckpointLoaderSimple" => services.Folders.Resolve(ModelFolders.Checkpoints, PyValues.Str_(inputs["ckpt_name"])),
+                "VAELoader" => services.Folders.Resolve(ModelFolders.Vae, PyValues.Str_(inputs["vae_name"])),
+                _ => null,
+            };
+            if (path is null)
+            {
+                return "";
+            }
+            if (definition.ClassName.StartsWith("Load", StringComparison.Ordinal))
+            {
+                // LoadImage's IS_CHANGED is the sha256 of the file; the saved prompt carries it.
+                using var stream = File.OpenRead(path);
+                string hash = Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
+                if (services.SavedPrompt?[id] is JsonObject saved)
+                {
+                    saved["is_changed"] = new JsonArray(hash);
+                }
+                return hash;
+            }
+            // Models are large: their size and time stamp stand for their contents.
+            var info = new FileInfo(path);
+            return $"{path}:{info.Length}:{info.LastWriteTimeUtc.Ticks}";
+        }
+
+        public async Task<object?[]> EvaluateAsync(string id)
+        {
+            if (_results.TryGetValue(id, out var done))
+            {
+                return done;
+            }
+            services.Token.ThrowIfCancellationRequested();
+            var node = Node(id);
+            var definition = NodeCatalog.Find(ClassOf(node))!;
+            string key = Key(id);
+            UsedKeys.Add(key);
+            MarkUpstreamUsed(id);
+            if (runner._cache.TryGetValue(key, out var cached))
+            {
+                _results[id] = cached.Outputs;
+                Timings.Add(new NodeTiming(id, definition.ClassName, 0, true));
+                return cached.Outputs;
+            }
+            var inputs = new Dictionary<string, object?>();
+            var raw = node["inputs"] as JsonObject ?? new JsonObject();
+            foreach (var (spec, _) in definition.AllInputs)
+            {
+                if (!raw.TryGetPropertyValue(spec.Name, out var value))
+                {
+                    continue;
+                }
+                if (value is JsonArray link)
+                {
+                    var upstream = await EvaluateAsync(link[0]!.GetValue<string>()).ConfigureAwait(false);
+                    int slot = (int)PyValues.AsBigInteger(link[1]!);
+                    inputs[spec.Name] = upstream[slot < 0 ? slot + upstream.Length : slot];
+                }
+                else
+                {
+                    inputs[spec.Name] = value;
+                }
+            }
+            services.Token.ThrowIfCancellationRequested();
+            runner.NodeProgress?.Report(new NodeStarted(id, definition.ClassName, Timings.Count, prompt.Count));
+            var execution = new NodeExecution(id, inputs, services);
+            var clock = Stopwatch.StartNew();
+            object?[] outputs;
+            try
+            {
+                outputs = await definition.Execute(execution).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (services.Token.IsCancellationRequested)
+            {
+                foreach (var owned in execution.Owned) owned.Dispose();
+                throw;
+            }
+            catch (Exception e) when (e is not WorkflowRuntimeException)
+            {
+                foreach (var owned in execution.Owned) owned.Dispose();
+                throw new WorkflowRuntimeException(id, definition.ClassName, e);
+            }
+            runner.ExecutionCount++;
+            Timings.Add(new NodeTiming(id, definition.ClassName, clock.Elapsed.TotalSeconds, false));
+            if (runner._cache.Remove(key, out var stale))
+            {
+                foreach (var owned in stale.Owned) owned.Dispose();
+            }
+            var entry = new CacheEntry(outputs, execution.Owned);
+            if (definition.IsOutputNode)
+            {
+                // An output node counts as done only once its files are written.
+                DeferredCache.Add((key, entry));
+            }
+            else
+            {
+                runner._cache[key] = entry;
+            }
+            _results[id] = outputs;
+            return outputs;
+        }
+
+        private void MarkUpstreamUsed(string id)
+        {
+            var raw = Node(id)["inputs"] as JsonObject;
+            foreach (var (_, value) in raw ?? new JsonObject())
+            {
+                if (value is JsonArray link && link.Count == 2 && link[0] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String
+                    && prompt.ContainsKey(v.GetValue<string>()))
+                {
+                    string upstream = v.GetValue<string>();
+                    if (UsedKeys.Add(Key(upstream)))
+                    {
+                        MarkUpstreamUsed(upstream);
+                    }
+                }
+            }
+        }
+    }
+}
