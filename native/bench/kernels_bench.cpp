@@ -10,6 +10,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/context.h"
@@ -17,6 +18,11 @@
 #include "core/half.h"
 #include "cpu/ops.h"
 #include "peak_flops.h"
+
+#if __has_include("quant/row_ops.h")
+#include "quant/row_ops.h"
+#define SDN_BENCH_QUANT 1
+#endif
 
 namespace {
 
@@ -52,6 +58,19 @@ std::unique_ptr<BenchWeight> make_weight(sdn::DType type, std::vector<int64_t> s
     int64_t n = 1;
     for (int64_t d : shape) n *= d;
     auto values = random_floats(static_cast<size_t>(n), 7, 0.05f);
+#ifdef SDN_BENCH_QUANT
+    if (type != sdn::DType::F16 && type != sdn::DType::BF16) {
+        const int64_t rows = shape.front(), K = n / rows, row_bytes = sdn::dtype_row_bytes(type, K);
+        w->halves.resize(static_cast<size_t>((rows * row_bytes + 1) / 2));
+        auto* bytes = reinterpret_cast<uint8_t*>(w->halves.data());
+        for (int64_t r = 0; r < rows; ++r) sdn::quantize_row(type, values.data() + r * K, bytes + r * row_bytes, K);
+        w->ref.type = type;
+        w->ref.shape = std::move(shape);
+        w->ref.data = w->halves.data();
+        w->ref.nbytes = rows * row_bytes;
+        return w;
+    }
+#endif
     w->halves.resize(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i)
         w->halves[i] = type == sdn::DType::F16 ? sdn::f32_to_f16(values[i]) : sdn::f32_to_bf16(values[i]);
@@ -121,10 +140,16 @@ void register_all() {
     benchmark::RegisterBenchmark("peak_f32_fma", bench_peak)->UseRealTime();
     const int64_t shapes[][3] = {{4096, 320, 320}, {4096, 320, 1280}, {4096, 1280, 320},
                                  {1024, 640, 640}, {256, 1280, 1280}, {64, 1280, 1280}};
-    for (auto type : {sdn::DType::F16, sdn::DType::BF16}) {
+    std::vector<std::pair<sdn::DType, std::string>> types = {{sdn::DType::F16, "f16"}, {sdn::DType::BF16, "bf16"}};
+#ifdef SDN_BENCH_QUANT
+    types.insert(types.end(), {{sdn::DType::Q8_0, "q8_0"}, {sdn::DType::Q4_0, "q4_0"}, {sdn::DType::Q4_K, "q4_K"}});
+#endif
+    for (const auto& [type, type_name] : types) {
         for (const auto& s : shapes) {
-            std::string name = std::string("linear_") + (type == sdn::DType::F16 ? "f16" : "bf16") + "_" +
-                               std::to_string(s[0]) + "x" + std::to_string(s[1]) + "x" + std::to_string(s[2]);
+            // A q4_K row is whole 256-element super-blocks: K = 320 or 640 cannot be stored.
+            if (type == sdn::DType::Q4_K && s[1] % 256 != 0) continue;
+            std::string name = "linear_" + type_name + "_" + std::to_string(s[0]) + "x" + std::to_string(s[1]) +
+                               "x" + std::to_string(s[2]);
             benchmark::RegisterBenchmark(name.c_str(), bench_linear, type, s[0], s[1], s[2])->UseRealTime();
         }
     }
