@@ -35,7 +35,7 @@ public static class Upscale
             "bicubic" => Bicubic(source, width, height),
             "area" => Area(source, width, height),
             "lanczos" => LanczosResampler.Resize(source, width, height),
-            "bislerp" => throw new NotSupportedException("The bislerp upscale method is not implemented yet."),
+            "bislerp" => Bislerp.Resize(source, width, height),
             _ => throw new ArgumentException($"Unknown upscale method '{method}'."),
         };
     }

@@ -94,3 +94,35 @@ public class UpscaleTests
         Assert.Contains("bogus", e.Message);
     }
 }
+
+public class BislerpTests
+{
+    [Fact]
+    public void OrthogonalNeighboursAreSlerpedAndEqualOnesKept()
+    {
+        // Two channels; along x the vectors (1, 0) and (0, 1). Width 2 -> 4: bilinear ramps give
+        // positions 0, 0.25, 0.75, 1 (ratios 0, 0.25, 0.75, 0), first neighbours 0, 0, 0, 1 and
+        // second neighbours 1, 1, 1, 1. Between orthogonal unit vectors (omega = pi/2) the blend at
+        // ratio r is (sin((1 - r) pi/2), sin(r pi/2)); the last position pairs (0, 1) with itself.
+        var t = new Tensor4([1, 2, 1, 2], [1, 0, 0, 1]);
+        var r = Upscale.Common(t, 4, 1, "bislerp", "disabled");
+        float[] expectedC0 = [1f, 0.9238795f, 0.3826834f, 0f];
+        float[] expectedC1 = [0f, 0.3826834f, 0.9238795f, 1f];
+        for (int x = 0; x < 4; x++)
+        {
+            Assert.Equal(expectedC0[x], r.Data[x], 5);
+            Assert.Equal(expectedC1[x], r.Data[4 + x], 5);
+        }
+    }
+
+    [Fact]
+    public void LengthsAreInterpolatedLinearly()
+    {
+        // (2, 0) and (0, 4) at ratio 0.5 (width 2 -> 4, position 1 has ratio 0.25; use position 1):
+        // direction (sin(3pi/8), sin(pi/8)), length 2 * 0.75 + 4 * 0.25 = 2.5.
+        var t = new Tensor4([1, 2, 1, 2], [2, 0, 0, 4]);
+        var r = Upscale.Common(t, 4, 1, "bislerp", "disabled");
+        Assert.Equal(0.9238795f * 2.5f, r.Data[1], 4);
+        Assert.Equal(0.3826834f * 2.5f, r.Data[5], 4);
+    }
+}
