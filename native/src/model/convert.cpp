@@ -51,7 +51,11 @@ void convert_checkpoint(Context& ctx, const std::string& in_path, const std::str
     for (const TensorEntry& e : ck->file().tensors()) {
         if (is_ignored_tensor(e.name) || e.ref.type == DType::I64) continue;
         entries.push_back(&e);
-        plan.push_back({e.name, e.ref.shape, storage_type_for(e.name, e.ref.shape, weight_type)});
+        // Already-quantized tensors keep their blocks: re-quantizing would only add error.
+        const DType st = dtype_traits(e.ref.type).quantized
+                             ? e.ref.type
+                             : storage_type_for(e.name, e.ref.shape, weight_type);
+        plan.push_back({e.name, e.ref.shape, st});
     }
     std::vector<GgufMeta> meta{gguf_string("general.architecture", "sd1"),
                                gguf_string("general.file_type", dtype_traits(weight_type).name)};
@@ -63,6 +67,10 @@ void convert_checkpoint(Context& ctx, const std::string& in_path, const std::str
     write_gguf_streaming(out_path, plan, meta, [&](size_t i) {
         ctx.progress(SDN_STAGE_CONVERT, static_cast<int>(i), total);
         const WeightRef& w = entries[i]->ref;
+        if (w.type == plan[i].type && dtype_traits(w.type).quantized) {
+            const auto* p = static_cast<const uint8_t*>(w.data);
+            return std::vector<uint8_t>(p, p + w.nbytes);
+        }
         values.resize(static_cast<size_t>(w.elements()));
         decode_plain_weight(w, values.data());
         return encode_weight(values.data(), w.elements(), w.row_elems(), plan[i].type);

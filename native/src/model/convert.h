@@ -1,7 +1,8 @@
 // Checkpoint conversion: any supported checkpoint -> GGUF with the LDM tensor names kept.
 // Conv and linear weights take the requested type; norms, biases and other 1-D tensors stay
 // f32; embeddings and weights whose rows do not fill whole quant blocks become f16. Tensors on
-// the ignore list (schedule buffers, EMA, position ids) are dropped.
+// the ignore list (schedule buffers, EMA, position ids) are dropped. Tensors that are already
+// quantized (a GGUF source) are copied block for block.
 #pragma once
 
 #include <string>

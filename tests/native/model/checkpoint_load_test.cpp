@@ -347,3 +347,24 @@ TEST_F(CheckpointLoad, EvalCancelledFromProgressReturnsCancelled) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(CheckpointLoad, ConvertingAQuantizedGgufKeepsItsBlocks) {
+    const std::string src = path("q8.gguf"), dst = path("again.gguf");
+    ASSERT_EQ(sdn_make_test_model(ctx, src.c_str(), "q8_0", 2), SDN_OK);
+    ASSERT_EQ(sdn_convert(ctx, src.c_str(), dst.c_str(), "q4_0", nullptr), SDN_OK)
+        << sdn_context_last_error(ctx);
+    int64_t need = 0;
+    ASSERT_EQ(sdn_model_info(ctx, dst.c_str(), nullptr, 0, &need), SDN_OK);
+    std::string buf(static_cast<size_t>(need), '\0');
+    ASSERT_EQ(sdn_model_info(ctx, dst.c_str(), buf.data(), need, &need), SDN_OK);
+    EXPECT_NE(buf.find("\"q8_0\":"), std::string::npos) << buf;
+    EXPECT_EQ(buf.find("\"q4_0\":"), std::string::npos) << buf;
+    sdn_model* model = nullptr;
+    EXPECT_EQ(sdn_checkpoint_load(ctx, dst.c_str(), nullptr, &model, nullptr, nullptr), SDN_OK)
+        << sdn_context_last_error(ctx);
+    sdn_model_free(model);
+}
+
+}  // namespace
