@@ -28,6 +28,9 @@ public static class NodeCatalog
 
     public static readonly IReadOnlyList<string> CropMethods = ["disabled", "center"];
 
+    private static readonly string Res8 = $$"""{"default": 512, "min": 0, "max": {{MaxResolution}}, "step": 8}""";
+
+    // Declared after every static it reads: static fields initialize in order.
     private static readonly Dictionary<string, NodeDefinition> ByName = Build().ToDictionary(d => d.ClassName);
 
     public static IReadOnlyCollection<NodeDefinition> All => ByName.Values;
@@ -45,8 +48,6 @@ public static class NodeCatalog
     private static InputSpec Combo(string name, IReadOnlyList<string> choices, string options = "{}") => new(name, "COMBO", O(options), choices);
 
     private static InputSpec Files(string name, string folder, string options = "{}") => new(name, "COMBO", O(options), null, folder);
-
-    private static readonly string Res8 = $$"""{"default": 512, "min": 0, "max": {{MaxResolution}}, "step": 8}""";
 
     private static IEnumerable<NodeDefinition> Build()
     {
