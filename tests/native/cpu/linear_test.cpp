@@ -14,7 +14,8 @@ struct LinearCase {
 
 // Awkward sizes: K not a multiple of the vector width or the K tile, N not a multiple of the
 // panel width, M not a multiple of the register tile, and a K longer than one tile.
-const LinearCase kCases[] = {{1, 1, 1}, {7, 33, 17}, {9, 64, 32}, {65, 300, 70}, {3, 1000, 41}, {130, 77, 300}};
+const LinearCase kCases[] = {{1, 1, 1},     {7, 33, 17},   {9, 64, 32},    {65, 300, 70},
+                             {3, 1000, 41}, {130, 77, 300}, {301, 200, 20}};  // last: several M tiles
 
 TEST(Linear, MatchesReferenceForEveryVariantAndStoredType) {
     for (sdn_cpu_variant v : test_variants()) {
@@ -59,6 +60,17 @@ TEST(Linear, SingleThreadAndPoolGiveTheSameResult) {
     sdn::ops::linear(*one, x.data(), M, K, w.ref, nullptr, a.data());
     sdn::ops::linear(*three, x.data(), M, K, w.ref, nullptr, b.data());
     EXPECT_EQ(a, b);  // each output element is summed in the same order whatever the split
+}
+
+TEST(Linear, ReportsItsScratchToTheContext) {
+    auto ctx = variant_context(sdn::best_cpu_variant());
+    auto x = random_vector(64 * 96, 10);
+    auto w = make_weight(DType::F16, {40, 96}, random_vector(40 * 96, 11));
+    std::vector<float> y(64 * 40);
+    EXPECT_EQ(ctx->peak_scratch_bytes(), 0);
+    sdn::ops::linear(*ctx, x.data(), 64, 96, w.ref, nullptr, y.data());
+    // At least one packed weight panel (96 x 40 floats) per thread.
+    EXPECT_GE(ctx->peak_scratch_bytes(), 96 * 40 * 4);
 }
 
 TEST(Linear, RejectsAWeightOfTheWrongWidth) {
