@@ -79,21 +79,32 @@ void gemm_tile(const KernelTable& kt, const GemmJob& job, int64_t m0, int64_t m1
 
 }  // namespace
 
+// Splits `total` into `tiles` nearly equal tiles, each a multiple of `step`.
+int64_t even_tile(int64_t total, int64_t tiles, int64_t step) {
+    return round_up((total + tiles - 1) / tiles, step);
+}
+
 void run_gemm(Context& ctx, const KernelTable& kt, const GemmJob& job) {
     if (job.M <= 0 || job.N <= 0) return;
     const int threads = ctx.threads();
-    const int64_t tile_n = std::min(round_up(job.N, kt.gemm_nr), kTileN);
-    const int64_t n_tiles = (job.N + tile_n - 1) / tile_n;
-    // Enough M tiles for ~4 tasks per thread, but keep each tall enough that re-packing the
-    // B tile per task stays cheap next to the multiply.
-    int64_t want_m_tiles = std::max<int64_t>(1, (4 * threads + n_tiles - 1) / n_tiles);
-    int64_t tile_m = round_up((job.M + want_m_tiles - 1) / want_m_tiles, kt.gemm_mr);
-    tile_m = std::max<int64_t>(tile_m, std::min<int64_t>(round_up(job.M, kt.gemm_mr), 64));
-    // ...and short enough that the C tile (tile_m x 256) stays in L2 across the K tiles.
-    tile_m = std::min<int64_t>(tile_m, round_up(kMaxTileM, kt.gemm_mr));
-    const int64_t m_tiles = (job.M + tile_m - 1) / tile_m;
+    const int64_t want_tasks = 4 * static_cast<int64_t>(threads);  // lets uneven tasks balance
+    // N tiles of at most kTileN columns, all about the same width (320 -> 2 x 160, not 256 + 64).
+    int64_t n_tiles = (job.N + kTileN - 1) / kTileN;
+    // M tiles: enough for ~4 tasks per thread, at least 64 rows so re-packing the B tile per
+    // task stays cheap next to the multiply, at most kMaxTileM so the C tile stays in L2.
+    const int64_t max_m_tiles = std::max<int64_t>(1, job.M / 64);
+    int64_t m_tiles = std::clamp<int64_t>((want_tasks + n_tiles - 1) / n_tiles, 1, max_m_tiles);
+    m_tiles = std::max(m_tiles, (job.M + kMaxTileM - 1) / kMaxTileM);
+    // Few rows (a 64-token cross-attention projection): split N finer instead.
+    if (m_tiles * n_tiles < want_tasks)
+        n_tiles = std::min((job.N + kt.gemm_nr - 1) / kt.gemm_nr, (want_tasks + m_tiles - 1) / m_tiles);
+    const int64_t tile_n = even_tile(job.N, n_tiles, kt.gemm_nr);
+    const int64_t tile_m = even_tile(job.M, m_tiles, kt.gemm_mr);
+    n_tiles = (job.N + tile_n - 1) / tile_n;
+    m_tiles = (job.M + tile_m - 1) / tile_m;
     const int64_t tile_k = pick_tile_k(job.K, job.k_align);
-    ctx.note_scratch_bytes(static_cast<int64_t>(threads) * (tile_n * tile_k + (job.load_a ? 2 : 1) * (tile_m + kt.gemm_mr) * tile_k) * 4);
+    ctx.note_scratch_bytes(static_cast<int64_t>(threads) *
+                           (tile_n * tile_k + (job.load_a ? 2 : 1) * (tile_m + kt.gemm_mr) * tile_k) * 4);
     ctx.pool().parallel_for(m_tiles * n_tiles, [&](int64_t task, int) {
         int64_t mt = task % m_tiles, nt = task / m_tiles;
         int64_t m0 = mt * tile_m, n0 = nt * tile_n;
