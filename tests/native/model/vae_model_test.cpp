@@ -63,6 +63,34 @@ TEST(VaeModel, ReadsShapeFromTheWeights) {
     EXPECT_EQ(t.vae->decode_block_count(), 3 + 8 + 3 + 1);
 }
 
+TEST(VaeModel, FullSizeSd1LayoutRunsLikeTheReference) {
+    // SD1's real widths and depths (ch 128, mult 1,2,4,4, 2 encoder / 3 decoder blocks per
+    // level: the same 248 names and shapes as a real checkpoint) on the smallest inputs.
+    TinyConfig config;
+    config.ch = 128;
+    config.mult = {1, 2, 4, 4};
+    config.encoder_blocks = 2;
+    config.decoder_blocks = 3;
+    TinyWeights w(3, sdn::DType::F16);
+    add_tiny_vae(w, "first_stage_model.", config);
+    const auto vae = sdn::Vae::load(w.lookup(), "first_stage_model.");
+    EXPECT_EQ(vae->downscale(), 8);
+    EXPECT_EQ(vae->encode_block_count(), 8 + 3 + 3 + 1);
+    EXPECT_EQ(vae->decode_block_count(), 3 + 12 + 3 + 1);
+
+    sdn::Context ctx = make_context();
+    sdn::vae::ProgressTicker progress(ctx, SDN_STAGE_VAE_DECODE, 100);
+    const Reference ref(w);
+    const Map z = random_map(4, 1, 2, 51);
+    EXPECT_LT(normalized_error(to_map(vae->decode_raw(ctx, to_tensor(z), progress)),
+                               ref.decode_raw(z, "first_stage_model.", config)),
+              2e-3);
+    const Map x = random_map(3, 8, 16, 52, 0.5);
+    EXPECT_LT(normalized_error(to_map(vae->encode_mean(ctx, to_tensor(x), progress)),
+                               ref.encode_mean(x, "first_stage_model.", config)),
+              2e-3);
+}
+
 TEST(VaeModel, EncodeIsThePosteriorMeanOfTheReference) {
     TinyVae t("first_stage_model.");
     sdn::Context ctx = make_context();
