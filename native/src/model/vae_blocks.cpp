@@ -88,6 +88,9 @@ Conv2d Conv2d::bind(WeightBinder& b, const std::string& name, int64_t in, int64_
 }
 
 Tensor Conv2d::forward(Context& ctx, const Tensor& x, int stride, int pad) const {
+    // A full-size conv can take seconds; a cancel from another thread is honoured before
+    // each one, not only at the per-block progress reports.
+    ctx.check_cancelled();
     require_channels(x, in, "conv2d");
     const int64_t B = x.dim(0), H = x.dim(2), W = x.dim(3);
     const int64_t Ho = (H + 2 * pad - kernel) / stride + 1;

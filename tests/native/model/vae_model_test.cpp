@@ -300,4 +300,17 @@ TEST(VaeModel, CancelFromTheProgressCallbackStopsBeforeTheBlockAfterNext) {
     }
 }
 
+TEST(VaeModel, CancelRequestedBeforeTheCallStopsItBeforeAnyBlock) {
+    // A cancel from another thread lands between reports; every convolution checks for it.
+    TinyVae t;
+    sdn::Context ctx = make_context();
+    ProgressLog log;
+    ctx.set_progress_callback(record_progress, &log);
+    ctx.cancel();
+    sdn::vae::ProgressTicker progress(ctx, SDN_STAGE_VAE_DECODE, 100);
+    EXPECT_EQ(status_of([&] { t.vae->decode_raw(ctx, sdn::Tensor({1, 4, 2, 2}), progress); }),
+              SDN_ERR_CANCELLED);
+    EXPECT_TRUE(log.events.empty());
+}
+
 }  // namespace
