@@ -233,6 +233,25 @@ TEST_F(VaeApi, CheckpointsFromTheTestModelWriterLoadInEveryWeightType) {
     for (const std::string& p : {f32_path, f16_path, q8_path}) std::remove(p.c_str());
 }
 
+TEST_F(VaeApi, CheckpointLoaderVaeDecodesLikeVaeLoad) {
+    const auto tensors = sdn::make_test_model_tensors(sdn::TestModelSpec{}, 6);
+    const std::string path = temp_path("ckpt_loader.safetensors");
+    sdn::write_safetensors(path, tensors, sdn::DType::F16);
+    sdn_vae* from_checkpoint = nullptr;
+    ASSERT_EQ(sdn_checkpoint_load(ctx_.get(), path.c_str(), nullptr, nullptr, nullptr, &from_checkpoint),
+              SDN_OK)
+        << sdn_context_last_error(ctx_.get());
+    VaePtr v(from_checkpoint);
+    TensorPtr latent = make_tensor({1, 4, 3, 2}, smooth_values(24, 1.0f));
+    sdn_tensor* out = nullptr;
+    ASSERT_EQ(sdn_vae_decode(ctx_.get(), v.get(), latent.get(), nullptr, &out), SDN_OK);
+    TensorPtr image(out);
+    const std::vector<float> want = decode_file(ctx_.get(), path);
+    ASSERT_EQ(size_t(sdn_tensor_element_count(image.get())), want.size());
+    for (size_t i = 0; i < want.size(); ++i) ASSERT_EQ(sdn_tensor_data(image.get())[i], want[i]) << i;
+    std::remove(path.c_str());
+}
+
 TEST_F(VaeApi, FileWithoutAVaeIsAFormatError) {
     TinyWeights other;
     other.add_random("model.diffusion_model.out.2.weight", {4, 32, 3, 3}, 0.1);
