@@ -18,10 +18,10 @@ struct TestModelSpec {
     std::vector<int64_t> channel_mult{1, 2};
     int num_res_blocks = 1;
     std::vector<bool> attention_at_level{true, false};  // as SD1: none at the deepest level
-    int64_t context_dim = 32;
+    int64_t context_dim = 64;  // = clip_width: the UNet attends to the CLIP output
     int64_t latent_channels = 4;
     // CLIP text model
-    int64_t clip_width = 32;
+    int64_t clip_width = 64;  // CLIP heads are 64 wide: one head
     int clip_layers = 2;
     int64_t clip_vocab = 49408;  // every token id must have a row
     int64_t clip_positions = 77;

@@ -61,7 +61,7 @@ protected:
     // One UNet evaluation at 8x8 with a batch of two; returns the eps values (empty when the
     // call failed; *status gets its status when asked for, else it must be SDN_OK).
     std::vector<float> eval(sdn_model* model, sdn_status* status = nullptr) {
-        const int64_t xd[4] = {2, 4, 8, 8}, cd[3] = {2, 5, 32};
+        const int64_t xd[4] = {2, 4, 8, 8}, cd[3] = {2, 5, 64};
         sdn_tensor *x = nullptr, *c = nullptr, *eps = nullptr;
         EXPECT_EQ(sdn_tensor_create(4, xd, nullptr, &x), SDN_OK);
         EXPECT_EQ(sdn_tensor_create(3, cd, nullptr, &c), SDN_OK);

@@ -38,7 +38,7 @@ unet_ref::Vec to_double(const std::vector<float>& v) { return unet_ref::Vec(v.be
 TEST_F(BlockFixture, BindsTheTinyLayoutFromShapes) {
     EXPECT_EQ(w.config.model_channels, 32);
     EXPECT_EQ(w.config.time_embed_dim, 128);
-    EXPECT_EQ(w.config.context_dim, 32);
+    EXPECT_EQ(w.config.context_dim, 64);
     EXPECT_EQ(w.input_blocks.size(), 4u);
     EXPECT_EQ(w.output_blocks.size(), 4u);
     EXPECT_TRUE(w.input_blocks[1].has_attn);
@@ -87,7 +87,7 @@ TEST_F(BlockFixture, ResBlockWithIdentitySkipMatchesReference) {
 TEST_F(BlockFixture, SpatialTransformerMatchesReference) {
     const int64_t B = 2, C = 32, H = 3, W = 4, T = 5;
     const auto x = unet_test::random_values(static_cast<size_t>(B * C * H * W), 5);
-    const auto context = unet_test::random_values(static_cast<size_t>(B * T * 32), 6);
+    const auto context = unet_test::random_values(static_cast<size_t>(B * T * 64), 6);
     std::vector<float> y(x.size());
     unet::transformer_forward(ctx, w.input_blocks[1].attn, w.config, x.data(), B, H, W,
                               context.data(), T, y.data(), ws);

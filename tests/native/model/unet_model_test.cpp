@@ -30,7 +30,7 @@ Tensor make_tensor(std::vector<int64_t> shape, uint32_t seed) {
 TEST_F(UnetFixture, BatchOfTwoMatchesReferenceComposition) {
     const int64_t B = 2, H = 8, W = 6, T = 7;
     const Tensor x = make_tensor({B, 4, H, W}, 21);
-    const Tensor context = make_tensor({B, T, 32}, 22);
+    const Tensor context = make_tensor({B, T, 64}, 22);
     const std::vector<float> t{999.0f, 1.0f};
     Tensor eps;
     unet->predict_eps(ctx, x, t, context, eps);
@@ -54,7 +54,7 @@ TEST_F(UnetFixture, BatchOfTwoMatchesReferenceComposition) {
 TEST_F(UnetFixture, OddLatentSizeRunsAndMatchesReference) {
     const int64_t B = 1, H = 5, W = 3, T = 3;
     const Tensor x = make_tensor({B, 4, H, W}, 31);
-    const Tensor context = make_tensor({B, T, 32}, 32);
+    const Tensor context = make_tensor({B, T, 64}, 32);
     Tensor eps;
     unet->predict_eps(ctx, x, {500.0f}, context, eps);
     const unet_ref::Weights ref(mem.tensors());
@@ -68,7 +68,7 @@ TEST_F(UnetFixture, OddLatentSizeRunsAndMatchesReference) {
 TEST_F(UnetFixture, RejectsMismatchedContextWidth) {
     Tensor eps;
     try {
-        unet->predict_eps(ctx, make_tensor({1, 4, 4, 4}, 1), {1.0f}, make_tensor({1, 3, 31}, 2), eps);
+        unet->predict_eps(ctx, make_tensor({1, 4, 4, 4}, 1), {1.0f}, make_tensor({1, 3, 63}, 2), eps);
         FAIL() << "expected an error";
     } catch (const Error& e) {
         EXPECT_EQ(e.status(), SDN_ERR_INVALID_ARGUMENT);
@@ -99,7 +99,7 @@ TEST_F(UnetFixture, ReportsEveryBlockAndCallsTheHookAroundTheEvaluation) {
     ctx.set_progress_callback(on_progress, &ev);
     ctx.set_unet_hook(on_hook, &ev);
     Tensor eps;
-    unet->predict_eps(ctx, make_tensor({2, 4, 4, 4}, 3), {10.0f, 20.0f}, make_tensor({2, 2, 32}, 4), eps);
+    unet->predict_eps(ctx, make_tensor({2, 4, 4, 4}, 3), {10.0f, 20.0f}, make_tensor({2, 2, 64}, 4), eps);
     ASSERT_EQ(ev.total, unet->block_count());
     ASSERT_EQ(static_cast<int>(ev.unet_steps.size()), ev.total + 1);
     for (int i = 0; i <= ev.total; ++i) EXPECT_EQ(ev.unet_steps[static_cast<size_t>(i)], i);
@@ -117,7 +117,7 @@ TEST_F(UnetFixture, CancelFromProgressStopsBeforeTheBlockAfterNext) {
         Tensor eps;
         try {
             unet->predict_eps(ctx, make_tensor({2, 4, 4, 4}, 5), {10.0f, 20.0f},
-                              make_tensor({2, 2, 32}, 6), eps);
+                              make_tensor({2, 2, 64}, 6), eps);
             FAIL() << "expected cancellation at block " << k;
         } catch (const Error& e) {
             EXPECT_EQ(e.status(), SDN_ERR_CANCELLED);
