@@ -45,8 +45,7 @@ public sealed class ModelFolders
         }
         bool recursive = folder is Checkpoints or Vae;
         var names = new List<string>();
-        var options = new EnumerationOptions { RecurseSubdirectories = recursive, IgnoreInaccessible = true, AttributesToSkip = 0 };
-        foreach (var file in Directory.EnumerateFiles(root, "*", options))
+        foreach (var file in Walk(root, recursive))
         {
             string name = Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/');
             string ext = Path.GetExtension(file).ToLowerInvariant();
@@ -63,6 +62,31 @@ public sealed class ModelFolders
         }
         names.Sort(StringComparer.Ordinal);
         return names;
+    }
+
+    /// <summary>Files under root; linked folders are not entered (a link loop cannot trap the walk).</summary>
+    private static IEnumerable<string> Walk(string root, bool recursive)
+    {
+        var options = new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0 };
+        foreach (var file in Directory.EnumerateFiles(root, "*", options))
+        {
+            yield return file;
+        }
+        if (!recursive)
+        {
+            yield break;
+        }
+        foreach (var dir in Directory.EnumerateDirectories(root, "*", options))
+        {
+            if (new DirectoryInfo(dir).LinkTarget is not null)
+            {
+                continue;
+            }
+            foreach (var file in Walk(dir, true))
+            {
+                yield return file;
+            }
+        }
     }
 
     /// <summary>The file a name stands for, or null when it is not a file inside the folder.</summary>
