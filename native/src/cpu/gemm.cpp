@@ -49,15 +49,9 @@ void gemm_tile(const KernelTable& kt, const GemmJob& job, int64_t m0, int64_t m1
         }
         // A into micro-panels [kc][mr] (rows past the end zero), read once per N tile.
         for (int64_t ip = 0; ip < row_panels; ++ip) {
-            float* dst = a_packed + ip * mr * kc;
             const int64_t i0 = ip * mr;
             const int m_here = static_cast<int>(std::min<int64_t>(mr, rows - i0));
-            for (int r = 0; r < m_here; ++r) {
-                const float* src = a + (i0 + r) * lda;
-                for (int64_t k = 0; k < kc; ++k) dst[k * mr + r] = src[k];
-            }
-            for (int r = m_here; r < mr; ++r)
-                for (int64_t k = 0; k < kc; ++k) dst[k * mr + r] = 0.0f;
+            kt.pack_transposed(a + i0 * lda, lda, m_here, kc, mr, a_packed + ip * mr * kc);
         }
         const bool acc = job.accumulate || k0 > 0;
         // Panel outer, rows inner: the B panel (kc x nr) stays in L1 while the packed A

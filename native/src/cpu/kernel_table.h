@@ -23,6 +23,11 @@ struct KernelTable {
     int gemm_nr;  // columns of a packed B panel
     GemmMicroKernel gemm;
 
+    // Packing: dst[k * width + r] = src[r * ld + k] for r < rows, 0 for rows <= r < width,
+    // k < kc. Turns `rows` row-major rows into one micro-kernel panel (A: width = gemm_mr;
+    // B: width = gemm_nr).
+    void (*pack_transposed)(const float* src, int64_t ld, int rows, int64_t kc, int width, float* dst);
+
     void (*f16_to_f32)(const uint16_t* src, float* dst, int64_t n);
     void (*bf16_to_f32)(const uint16_t* src, float* dst, int64_t n);
 

@@ -66,6 +66,30 @@ void gemm_micro(int64_t kc, const float* a, const float* b, float* c, int64_t ld
     }
 }
 
+// Each output row of the panel (one k) is gathered from the source rows in one or two
+// 8-lane gathers; widths other than 8/16 fall back to plain loops.
+void pack_transposed(const float* src, int64_t ld, int rows, int64_t kc, int width, float* dst) {
+    if ((width != 8 && width != 16) || ld * width > (int64_t(1) << 30)) {
+        vk_pack_transposed_plain(src, ld, rows, kc, width, dst);
+        return;
+    }
+    alignas(32) int32_t idx[16];
+    alignas(32) int32_t live[16];
+    for (int r = 0; r < 16; ++r) {
+        idx[r] = r < rows ? static_cast<int32_t>(r * ld) : 0;
+        live[r] = r < rows ? -1 : 0;
+    }
+    const __m256i i0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(idx));
+    const __m256i i1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(idx + 8));
+    const __m256 m0 = _mm256_castsi256_ps(_mm256_load_si256(reinterpret_cast<const __m256i*>(live)));
+    const __m256 m1 = _mm256_castsi256_ps(_mm256_load_si256(reinterpret_cast<const __m256i*>(live + 8)));
+    for (int64_t k = 0; k < kc; ++k) {
+        _mm256_storeu_ps(dst + k * width, _mm256_mask_i32gather_ps(_mm256_setzero_ps(), src + k, i0, m0, 4));
+        if (width == 16)
+            _mm256_storeu_ps(dst + k * width + 8, _mm256_mask_i32gather_ps(_mm256_setzero_ps(), src + k, i1, m1, 4));
+    }
+}
+
 void f16_row(const uint16_t* src, float* dst, int64_t n) {
     int64_t i = 0;
     for (; i + 8 <= n; i += 8)
@@ -89,6 +113,7 @@ KernelTable make_table() {
     t.gemm_mr = kMr;
     t.gemm_nr = kNr;
     t.gemm = gemm_micro;
+    t.pack_transposed = pack_transposed;
     t.f16_to_f32 = f16_row;
     t.bf16_to_f32 = bf16_row;
     vk_fill_table(t);

@@ -68,6 +68,31 @@ void gemm_micro(int64_t kc, const float* a, const float* b, float* c, int64_t ld
     }
 }
 
+// Each output row of the panel (one k) is gathered from the source rows: one 8-lane gather for
+// A panels (width 8), two 16-lane gathers for B panels (width 32); other widths use loops.
+void pack_transposed(const float* src, int64_t ld, int rows, int64_t kc, int width, float* dst) {
+    if ((width != 8 && width != 32) || ld * width > (int64_t(1) << 30)) {
+        vk_pack_transposed_plain(src, ld, rows, kc, width, dst);
+        return;
+    }
+    alignas(64) int32_t idx[32];
+    for (int r = 0; r < 32; ++r) idx[r] = r < rows ? static_cast<int32_t>(r * ld) : 0;
+    const uint32_t live = rows >= 32 ? 0xffffffffu : ((1u << rows) - 1);
+    if (width == 8) {
+        const __m256i i0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(idx));
+        const __mmask8 m0 = static_cast<__mmask8>(live & 0xff);
+        for (int64_t k = 0; k < kc; ++k)
+            _mm256_storeu_ps(dst + k * 8, _mm256_mmask_i32gather_ps(_mm256_setzero_ps(), m0, i0, src + k, 4));
+        return;
+    }
+    const __m512i i0 = _mm512_load_si512(idx), i1 = _mm512_load_si512(idx + 16);
+    const __mmask16 m0 = static_cast<__mmask16>(live & 0xffff), m1 = static_cast<__mmask16>(live >> 16);
+    for (int64_t k = 0; k < kc; ++k) {
+        _mm512_storeu_ps(dst + k * 32, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m0, i0, src + k, 4));
+        _mm512_storeu_ps(dst + k * 32 + 16, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m1, i1, src + k, 4));
+    }
+}
+
 void f16_row(const uint16_t* src, float* dst, int64_t n) {
     int64_t i = 0;
     for (; i + 16 <= n; i += 16)
@@ -91,6 +116,7 @@ KernelTable make_table() {
     t.gemm_mr = kMr;
     t.gemm_nr = kNr;
     t.gemm = gemm_micro;
+    t.pack_transposed = pack_transposed;
     t.f16_to_f32 = f16_row;
     t.bf16_to_f32 = bf16_row;
     vk_fill_table(t);

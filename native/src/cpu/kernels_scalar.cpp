@@ -44,6 +44,7 @@ KernelTable make_table() {
     t.gemm_mr = kMr;
     t.gemm_nr = kNr;
     t.gemm = gemm_micro;
+    t.pack_transposed = vk_pack_transposed_plain;
     t.f16_to_f32 = f16_row;
     t.bf16_to_f32 = bf16_row;
     vk_fill_table(t);

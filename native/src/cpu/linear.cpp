@@ -39,11 +39,7 @@ void linear(Context& ctx, const float* x, int64_t M, int64_t K, const WeightRef&
     job.pack_b = [&](int64_t n0, int64_t cols, int64_t k0, int64_t kc, int nr, float* panel) {
         float* rows = cpu::thread_scratch(cpu::ScratchSlot::Rows, static_cast<size_t>(nr * kc));
         for (int64_t j = 0; j < cols; ++j) cpu::weight_row_f32(kt, w, n0 + j, k0, kc, rows + j * kc);
-        for (int64_t k = 0; k < kc; ++k) {
-            float* dst = panel + k * nr;
-            for (int64_t j = 0; j < cols; ++j) dst[j] = rows[j * kc + k];
-            for (int64_t j = cols; j < nr; ++j) dst[j] = 0.0f;
-        }
+        kt.pack_transposed(rows, kc, static_cast<int>(cols), kc, nr, panel);
     };
     if (!b.empty()) {
         job.epilogue = [&](int64_t m0, int64_t rows, int64_t n0, int64_t cols) {

@@ -179,6 +179,16 @@ inline void vk_scale_columns(float* __restrict x, int64_t rows, int64_t cols, in
     }
 }
 
+inline void vk_pack_transposed_plain(const float* __restrict src, int64_t ld, int rows, int64_t kc,
+                                     int width, float* __restrict dst) {
+    for (int r = 0; r < rows; ++r) {
+        const float* row = src + r * ld;
+        for (int64_t k = 0; k < kc; ++k) dst[k * width + r] = row[k];
+    }
+    for (int r = rows; r < width; ++r)
+        for (int64_t k = 0; k < kc; ++k) dst[k * width + r] = 0.0f;
+}
+
 // Fills the row-kernel entries of a table; the caller adds the GEMM and conversions.
 inline void vk_fill_table(KernelTable& t) {
     t.silu = vk_silu;
