@@ -22,6 +22,12 @@ public:
         fail(SDN_ERR_FORMAT, map_.path() + ": GGUF " + problem + " (at byte " + std::to_string(pos_) + ")");
     }
     uint64_t remaining() const { return map_.size() - pos_; }
+    // Each metadata value costs far more memory than its bytes in the file (a one-byte u8 array
+    // element becomes a MetaValue), so the total is capped: 4M values is well above any real
+    // tokenizer (CLIP's vocabulary and merges are about 100k strings).
+    void count_value() {
+        if (++values_ > (uint64_t(1) << 22)) error("more than 4194304 metadata values");
+    }
     uint64_t pos() const { return pos_; }
 
     template <typename T>
@@ -45,6 +51,7 @@ public:
 private:
     const MappedFile& map_;
     uint64_t pos_ = 0;
+    uint64_t values_ = 0;
 };
 
 uint64_t min_value_bytes(uint32_t type) {
@@ -80,6 +87,7 @@ MetaValue::Kind kind_of(uint32_t type, Cursor& c) {
 
 MetaValue read_value(Cursor& c, uint32_t type, int depth) {
     if (depth > 8) c.error("metadata arrays nested deeper than 8");
+    c.count_value();
     MetaValue v;
     v.kind = kind_of(type, c);
     switch (type) {
@@ -106,6 +114,7 @@ MetaValue read_value(Cursor& c, uint32_t type, int depth) {
             uint64_t each = min_value_bytes(elem);
             if (each == 0) c.error("unknown array element type " + std::to_string(elem));
             if (n > c.remaining() / each) c.error("array of " + std::to_string(n) + " elements cannot fit in the file");
+            if (n > (uint64_t(1) << 22)) c.error("array of " + std::to_string(n) + " elements (4194304 is the limit)");
             v.array_kind = kind_of(elem, c);
             v.array.reserve(n);
             for (uint64_t i = 0; i < n; ++i) v.array.push_back(read_value(c, elem, depth + 1));

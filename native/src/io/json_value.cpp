@@ -1,5 +1,6 @@
 #include "io/json_value.h"
 
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <set>
@@ -53,6 +54,9 @@ private:
 
     Value value(int depth) {
         if (depth > max_depth_) error("nesting deeper than " + std::to_string(max_depth_));
+        // Each value costs ~200 bytes of memory for as little as 2 bytes of text; cap the count
+        // so a 100 MB header cannot ask for gigabytes (real headers hold a few thousand).
+        if (++values_ > kMaxValues) error("more than " + std::to_string(kMaxValues) + " JSON values");
         char c = peek();
         Value v;
         if (c == '{') {
@@ -132,7 +136,9 @@ private:
         v.number = std::strtod(text.c_str(), nullptr);
         if (integral && text.size() <= 19) {
             v.is_integer = true;
+            errno = 0;
             v.integer = std::strtoll(text.c_str(), nullptr, 10);
+            if (errno == ERANGE) error("integer out of range");
         } else if (integral) {
             error("integer out of range");
         }
@@ -217,6 +223,8 @@ private:
     const std::string& what_;
     int max_depth_;
     size_t pos_ = 0;
+    static constexpr size_t kMaxValues = size_t(1) << 21;
+    size_t values_ = 0;
 };
 
 }  // namespace

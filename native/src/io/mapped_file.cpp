@@ -29,12 +29,18 @@ MappedFile::MappedFile(const std::string& path) : path_(path) {
             fail(SDN_ERR_IO, path + ": cannot map: " + std::strerror(err));
         }
         data_ = static_cast<const uint8_t*>(p);
+        mapped_ = true;
     }
     ::close(fd);
 }
 
+MappedFile::MappedFile(const std::string& name, const void* data, size_t size)
+    : path_(name), size_(size), owned_(static_cast<const uint8_t*>(data), static_cast<const uint8_t*>(data) + size) {
+    data_ = owned_.data();
+}
+
 MappedFile::~MappedFile() {
-    if (data_) ::munmap(const_cast<uint8_t*>(data_), size_);
+    if (mapped_) ::munmap(const_cast<uint8_t*>(data_), size_);
 }
 
 }  // namespace sdn

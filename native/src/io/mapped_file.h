@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace sdn {
 
@@ -11,6 +12,8 @@ class MappedFile {
 public:
     // Throws Error(SDN_ERR_IO) naming the file and the system's reason.
     explicit MappedFile(const std::string& path);
+    // A copy of bytes already in memory, labelled `name` in messages (tests, fuzzing).
+    MappedFile(const std::string& name, const void* data, size_t size);
     ~MappedFile();
     MappedFile(const MappedFile&) = delete;
     MappedFile& operator=(const MappedFile&) = delete;
@@ -23,6 +26,8 @@ private:
     std::string path_;
     const uint8_t* data_ = nullptr;
     uint64_t size_ = 0;
+    bool mapped_ = false;
+    std::vector<uint8_t> owned_;
 };
 
 }  // namespace sdn

@@ -3,6 +3,7 @@
 // read from disk until a view is touched.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -38,6 +39,9 @@ public:
     // Opens by content (magic), not by extension. Throws Error(SDN_ERR_IO / SDN_ERR_FORMAT)
     // with a message naming the file and the problem.
     static std::unique_ptr<ModelFile> open(const std::string& path);
+    // The same for a file image already in memory (copied); `name` stands for the path in
+    // messages. Used by tests and the fuzz targets.
+    static std::unique_ptr<ModelFile> open_memory(const void* data, size_t size, const std::string& name);
 
     virtual const std::string& path() const = 0;
     virtual const char* format_name() const = 0;  // "safetensors" or "gguf"
