@@ -15,7 +15,6 @@
 #include "model/tensor_names.h"
 #include "model/test_model_writer.h"
 #include "model/unet_model.h"
-#include "model/vae_model.h"
 
 using namespace sdn;
 
@@ -27,7 +26,7 @@ bool ends_with(const std::string& s, const char* suffix) {
 }
 
 struct VaeDeleter {
-    void operator()(sdn_vae* v) const { delete v; }
+    void operator()(sdn_vae* v) const { sdn_vae_free(v); }
 };
 
 }  // namespace
@@ -86,9 +85,7 @@ SDN_API sdn_status sdn_checkpoint_load(sdn_context* ctx, const char* path,
         if (vae_out) {
             SDN_REQUIRE(d.has_vae, SDN_ERR_NOT_FOUND,
                         std::string(path) + ": no VAE (first_stage_model.* or encoder./decoder.*)");
-            vae.reset(new sdn_vae());
-            vae->vae = Vae::load(ck->recording_lookup(&used), d.vae_prefix);
-            vae->keepalive = ck;
+            vae.reset(make_vae_handle(ck->recording_lookup(&used), d.vae_prefix, ck));
             c.progress(SDN_STAGE_LOAD, ++step, total);
         }
         const auto unexpected =

@@ -118,7 +118,7 @@ TEST_F(CheckpointLoad, EveryFormatLoadsWithNothingMissingOrUnexpected) {
             std::printf("note: %s evaluation unsupported here: %s\n", f.type,
                         sdn_context_last_error(ctx));
             sdn_model_free(model);
-            delete vae;
+            sdn_vae_free(vae);
             continue;
         }
         ASSERT_EQ(status, SDN_OK) << sdn_context_last_error(ctx);
@@ -139,7 +139,7 @@ TEST_F(CheckpointLoad, EveryFormatLoadsWithNothingMissingOrUnexpected) {
             EXPECT_LT(std::sqrt(err2 / ref2), tol);
         }
         sdn_model_free(model);
-        delete vae;
+        sdn_vae_free(vae);
     }
 }
 
@@ -155,7 +155,7 @@ TEST_F(CheckpointLoad, ComponentsWithNullOutPointersAreNeverRead) {
     EXPECT_EQ(sdn_checkpoint_load(ctx, p.c_str(), nullptr, nullptr, nullptr, &vae), SDN_OK)
         << sdn_context_last_error(ctx);
     EXPECT_NE(vae, nullptr);
-    delete vae;
+    sdn_vae_free(vae);
     sdn_model* model = nullptr;
     EXPECT_EQ(sdn_checkpoint_load(ctx, p.c_str(), nullptr, &model, nullptr, nullptr), SDN_ERR_FORMAT);
     EXPECT_EQ(model, nullptr);

@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "api/vae_handle.h"
 #include "sdnative.h"
 #include "support/shared_dir.h"
 
@@ -76,7 +75,7 @@ TEST(OracleCheckpoint, LoadsCleanlyAndEvaluatesAt8x8) {
     sdn_tensor_free(c);
     sdn_tensor_free(eps);
     sdn_model_free(model);
-    delete vae;  // (sdn_vae_free belongs to the VAE API)
+    sdn_vae_free(vae);
     sdn_context_free(ctx);
 }
 
