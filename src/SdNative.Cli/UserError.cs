@@ -12,6 +12,7 @@ public sealed class UserError(string message, int exitCode = ExitCodes.Invalid) 
     public static (int Code, string Message) Describe(Exception e) => e switch
     {
         UserError u => (u.ExitCode, u.Message),
+        SdNative.Workflow.WorkflowRuntimeException w => (ExitCodes.Failure, w.Message),
         SdnException { Status: SdnStatus.ErrInvalidArgument or SdnStatus.ErrNotFound or SdnStatus.ErrFormat or SdnStatus.ErrUnsupported } s => (ExitCodes.Invalid, s.Message),
         SdnException s => (ExitCodes.Failure, s.Message),
         ImageFileException i => (ExitCodes.Invalid, i.Message),

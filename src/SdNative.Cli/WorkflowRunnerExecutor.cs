@@ -1,16 +1,35 @@
+using Microsoft.Extensions.Logging;
+using SdNative.Workflow;
+
 namespace SdNative.Cli;
 
-/// <summary>
-/// The link from `sdnative run` to SdNative.Workflow's runner. Until that runner is part of the
-/// build, a run fails with a clear message instead of a missing-type crash.
-/// </summary>
+/// <summary>The link from `sdnative run` to SdNative.Workflow's <see cref="WorkflowRunner"/>.</summary>
 public static class WorkflowRunnerExecutor
 {
-    public static IWorkflowExecutor Create() => new Unavailable();
+    public static IWorkflowExecutor Create() => new Executor();
 
-    private sealed class Unavailable : IWorkflowExecutor
+    private sealed class Executor : IWorkflowExecutor
     {
-        public Task<WorkflowRunOutcome> RunAsync(WorkflowRunRequest request, IProgress<GenerationProgress> progress, CancellationToken cancellationToken) =>
-            throw new UserError("this build has no workflow runner (SdNative.Workflow's WorkflowRunner is not linked in yet)", ExitCodes.Failure);
+        public async Task<WorkflowRunOutcome> RunAsync(WorkflowRunRequest request, IProgress<GenerationProgress> progress, CancellationToken cancellationToken)
+        {
+            string json = await File.ReadAllTextAsync(request.WorkflowPath, cancellationToken);
+            var logger = request.Logging.CreateLogger("sdnative");
+            using var runner = new WorkflowRunner(null, logger);
+            var paths = request.Paths;
+            var options = new RunOptions(paths.Base, paths.Models, paths.Input, paths.Output, request.Threads, request.Overrides);
+            try
+            {
+                var result = await runner.RunAsync(json, options, progress, cancellationToken);
+                return new WorkflowRunOutcome(result.FilesWritten);
+            }
+            catch (WorkflowValidationException e)
+            {
+                throw new WorkflowInvalidException(e.Message, e.Body);
+            }
+            catch (WorkflowRuntimeException e) when (e.InnerException is OperationCanceledException cancelled)
+            {
+                throw cancelled;
+            }
+        }
     }
 }
