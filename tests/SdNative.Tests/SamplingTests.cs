@@ -161,6 +161,33 @@ public class SamplingTests
         Assert.Equal(before, SdnLibrary.LiveObjectCount);
     }
 
+    [SkippableFact]
+    public async Task NativeLogLinesReachTheLogger()
+    {
+        var path = await UnetModelAsync();
+        var logger = new ListLogger();
+        using (var engine = new SdnEngine(new SdnEngineOptions(Threads: 1), logger))
+        {
+            using var checkpoint = await Checkpoint.LoadAsync(engine, path, new CheckpointLoadOptions(LoadClip: false, LoadVae: false));
+        }
+        Assert.NotEmpty(logger.Messages);
+        Assert.All(logger.Messages, m => Assert.False(string.IsNullOrWhiteSpace(m)));
+    }
+
+    private sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<string> Messages { get; } = [];
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (Messages)
+            {
+                Messages.Add(formatter(state, exception));
+            }
+        }
+    }
+
     private static long ResidentBytes()
     {
         var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:"));
