@@ -1,0 +1,30 @@
+// The struct behind sdn_clip: CLIP tokenizer + text transformer (as ClipEncoder) plus whatever
+// keeps the weights alive (usually the memory-mapped model file they point into).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/live_objects.h"
+#include "model/clip_encoder.h"
+#include "model/clip_text_model.h"
+#include "model/clip_tokenizer.h"
+#include "model/weight_lookup.h"
+
+struct sdn_clip : sdn::LiveObject {
+    std::shared_ptr<sdn::ClipEncoder> encoder;
+    std::shared_ptr<void> keepalive;  // owner of the memory the weights point into
+};
+
+namespace sdn {
+
+// Builds a CLIP handle from text-model weights found by name under prefix (SD1 checkpoints:
+// kSd1ClipPrefix = "cond_stage_model.transformer.text_model."). keepalive must own whatever
+// the lookup's WeightRefs point into. The tokenizer usually comes from
+// locate_clip_tokenizer (model/clip_tokenizer_locator.h). Throws Error(SDN_ERR_FORMAT) naming
+// missing tensors.
+sdn_clip* make_clip_handle(const WeightLookup& lookup, std::shared_ptr<ClipTokenizer> tokenizer,
+                           std::shared_ptr<void> keepalive,
+                           const std::string& prefix = kSd1ClipPrefix);
+
+}  // namespace sdn
