@@ -72,7 +72,7 @@ private:
                 std::string key = string_literal();
                 if (!keys.insert(key).second) error("duplicate key \"" + key + "\"");
                 expect(':');
-                v.object.emplace_back(std::move(key), value(depth + 1));
+                v.object.push_back(Member{std::move(key), value(depth + 1)});
                 char d = peek();
                 ++pos_;
                 if (d == '}') break;

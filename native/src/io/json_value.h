@@ -11,6 +11,8 @@
 
 namespace sdn::json {
 
+struct Member;
+
 struct Value {
     enum class Kind { Null, Bool, Number, String, Array, Object };
     Kind kind = Kind::Null;
@@ -21,9 +23,16 @@ struct Value {
     std::string string;
     std::vector<Value> array;
     // Object members in file order (duplicates are rejected while parsing).
-    std::vector<std::pair<std::string, Value>> object;
+    // (A named struct, not std::pair: pair<string, Value> inside Value trips clang with
+    // libstdc++, which needs pair's members complete.)
+    std::vector<Member> object;
 
     const Value* find(const std::string& key) const;
+};
+
+struct Member {
+    std::string key;
+    Value value;
 };
 
 // Throws Error(SDN_ERR_FORMAT, "<what>: <problem> at byte N").

@@ -42,7 +42,9 @@ std::unique_ptr<ModelFile> open_safetensors(std::shared_ptr<MappedFile> map) {
     const uint64_t data_start = 8 + header_len;
     const uint64_t data_size = map->size() - data_start;
 
-    for (const auto& [name, info] : header.object) {
+    for (const json::Member& member : header.object) {
+        const std::string& name = member.key;  // (named, not a structured binding: lambdas capture it)
+        const json::Value& info = member.value;
         if (name == "__metadata__") {
             SDN_REQUIRE(info.kind == json::Value::Kind::Object, SDN_ERR_FORMAT,
                         path + ": __metadata__ is not an object");
