@@ -153,7 +153,7 @@ public sealed class WorkflowRunner : IDisposable
     {
         var files = new List<string>();
         var previews = new List<string>();
-        string promptJson = PythonJson.Dumps(services.SavedPrompt);
+        string promptJson = PythonJson.Dumps(PyValues.Normalize(services.SavedPrompt));
         Dictionary<string, string>? extra = services.ExtraPngInfo?.ToDictionary(kv => kv.Key, kv => PythonJson.Dumps(PyValues.Normalize(kv.Value)));
         var written = new List<string>();
         foreach (var save in services.PendingSaves)
