@@ -13,6 +13,7 @@
 #include "core/context.h"
 #include "core/cpu_features.h"
 #include "core/error.h"
+#include "core/half.h"
 #include "model/clip_encoder.h"
 #include "model/clip_text_model.h"
 #include "model/clip_tokenizer.h"
@@ -31,7 +32,7 @@ using Mat = std::vector<double>;
 
 class TinyClip {
 public:
-    explicit TinyClip(uint32_t seed) : rng_(seed) {
+    explicit TinyClip(uint32_t seed, sdn::DType type = sdn::DType::F32) : rng_(seed), type_(type) {
         add("embeddings.token_embedding.weight", {kVocab, kWidth}, 0.5);
         add("embeddings.position_embedding.weight", {kPositions, kWidth}, 0.2);
         for (int l = 0; l < kLayers; ++l) {
@@ -74,15 +75,28 @@ private:
         v.resize(static_cast<size_t>(n));
         for (float& x : v) x = static_cast<float>(normal(rng_));
         sdn::WeightRef r;
-        r.type = sdn::DType::F32;
+        r.type = type_;
         r.shape = std::move(shape);
-        r.data = v.data();
-        r.nbytes = n * 4;
+        if (type_ == sdn::DType::F16) {
+            // Stored as f16; the reference sees the rounded values.
+            std::vector<uint16_t>& h = halves_[name];
+            for (float& x : v) {
+                h.push_back(sdn::f32_to_f16(x));
+                x = sdn::f16_to_f32(h.back());
+            }
+            r.data = h.data();
+            r.nbytes = n * 2;
+        } else {
+            r.data = v.data();
+            r.nbytes = n * 4;
+        }
         refs_[name] = r;
     }
 
     std::mt19937 rng_;
+    sdn::DType type_;
     std::map<std::string, std::vector<float>> values_;
+    std::map<std::string, std::vector<uint16_t>> halves_;
     std::map<std::string, sdn::WeightRef> refs_;
     std::map<std::string, bool> removed_;
 };
@@ -237,6 +251,18 @@ TEST(ClipTextModel, MatchesTheReferenceForClipSkipMinusOneAndMinusTwo) {
             expect_close(out.pooled.data() + s * kWidth, pooled, "pooled " + what);
         }
     }
+}
+
+TEST(ClipTextModel, F16WeightsMatchTheReference) {
+    TinyClip m(9, sdn::DType::F16);
+    sdn::ClipTextModel model(m.lookup());
+    sdn::Context ctx = make_context();
+    std::vector<int32_t> ids = padded({513, 320, 100});
+    auto out = model.forward(ctx, ids, 1, 77, -2, 515);
+    Mat hidden, pooled;
+    reference(m, ids, -2, 515, &hidden, &pooled);
+    expect_close(out.hidden.data(), hidden, "f16 hidden");
+    expect_close(out.pooled.data(), pooled, "f16 pooled");
 }
 
 TEST(ClipTextModel, RejectsBadArguments) {
