@@ -2,6 +2,8 @@
 // implementation (tests/native/model/tools/clip_bpe_reference.py, run with the shared
 // bpe_simple_vocab_16e6.txt.gz), never by the code under test; the first rows also match
 // well-known CLIP ids (a = 320, photo = 1125, of = 539, cat = 2368).
+// Not covered: decomposed accents (e + U+0301). Recent HuggingFace BasicTokenizers apply
+// Unicode NFC first; neither the reference nor the engine does, so such text may differ.
 #include <gtest/gtest.h>
 
 #include <cstdio>
