@@ -6,10 +6,12 @@
 #include <memory>
 #include <set>
 
+#include "api/clip_handle.h"
 #include "api/model_handle.h"
 #include "api/vae_handle.h"
 #include "guard.h"
 #include "model/checkpoint.h"
+#include "model/clip_tokenizer_locator.h"
 #include "model/convert.h"
 #include "model/model_info.h"
 #include "model/tensor_names.h"
@@ -25,6 +27,9 @@ bool ends_with(const std::string& s, const char* suffix) {
     return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
 }
 
+struct ClipDeleter {
+    void operator()(sdn_clip* c) const { sdn_clip_free(c); }
+};
 struct VaeDeleter {
     void operator()(sdn_vae* v) const { sdn_vae_free(v); }
 };
@@ -65,6 +70,7 @@ SDN_API sdn_status sdn_checkpoint_load(sdn_context* ctx, const char* path,
 
         std::set<std::string> used;
         std::unique_ptr<sdn_model> model;
+        std::unique_ptr<sdn_clip, ClipDeleter> clip;
         std::unique_ptr<sdn_vae, VaeDeleter> vae;
         if (model_out) {
             SDN_REQUIRE(d.has_unet, SDN_ERR_NOT_FOUND,
@@ -80,7 +86,12 @@ SDN_API sdn_status sdn_checkpoint_load(sdn_context* ctx, const char* path,
         if (clip_out) {
             SDN_REQUIRE(d.has_clip, SDN_ERR_NOT_FOUND,
                         std::string(path) + ": no CLIP text model (cond_stage_model.transformer.*)");
-            fail(SDN_ERR_UNSUPPORTED, "text encoder loading is not available in this build yet");
+            std::shared_ptr<ClipTokenizer> tokenizer = locate_clip_tokenizer(
+                &ck->file(), path, options ? options->tokenizer_path : nullptr,
+                options ? options->models_dir : nullptr);
+            clip.reset(make_clip_handle(ck->recording_lookup(&used), std::move(tokenizer), ck,
+                                        kSd1ClipPrefix));
+            c.progress(SDN_STAGE_LOAD, ++step, total);
         }
         if (vae_out) {
             SDN_REQUIRE(d.has_vae, SDN_ERR_NOT_FOUND,
@@ -96,6 +107,7 @@ SDN_API sdn_status sdn_checkpoint_load(sdn_context* ctx, const char* path,
         c.log(SDN_LOG_DEBUG, "%s: loaded; missing 0, unexpected %zu, ignored %zu", path,
               unexpected.size(), ignored);
         if (model_out) *model_out = model.release();
+        if (clip_out) *clip_out = clip.release();
         if (vae_out) *vae_out = vae.release();
     });
 }

@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/half.h"
 #include "model/checkpoint.h"
+#include "model/clip_tokenizer_locator.h"
 #include "model/convert_weight_encoding.h"
 #include "model/tensor_names.h"
 #include "model/test_model_writer.h"
@@ -59,9 +60,30 @@ void convert_checkpoint(Context& ctx, const std::string& in_path, const std::str
     }
     std::vector<GgufMeta> meta{gguf_string("general.architecture", "sd1"),
                                gguf_string("general.file_type", dtype_traits(weight_type).name)};
-    if (!tokenizer_path.empty())
-        ctx.log(SDN_LOG_WARN, "sdn_convert: tokenizer embedding is not implemented; %s not embedded",
-                tokenizer_path.c_str());
+    // The CLIP vocabulary travels inside the GGUF (sdnative.clip.merges / .vocab) so the
+    // converted file loads without a separate tokenizer. An explicit path must work; a search
+    // that finds nothing only means there is nothing to embed.
+    if (d.has_clip) {
+        std::shared_ptr<ClipTokenizer> tok;
+        try {
+            tok = locate_clip_tokenizer(&ck->file(), in_path,
+                                        tokenizer_path.empty() ? nullptr : tokenizer_path.c_str(),
+                                        nullptr);
+        } catch (const Error& e) {
+            if (!tokenizer_path.empty() || e.status() != SDN_ERR_NOT_FOUND) throw;
+            ctx.log(SDN_LOG_INFO, "sdn_convert: no CLIP vocabulary found; none embedded");
+        }
+        if (tok) {
+            GgufMeta merges;
+            merges.key = kGgufClipMergesKey;
+            merges.strings = tok->merges();
+            meta.push_back(std::move(merges));
+            GgufMeta vocab;
+            vocab.key = kGgufClipVocabKey;
+            vocab.strings = tok->vocab();
+            meta.push_back(std::move(vocab));
+        }
+    }
     std::vector<float> values;
     const int total = static_cast<int>(plan.size());
     write_gguf_streaming(out_path, plan, meta, [&](size_t i) {

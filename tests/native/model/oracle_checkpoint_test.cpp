@@ -1,6 +1,7 @@
 // The full-size random SD1.5 checkpoint of the fidelity oracle (scripts/oracle-checkpoint
 // prints its path; pass it in SDN_ORACLE_CHECKPOINT): it loads with zero warnings and zero
-// missing/unexpected tensors, and one UNet evaluation at an 8x8 latent runs to finite values.
+// missing/unexpected tensors (UNet, CLIP with the shared vocabulary, VAE), and one UNet
+// evaluation at an 8x8 latent runs to finite values.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -37,6 +38,11 @@ TEST(OracleCheckpoint, LoadsCleanlyAndEvaluatesAt8x8) {
         if (sdn_test::running_in_ci()) FAIL() << "SDN_ORACLE_CHECKPOINT unset (CI=true)";
         GTEST_SKIP() << "SDN_ORACLE_CHECKPOINT unset (run scripts/oracle-checkpoint to get the path)";
     }
+    SDN_REQUIRE_SHARED_DIR(shared);
+    const std::string vocab = shared + "/data/clip/bpe_simple_vocab_16e6.txt.gz";
+    sdn_load_options_t opt;
+    sdn_load_options_init(&opt);
+    opt.tokenizer_path = vocab.c_str();
     sdn_context_options_t o;
     sdn_context_options_init(&o);
     sdn_context* ctx = nullptr;
@@ -47,10 +53,11 @@ TEST(OracleCheckpoint, LoadsCleanlyAndEvaluatesAt8x8) {
     // Timings are printed for information only; nothing depends on them.
     auto t0 = std::chrono::steady_clock::now();
     sdn_model* model = nullptr;
+    sdn_clip* clip = nullptr;
     sdn_vae* vae = nullptr;
-    ASSERT_EQ(sdn_checkpoint_load(ctx, path, nullptr, &model, nullptr, &vae), SDN_OK)
+    ASSERT_EQ(sdn_checkpoint_load(ctx, path, &opt, &model, &clip, &vae), SDN_OK)
         << sdn_context_last_error(ctx);
-    std::printf("oracle checkpoint load (UNet + VAE): %.2f s\n", seconds_since(t0));
+    std::printf("oracle checkpoint load (UNet + CLIP + VAE): %.2f s\n", seconds_since(t0));
     EXPECT_EQ(logs.warnings, 0);
     EXPECT_TRUE(logs.clean_summary);
     EXPECT_EQ(sdn_model_arch(model), SDN_ARCH_SD1);
@@ -75,6 +82,7 @@ TEST(OracleCheckpoint, LoadsCleanlyAndEvaluatesAt8x8) {
     sdn_tensor_free(c);
     sdn_tensor_free(eps);
     sdn_model_free(model);
+    sdn_clip_free(clip);
     sdn_vae_free(vae);
     sdn_context_free(ctx);
 }
