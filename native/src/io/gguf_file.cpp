@@ -189,6 +189,8 @@ std::unique_ptr<ModelFile> open_gguf(std::shared_ptr<MappedFile> map) {
         infos.push_back(std::move(info));
     }
     uint64_t data_start = (c.pos() + alignment - 1) / alignment * alignment;
+    // A file without tensors needs no data section (writers may leave out the padding).
+    if (infos.empty()) return file;
     if (data_start > map->size()) c.error("data section starts past the end of the file");
     uint64_t data_size = map->size() - data_start;
     for (auto& info : infos) {
