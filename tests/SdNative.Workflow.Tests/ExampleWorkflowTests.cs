@@ -1,0 +1,205 @@
+using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
+using SdNative.Imaging;
+using SdNative.Interop;
+
+namespace SdNative.Workflow.Tests;
+
+/// <summary>
+/// Runs every workflow in examples/ on a tiny random test model written under the name the
+/// examples use, with sizes and steps shrunk so each takes seconds. Checks the image count and
+/// size, that img2img output differs from its input, and that the seed changes the result.
+/// </summary>
+public class ExampleWorkflowTests
+{
+    private const string CheckpointName = "v1-5-pruned-emaonly.safetensors";
+
+    public static TheoryData<string, int, int> Examples() => new()
+    {
+        // name, images, output size (after the test's size overrides; inputs are 64×64)
+        { "img2img-seed-guide", 1, 64 },
+        { "style-transfer", 1, 64 },
+        { "upscale-and-enhance", 1, 128 },
+        { "sketch-to-image", 1, 64 },
+        { "photo-restoration", 1, 64 },
+        { "hires-fix", 1, 128 },
+        { "variations", 4, 64 },
+        { "blending", 1, 64 },
+        { "txt2img", 1, 64 },
+        { "inpainting", 1, 64 },
+        { "inpainting-noise-mask", 1, 64 },
+    };
+
+    [Fact]
+    public void EveryExampleIsListedAndValidates()
+    {
+        string dir = Path.Combine(TestFolders.RepoRoot(), "examples");
+        var names = Directory.GetFiles(dir, "*.json").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).ToArray();
+        var listed = Examples().Select(row => (string)row[0]).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(listed, names);
+
+        using var folders = new TestFolders();
+        File.WriteAllBytes(Path.Combine(folders.Base, "models", "checkpoints", CheckpointName), []);
+        WriteInputs(folders.Input);
+        using var runner = new WorkflowRunner(samplerSupported: _ => true);
+        foreach (var name in names)
+        {
+            var result = runner.Validate(File.ReadAllText(Path.Combine(dir, name + ".json")), folders.Options);
+            Assert.True(result.IsValid, $"{name}: {result.ConsoleText()}");
+            Assert.Empty(result.NodeErrors);
+        }
+    }
+
+    [Fact]
+    public void SeedGuideExampleIsTheGuidesWorkflow()
+    {
+        var doc = WorkflowDocument.Parse(File.ReadAllText(Path.Combine(TestFolders.RepoRoot(), "examples", "img2img-seed-guide.json")));
+        Assert.Equal("dpm++ 2m karras", doc.Prompt["sampler"]!["inputs"]!["sampler_name"]!.GetValue<string>());
+        Assert.Equal(0.65, doc.Prompt["sampler"]!["inputs"]!["denoise"]!.GetValue<double>());
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Examples))]
+    public async Task ExampleRunsOnTinyModel(string name, int images, int size)
+    {
+        string vocab = SharedVocabulary();
+        SkipUnlessExported("sdn_make_test_model", "sdn_checkpoint_load", "sdn_clip_encode", "sdn_vae_encode", "sdn_vae_decode", "sdn_sample");
+        using var folders = new TestFolders();
+        WriteInputs(folders.Input);
+        using (var engine = new SdnEngine(new SdnEngineOptions(Threads: 2)))
+        {
+            await ModelFiles.MakeTestModelAsync(engine, Path.Combine(folders.Base, "models", "checkpoints", CheckpointName), "f32", 1234);
+        }
+        var prompt = WorkflowDocument.Parse(File.ReadAllText(Path.Combine(TestFolders.RepoRoot(), "examples", name + ".json"))).Prompt;
+        Shrink(prompt);
+        var options = folders.Options with { TokenizerPath = vocab, Threads = 2 };
+        var supported = WorkflowRunner.NativeSamplerSupported;
+        var unsupported = prompt.Select(kv => kv.Value!["inputs"]?["sampler_name"]).OfType<JsonValue>()
+            .Select(v => v.GetValue<string>()).Select(s => SamplerAliases.Resolve(s)?.Sampler ?? s).Where(s => !supported(s)).ToList();
+        Skip.If(unsupported.Count > 0, $"the engine does not implement {string.Join(", ", unsupported)} yet");
+
+        using var runner = new WorkflowRunner();
+        RunResult first;
+        try
+        {
+            first = await runner.RunAsync(prompt.ToJsonString(), options);
+        }
+        catch (WorkflowRuntimeException e) when (e.InnerException is SdnException { Status: SdnStatus.ErrUnsupported } native && native.Message.Contains("not available in this build"))
+        {
+            Skip.If(true, native.Message);
+            throw;
+        }
+        Assert.Equal(images, first.FilesWritten.Count);
+        var firstPixels = first.FilesWritten.Select(f => ImageLoader.LoadImage(f).Image).ToList();
+        Assert.All(firstPixels, img => Assert.Equal((size, size), (img.Width, img.Height)));
+
+        if (prompt.Any(kv => kv.Value!["class_type"]!.GetValue<string>() == "LoadImage"))
+        {
+            var input = ImageLoader.LoadImage(Path.Combine(folders.Input, "example.png")).Image;
+            if (input.Width == size)
+            {
+                Assert.True(MeanAbsDifference(input, firstPixels[0]) > 1e-3, "output equals the input image");
+            }
+        }
+
+        foreach (var (_, node) in prompt)
+        {
+            if (node!["class_type"]!.GetValue<string>() == "KSampler")
+            {
+                node["inputs"]!["seed"] = node["inputs"]!["seed"]!.GetValue<long>() + 1;
+            }
+        }
+        var second = await runner.RunAsync(prompt.ToJsonString(), options);
+        Assert.DoesNotContain(second.Nodes, n => n.ClassType == "CheckpointLoaderSimple" && !n.Cached);
+        var secondPixels = ImageLoader.LoadImage(second.FilesWritten[0]).Image;
+        Assert.True(MeanAbsDifference(firstPixels[0], secondPixels) > 1e-4, "another seed gave the same image");
+    }
+
+    /// <summary>Small sizes and few steps so a tiny model runs each example in seconds.</summary>
+    private static void Shrink(JsonObject prompt)
+    {
+        foreach (var (_, node) in prompt)
+        {
+            var inputs = node!["inputs"]!.AsObject();
+            switch (node["class_type"]!.GetValue<string>())
+            {
+                case "EmptyLatentImage":
+                    inputs["width"] = 64;
+                    inputs["height"] = 64;
+                    break;
+                case "ImageScale":
+                case "LatentUpscale":
+                    inputs["width"] = 128;
+                    inputs["height"] = 128;
+                    break;
+                case "KSampler":
+                    inputs["steps"] = 2;
+                    break;
+            }
+        }
+    }
+
+    private static double MeanAbsDifference(ImageBatch a, ImageBatch b)
+    {
+        Assert.Equal(a.Pixels.Count, b.Pixels.Count);
+        double sum = 0;
+        for (long i = 0; i < a.Pixels.Count; i++)
+        {
+            sum += Math.Abs(a.Pixels.Data[i] - b.Pixels.Data[i]);
+        }
+        return sum / a.Pixels.Count;
+    }
+
+    /// <summary>64×64 inputs: two pictures, a sketch, an old photo, and a mask whose red
+    /// channel marks the middle.</summary>
+    private static void WriteInputs(string input)
+    {
+        File.Delete(Path.Combine(input, "example.png"));
+        ImageSaver.WriteExampleImage(Path.Combine(input, "example.png"), 64);
+        WritePng(Path.Combine(input, "example2.png"), (x, y) => (x * 4, 255 - y * 4, 128));
+        WritePng(Path.Combine(input, "sketch.png"), (x, y) => (x % 16 == 0 || y % 16 == 0) ? (0, 0, 0) : (255, 255, 255));
+        WritePng(Path.Combine(input, "old_photo.png"), (x, y) => (120 + (x * 7 + y * 3) % 60, 100 + (x * y) % 40, 80));
+        WritePng(Path.Combine(input, "mask.png"), (x, y) => x is >= 16 and < 48 && y is >= 16 and < 48 ? (255, 255, 255) : (0, 0, 0));
+    }
+
+    private static void WritePng(string path, Func<int, int, (int R, int G, int B)> color)
+    {
+        var image = new ImageBatch(1, 64, 64);
+        for (int y = 0; y < 64; y++)
+        {
+            for (int x = 0; x < 64; x++)
+            {
+                var (r, g, b) = color(x, y);
+                image.Pixels.Data[image.Index(0, y, x, 0)] = r / 255f;
+                image.Pixels.Data[image.Index(0, y, x, 1)] = g / 255f;
+                image.Pixels.Data[image.Index(0, y, x, 2)] = b / 255f;
+            }
+        }
+        var saved = ImageSaver.Save(image, Path.GetDirectoryName(path)!, "tmp_" + Path.GetFileNameWithoutExtension(path));
+        File.Move(saved[0].FullPath, path);
+    }
+
+    private static string SharedVocabulary()
+    {
+        string? env = Environment.GetEnvironmentVariable("SDN_SHARED_DIR");
+        string shared = string.IsNullOrEmpty(env) ? Path.GetFullPath(Path.Combine(TestFolders.RepoRoot(), "..", "shared")) : env;
+        string path = Path.Combine(shared, "data", "clip", "bpe_simple_vocab_16e6.txt.gz");
+        if (!File.Exists(path))
+        {
+            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException($"CI=true but the CLIP vocabulary is missing: {path}");
+            }
+            Skip.If(true, $"shared folder not found ({path}); set SDN_SHARED_DIR");
+        }
+        return path;
+    }
+
+    private static void SkipUnlessExported(params string[] names)
+    {
+        SdnLibrary.EnsureLoaded();
+        nint library = NativeLibraryResolver.Load(NativeLibraryResolver.CandidatePaths(AppContext.BaseDirectory, Environment.GetEnvironmentVariable("SDN_NATIVE_LIBRARY")));
+        var missing = names.Where(n => !NativeLibrary.TryGetExport(library, n, out _)).ToArray();
+        Skip.If(missing.Length > 0, $"libsdnative does not export {string.Join(", ", missing)} yet");
+    }
+}
