@@ -141,22 +141,25 @@ void ClipTokenizer::append_word_ids(const std::string& word, std::vector<int32_t
 
 // One piece of text between special-token strings: cleanup, then the pre-split regex.
 void ClipTokenizer::append_piece_ids(const std::string& piece, std::vector<int32_t>& out) const {
-    std::vector<uint32_t> cleaned;
+    // BERT-style cleanup, then NFC, then lower-casing (the order HuggingFace applies them).
+    std::vector<uint32_t> spaced;
     for (uint32_t cp : cu::decode_utf8(piece)) {
         if (cp == 0 || cp == 0xFFFD) continue;
         if (cu::is_whitespace(cp)) {
-            cleaned.push_back(' ');
+            spaced.push_back(' ');
             continue;
         }
         if (cu::is_control(cp)) continue;
         if (cu::is_cjk_ideograph(cp)) {
-            cleaned.push_back(' ');
-            cu::append_lower(cp, cleaned);
-            cleaned.push_back(' ');
+            spaced.push_back(' ');
+            spaced.push_back(cp);
+            spaced.push_back(' ');
             continue;
         }
-        cu::append_lower(cp, cleaned);
+        spaced.push_back(cp);
     }
+    std::vector<uint32_t> cleaned;
+    for (uint32_t cp : cu::compose_nfc(spaced)) cu::append_lower(cp, cleaned);
     auto is_space = [](uint32_t c) { return cu::is_whitespace(c); };
     auto is_letter = [](uint32_t c) { return cu::is_letter(c); };
     auto is_number = [](uint32_t c) { return cu::is_number(c); };

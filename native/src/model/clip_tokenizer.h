@@ -3,8 +3,9 @@
 //   1. the literal strings <|startoftext|> / <|endoftext|> in the text become their ids;
 //   2. every other piece is cleaned BERT-style: NUL, U+FFFD and control/format characters
 //      (Cc, Cf) are dropped, whitespace becomes a space, CJK ideographs get spaces around
-//      them, and words are lower-cased with Python's str.lower() (no HTML unescaping, no
-//      accent stripping; Unicode NFC normalisation is not applied);
+//      them, the text is NFC-composed (common cases, see clip_unicode.h) and lower-cased
+//      with Python's str.lower() per character (no HTML unescaping, no accent stripping; the
+//      context-dependent final sigma is not produced);
 //   3. the pre-split  's|'t|'re|'ve|'m|'ll|'d|\p{L}+|\p{N}|[^\s\p{L}\p{N}]+  (first matching
 //      alternative at each position, whitespace skipped) cuts words;
 //   4. each word's UTF-8 bytes are mapped to printable characters (GPT-2 byte-to-unicode),

@@ -1,6 +1,7 @@
 #include "model/clip_unicode.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace sdn::clip_unicode {
 
@@ -57,6 +58,44 @@ void append_lower(uint32_t cp, std::vector<uint32_t>& out) {
         }
     }
     out.push_back(cp);
+}
+
+std::vector<uint32_t> compose_nfc(const std::vector<uint32_t>& text) {
+    constexpr uint32_t kSBase = 0xAC00, kLBase = 0x1100, kVBase = 0x1161, kTBase = 0x11A7;
+    constexpr uint32_t kLCount = 19, kVCount = 21, kTCount = 28, kNCount = kVCount * kTCount;
+    std::vector<uint32_t> out;
+    out.reserve(text.size());
+    for (uint32_t cp : text) {
+        const CodeMap* send = kNfcSingletons + kNfcSingletons_count;
+        const CodeMap* s = std::lower_bound(
+            kNfcSingletons, send, cp, [](const CodeMap& m, uint32_t v) { return m.from < v; });
+        if (s != send && s->from == cp) cp = s->to;
+        if (!out.empty()) {
+            uint32_t prev = out.back();
+            // Hangul: L + V -> LV syllable; LV + T -> LVT syllable.
+            if (prev >= kLBase && prev < kLBase + kLCount && cp >= kVBase && cp < kVBase + kVCount) {
+                out.back() = kSBase + ((prev - kLBase) * kVCount + (cp - kVBase)) * kTCount;
+                continue;
+            }
+            if (prev >= kSBase && prev < kSBase + kLCount * kNCount &&
+                (prev - kSBase) % kTCount == 0 && cp > kTBase && cp < kTBase + kTCount) {
+                out.back() = prev + (cp - kTBase);
+                continue;
+            }
+            const CodePair* pend = kNfcPairs + kNfcPairs_count;
+            const CodePair* p = std::lower_bound(
+                kNfcPairs, pend, std::make_pair(prev, cp),
+                [](const CodePair& e, const std::pair<uint32_t, uint32_t>& v) {
+                    return e.first != v.first ? e.first < v.first : e.second < v.second;
+                });
+            if (p != pend && p->first == prev && p->second == cp) {
+                out.back() = p->composed;
+                continue;
+            }
+        }
+        out.push_back(cp);
+    }
+    return out;
 }
 
 std::vector<uint32_t> decode_utf8(const std::string& s) {

@@ -21,6 +21,13 @@ struct LowerRun {
     int32_t stride;
 };
 
+struct CodeMap {
+    uint32_t from, to;
+};
+struct CodePair {
+    uint32_t first, second, composed;
+};
+
 extern const CodeRange kLetterRanges[];
 extern const size_t kLetterRanges_count;
 extern const CodeRange kNumberRanges[];
@@ -31,6 +38,10 @@ extern const CodeRange kControlRanges[];
 extern const size_t kControlRanges_count;
 extern const LowerRun kLowerRuns[];
 extern const size_t kLowerRuns_count;
+extern const CodeMap kNfcSingletons[];
+extern const size_t kNfcSingletons_count;
+extern const CodePair kNfcPairs[];
+extern const size_t kNfcPairs_count;
 
 bool is_letter(uint32_t cp);   // \p{L}
 bool is_number(uint32_t cp);   // \p{N}
@@ -40,6 +51,12 @@ bool is_control(uint32_t cp);  // categories Cc and Cf
 bool is_cjk_ideograph(uint32_t cp);
 // Appends Python's chr(cp).lower() (one code point, except U+0130 which gives two).
 void append_lower(uint32_t cp, std::vector<uint32_t>& out);
+
+// Unicode NFC for the common cases: canonical singletons (e.g. ANGSTROM SIGN -> A WITH RING),
+// a character followed directly by a combining mark that composes with it (e + U+0301 -> é,
+// repeatedly), and Hangul syllables from conjoining jamo. Combining-mark reordering and
+// composition across an intervening mark are not done.
+std::vector<uint32_t> compose_nfc(const std::vector<uint32_t>& text);
 
 // Decodes UTF-8; malformed bytes decode to U+FFFD.
 std::vector<uint32_t> decode_utf8(const std::string& s);

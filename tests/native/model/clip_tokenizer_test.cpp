@@ -2,8 +2,8 @@
 // implementation (tests/native/model/tools/clip_bpe_reference.py, run with the shared
 // bpe_simple_vocab_16e6.txt.gz), never by the code under test; the first rows also match
 // well-known CLIP ids (a = 320, photo = 1125, of = 539, cat = 2368).
-// Not covered: decomposed accents (e + U+0301). Recent HuggingFace BasicTokenizers apply
-// Unicode NFC first; neither the reference nor the engine does, so such text may differ.
+// The reference applies Python's full NFC; the engine composes the common cases (rows with
+// combining marks, singletons and Hangul jamo check them).
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -59,6 +59,10 @@ const TokenCase kCases[] = {
     {"#hashtag @mention $100 50%", {258, 9238, 287, 6762, 259, 272, 271, 271, 276, 271, 260}},
     {"supercalifragilisticexpialidocious", {1642, 2857, 13093, 2076, 5868, 26850, 835, 639, 38466}},
     {"www.example.com/path?q=1", {9667, 269, 6228, 269, 2464, 270, 5035, 286, 336, 284, 272}},
+    {"ca\u0301fe combining", {66, 7261, 873, 23561}},
+    {"\u212b unit and \u2126 ohm", {127, 354, 5695, 537, 38065, 5648, 332}},
+    {"\u1100\u1161\u11a8 hangul jamo", {21122, 479, 1545, 21350, 1434, 334}},
+    {"u\u0308\u0304 twice", {131, 500, 6970}},
 };
 // clang-format on
 

@@ -90,7 +90,8 @@ class Tokenizer:
                 out.append(" " + ch + " ")
                 continue
             out.append(ch)
-        return " ".join(w.lower() for w in "".join(out).split())
+        text = unicodedata.normalize("NFC", "".join(out))
+        return " ".join(w.lower() for w in text.split())
 
     def encode_piece(self, text):
         ids = []

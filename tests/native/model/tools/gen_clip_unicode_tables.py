@@ -81,4 +81,44 @@ print(line)
 print("};")
 print("const size_t kLowerRuns_count = sizeof(kLowerRuns) / sizeof(kLowerRuns[0]);")
 print()
+singles, pairs = [], []
+for cp in range(MAX):
+    if 0xD800 <= cp <= 0xDFFF:
+        continue
+    ch = chr(cp)
+    n = unicodedata.normalize("NFC", ch)
+    if len(n) == 1 and n != ch:
+        singles.append((cp, ord(n)))
+    d = unicodedata.decomposition(ch)
+    if d and not d.startswith("<"):
+        parts = [int(x, 16) for x in d.split()]
+        if len(parts) == 2 and unicodedata.normalize("NFC", chr(parts[0]) + chr(parts[1])) == ch:
+            pairs.append((parts[0], parts[1], cp))
+pairs.sort()
+print("// Canonical singletons: cp -> the code point NFC gives for it alone.")
+print("const CodeMap kNfcSingletons[] = {")
+line = "   "
+for a, b in singles:
+    item = " {0x%X, 0x%X}," % (a, b)
+    if len(line) + len(item) > 96:
+        print(line)
+        line = "   "
+    line += item
+print(line)
+print("};")
+print("const size_t kNfcSingletons_count = sizeof(kNfcSingletons) / sizeof(kNfcSingletons[0]);")
+print()
+print("// Primary composites: (first, second) -> composed, sorted by (first, second).")
+print("const CodePair kNfcPairs[] = {")
+line = "   "
+for a, b, c in pairs:
+    item = " {0x%X, 0x%X, 0x%X}," % (a, b, c)
+    if len(line) + len(item) > 96:
+        print(line)
+        line = "   "
+    line += item
+print(line)
+print("};")
+print("const size_t kNfcPairs_count = sizeof(kNfcPairs) / sizeof(kNfcPairs[0]);")
+print()
 print("}  // namespace sdn::clip_unicode")
