@@ -158,8 +158,17 @@ void ClipTokenizer::append_piece_ids(const std::string& piece, std::vector<int32
         }
         spaced.push_back(cp);
     }
-    std::vector<uint32_t> cleaned;
-    for (uint32_t cp : cu::compose_nfc(spaced)) cu::append_lower(cp, cleaned);
+    std::vector<uint32_t> composed = cu::compose_nfc(spaced), cleaned;
+    for (size_t i = 0; i < composed.size(); ++i) {
+        // Python lowers a capital sigma that ends a word (a letter before it, none after) to
+        // the final form; letters stand in for Unicode's "cased" characters here.
+        if (composed[i] == 0x3A3 && i > 0 && cu::is_letter(composed[i - 1]) &&
+            !(i + 1 < composed.size() && cu::is_letter(composed[i + 1]))) {
+            cleaned.push_back(0x3C2);
+            continue;
+        }
+        cu::append_lower(composed[i], cleaned);
+    }
     auto is_space = [](uint32_t c) { return cu::is_whitespace(c); };
     auto is_letter = [](uint32_t c) { return cu::is_letter(c); };
     auto is_number = [](uint32_t c) { return cu::is_number(c); };

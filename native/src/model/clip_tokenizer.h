@@ -4,8 +4,8 @@
 //   2. every other piece is cleaned BERT-style: NUL, U+FFFD and control/format characters
 //      (Cc, Cf) are dropped, whitespace becomes a space, CJK ideographs get spaces around
 //      them, the text is NFC-composed (common cases, see clip_unicode.h) and lower-cased
-//      with Python's str.lower() per character (no HTML unescaping, no accent stripping; the
-//      context-dependent final sigma is not produced);
+//      with Python's str.lower() (including the word-final sigma; no HTML unescaping, no
+//      accent stripping);
 //   3. the pre-split  's|'t|'re|'ve|'m|'ll|'d|\p{L}+|\p{N}|[^\s\p{L}\p{N}]+  (first matching
 //      alternative at each position, whitespace skipped) cuts words;
 //   4. each word's UTF-8 bytes are mapped to printable characters (GPT-2 byte-to-unicode),
