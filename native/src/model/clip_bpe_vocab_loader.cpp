@@ -7,8 +7,8 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "io/json_value.h"
 #include "model/clip_tokenizer.h"
-#include "model/clip_unicode.h"
 
 namespace sdn {
 
@@ -55,120 +55,26 @@ std::vector<std::string> merge_lines(const std::string& text, const std::string&
     return merges;
 }
 
-// A minimal reader for vocab.json: one flat object of "token": id.
-class VocabJsonReader {
-public:
-    VocabJsonReader(const std::string& text, const std::string& path) : s_(text), path_(path) {}
-
-    std::vector<std::string> read() {
-        std::vector<std::pair<std::string, long long>> entries;
-        skip_ws();
-        expect('{');
-        skip_ws();
-        if (peek() == '}') bad("empty vocabulary");
-        for (;;) {
-            skip_ws();
-            std::string key = string_value();
-            skip_ws();
-            expect(':');
-            skip_ws();
-            entries.emplace_back(std::move(key), integer());
-            skip_ws();
-            if (peek() == ',') {
-                ++i_;
-                continue;
-            }
-            expect('}');
-            break;
-        }
-        std::vector<std::string> vocab(entries.size());
-        std::vector<bool> seen(entries.size(), false);
-        for (auto& [token, id] : entries) {
-            if (id < 0 || id >= static_cast<long long>(entries.size()) || seen[size_t(id)])
-                bad("ids are not a permutation of 0..n-1");
-            seen[size_t(id)] = true;
-            vocab[size_t(id)] = std::move(token);
-        }
-        return vocab;
+// vocab.json is one flat object of "token": id, with ids a permutation of 0..n-1.
+std::vector<std::string> read_vocab_json(const std::string& text, const std::string& path) {
+    auto bad = [&](const std::string& why) {
+        fail(SDN_ERR_FORMAT, "tokenizer vocabulary '" + path + "': " + why);
+    };
+    json::Value doc = json::parse(text, "tokenizer vocabulary '" + path + "'");
+    if (doc.kind != json::Value::Kind::Object) bad("not a JSON object");
+    if (doc.object.empty()) bad("empty vocabulary");
+    const auto n = static_cast<int64_t>(doc.object.size());
+    std::vector<std::string> vocab(doc.object.size());
+    std::vector<bool> seen(doc.object.size(), false);
+    for (auto& [token, id] : doc.object) {
+        if (id.kind != json::Value::Kind::Number || !id.is_integer) bad("id of '" + token + "' is not an integer");
+        if (id.integer < 0 || id.integer >= n || seen[size_t(id.integer)])
+            bad("ids are not a permutation of 0..n-1");
+        seen[size_t(id.integer)] = true;
+        vocab[size_t(id.integer)] = token;
     }
-
-private:
-    [[noreturn]] void bad(const std::string& why) {
-        fail(SDN_ERR_FORMAT, "tokenizer vocabulary '" + path_ + "': " + why);
-    }
-    char peek() const { return i_ < s_.size() ? s_[i_] : '\0'; }
-    void skip_ws() {
-        while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\r' ||
-                                  s_[i_] == '\t'))
-            ++i_;
-    }
-    void expect(char c) {
-        if (peek() != c) bad(std::string("expected '") + c + "'");
-        ++i_;
-    }
-    unsigned hex4() {
-        if (i_ + 4 > s_.size()) bad("truncated \\u escape");
-        unsigned v = 0;
-        for (int k = 0; k < 4; ++k) {
-            char c = s_[i_++];
-            v <<= 4;
-            if (c >= '0' && c <= '9') v |= unsigned(c - '0');
-            else if (c >= 'a' && c <= 'f') v |= unsigned(c - 'a' + 10);
-            else if (c >= 'A' && c <= 'F') v |= unsigned(c - 'A' + 10);
-            else bad("bad \\u escape");
-        }
-        return v;
-    }
-    std::string string_value() {
-        expect('"');
-        std::string out;
-        for (;;) {
-            if (i_ >= s_.size()) bad("unterminated string");
-            char c = s_[i_++];
-            if (c == '"') return out;
-            if (c != '\\') {
-                out += c;
-                continue;
-            }
-            if (i_ >= s_.size()) bad("unterminated escape");
-            char e = s_[i_++];
-            switch (e) {
-                case '"': out += '"'; break;
-                case '\\': out += '\\'; break;
-                case '/': out += '/'; break;
-                case 'b': out += '\b'; break;
-                case 'f': out += '\f'; break;
-                case 'n': out += '\n'; break;
-                case 'r': out += '\r'; break;
-                case 't': out += '\t'; break;
-                case 'u': {
-                    unsigned cp = hex4();
-                    if (cp >= 0xD800 && cp <= 0xDBFF && i_ + 1 < s_.size() && s_[i_] == '\\' &&
-                        s_[i_ + 1] == 'u') {
-                        i_ += 2;
-                        unsigned lo = hex4();
-                        if (lo < 0xDC00 || lo > 0xDFFF) bad("bad surrogate pair");
-                        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                    }
-                    clip_unicode::append_utf8(cp, out);
-                    break;
-                }
-                default: bad("bad escape");
-            }
-        }
-    }
-    long long integer() {
-        size_t start = i_;
-        if (peek() == '-') ++i_;
-        while (i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9') ++i_;
-        if (i_ == start || i_ - start > 12) bad("expected an integer id");
-        return std::stoll(s_.substr(start, i_ - start));
-    }
-
-    const std::string& s_;
-    std::string path_;
-    size_t i_ = 0;
-};
+    return vocab;
+}
 
 std::vector<std::string> string_array(const MetaValue& v, const char* key) {
     SDN_REQUIRE(v.kind == MetaValue::Kind::Array && v.array_kind == MetaValue::Kind::String,
@@ -189,7 +95,7 @@ std::shared_ptr<ClipTokenizer> ClipTokenizer::from_bpe_file(const std::string& p
 std::shared_ptr<ClipTokenizer> ClipTokenizer::from_hf_files(const std::string& vocab_json_path,
                                                             const std::string& merges_txt_path) {
     std::string vocab_text = read_maybe_gzip(vocab_json_path);
-    std::vector<std::string> vocab = VocabJsonReader(vocab_text, vocab_json_path).read();
+    std::vector<std::string> vocab = read_vocab_json(vocab_text, vocab_json_path);
     return from_merges(merge_lines(read_maybe_gzip(merges_txt_path), merges_txt_path),
                        std::move(vocab));
 }
