@@ -11,6 +11,9 @@ namespace {
 constexpr int64_t kTileK = 128;  // one B panel (128 x 32 floats, 16 KiB) stays in L1
 constexpr int64_t kTileN = 256;
 constexpr int64_t kMaxTileM = 256;  // packed B tile: 256 x 256 floats = 256 KiB, held in L2
+// A task's share of the weight operand: at most this many weight rows (conv output channels
+// or linear output features), so its packed kc-slice (<= 256 KiB) stays in L2.
+constexpr int64_t kMaxWeightRows = 512;
 
 int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
 
@@ -19,50 +22,78 @@ int64_t pick_tile_k(int64_t K, int64_t align) {
     return std::max<int64_t>(align, kTileK / align * align);
 }
 
-// One (M tile, N tile) of C, all of K.
-void gemm_tile(const KernelTable& kt, const GemmJob& job, int64_t m0, int64_t m1, int64_t n0,
-               int64_t n1) {
+// One block of C (rows [m0, m1), columns [n0, n1)), all of K. The weight operand (A when the
+// job loads A, else B) is converted and packed once per K tile for the whole block and reused
+// across the block's other dimension, walked in sub-tiles: converting f16/quantized weights is
+// as costly as a good part of the multiply, so no weight element is converted twice per block.
+void gemm_block(const KernelTable& kt, const GemmJob& job, int64_t m0, int64_t m1, int64_t n0,
+                int64_t n1) {
     const int nr = kt.gemm_nr, mr = kt.gemm_mr;
     const int64_t tile_k = pick_tile_k(job.K, job.k_align);
-    const int64_t cols = n1 - n0, rows = m1 - m0;
-    const int64_t panels = (cols + nr - 1) / nr;
-    const int64_t row_panels = (rows + mr - 1) / mr;
-    float* packed = thread_scratch(ScratchSlot::PackedB, static_cast<size_t>(panels * nr * tile_k));
-    float* a_packed = thread_scratch(ScratchSlot::PackedA, static_cast<size_t>(row_panels * mr * tile_k));
-    float* a_loaded = job.load_a ? thread_scratch(ScratchSlot::LoadedA, static_cast<size_t>(rows * tile_k)) : nullptr;
+    const bool weight_a = static_cast<bool>(job.load_a);
+    const int64_t rows = m1 - m0, cols = n1 - n0;
+    // Sub-tile sizes along the streamed (non-weight) dimension.
+    const int64_t sub_m = weight_a ? rows : std::min<int64_t>(rows, kMaxTileM);
+    const int64_t sub_n = weight_a ? std::min<int64_t>(cols, kTileN) : cols;
+    const int64_t b_panels_max = (sub_n + nr - 1) / nr;
+    const int64_t a_panels_max = (sub_m + mr - 1) / mr;
+    float* packed = thread_scratch(ScratchSlot::PackedB, static_cast<size_t>(b_panels_max * nr * tile_k));
+    float* a_packed = thread_scratch(ScratchSlot::PackedA, static_cast<size_t>(a_panels_max * mr * tile_k));
+    float* a_loaded = weight_a ? thread_scratch(ScratchSlot::LoadedA, static_cast<size_t>(sub_m * tile_k)) : nullptr;
 
-    for (int64_t k0 = 0; k0 < job.K; k0 += tile_k) {
-        const int64_t kc = std::min(tile_k, job.K - k0);
-        for (int64_t p = 0; p < panels; ++p) {
-            int64_t pn0 = n0 + p * nr;
-            job.pack_b(pn0, std::min<int64_t>(nr, n1 - pn0), k0, kc, nr, packed + p * nr * kc);
-        }
+    auto pack_a = [&](int64_t am0, int64_t arows, int64_t k0, int64_t kc) {
         const float* a;
         int64_t lda;
-        if (job.load_a) {
-            job.load_a(m0, rows, k0, kc, a_loaded);
+        if (weight_a) {
+            job.load_a(am0, arows, k0, kc, a_loaded);
             a = a_loaded;
             lda = kc;
         } else {
-            a = job.a + m0 * job.lda + k0;
+            a = job.a + am0 * job.lda + k0;
             lda = job.lda;
         }
-        // A into micro-panels [kc][mr] (rows past the end zero), read once per N tile.
-        for (int64_t ip = 0; ip < row_panels; ++ip) {
-            const int64_t i0 = ip * mr;
-            const int m_here = static_cast<int>(std::min<int64_t>(mr, rows - i0));
-            kt.pack_transposed(a + i0 * lda, lda, m_here, kc, mr, a_packed + ip * mr * kc);
+        // A into micro-panels [kc][mr] (rows past the end zero).
+        for (int64_t ip = 0; ip * mr < arows; ++ip) {
+            const int m_here = static_cast<int>(std::min<int64_t>(mr, arows - ip * mr));
+            kt.pack_transposed(a + ip * mr * lda, lda, m_here, kc, mr, a_packed + ip * mr * kc);
         }
-        const bool acc = job.accumulate || k0 > 0;
-        // Panel outer, rows inner: the B panel (kc x nr) stays in L1 while the packed A
-        // micro-panels stream past it from L2.
-        for (int64_t p = 0; p < panels; ++p) {
-            int64_t pn0 = n0 + p * nr;
-            const int n_here = static_cast<int>(std::min<int64_t>(nr, n1 - pn0));
-            for (int64_t ip = 0; ip < row_panels; ++ip) {
-                const int m_here = static_cast<int>(std::min<int64_t>(mr, rows - ip * mr));
+    };
+    auto pack_b = [&](int64_t bn0, int64_t bcols, int64_t k0, int64_t kc) {
+        for (int64_t p = 0; p * nr < bcols; ++p) {
+            const int64_t pn0 = bn0 + p * nr;
+            job.pack_b(pn0, std::min<int64_t>(nr, bn0 + bcols - pn0), k0, kc, nr, packed + p * nr * kc);
+        }
+    };
+    // Panel outer, rows inner: the B panel (kc x nr) stays in L1 while the packed A
+    // micro-panels stream past it from L2.
+    auto multiply = [&](int64_t am0, int64_t arows, int64_t bn0, int64_t bcols, int64_t kc, bool acc) {
+        for (int64_t p = 0; p * nr < bcols; ++p) {
+            const int64_t pn0 = bn0 + p * nr;
+            const int n_here = static_cast<int>(std::min<int64_t>(nr, bn0 + bcols - pn0));
+            for (int64_t ip = 0; ip * mr < arows; ++ip) {
+                const int m_here = static_cast<int>(std::min<int64_t>(mr, arows - ip * mr));
                 kt.gemm(kc, a_packed + ip * mr * kc, packed + p * nr * kc,
-                        job.c + (m0 + ip * mr) * job.ldc + pn0, job.ldc, m_here, n_here, acc);
+                        job.c + (am0 + ip * mr) * job.ldc + pn0, job.ldc, m_here, n_here, acc);
+            }
+        }
+    };
+
+    for (int64_t k0 = 0; k0 < job.K; k0 += tile_k) {
+        const int64_t kc = std::min(tile_k, job.K - k0);
+        const bool acc = job.accumulate || k0 > 0;
+        if (weight_a) {
+            pack_a(m0, rows, k0, kc);
+            for (int64_t s0 = n0; s0 < n1; s0 += sub_n) {
+                const int64_t scols = std::min(sub_n, n1 - s0);
+                pack_b(s0, scols, k0, kc);
+                multiply(m0, rows, s0, scols, kc, acc);
+            }
+        } else {
+            pack_b(n0, cols, k0, kc);
+            for (int64_t s0 = m0; s0 < m1; s0 += sub_m) {
+                const int64_t srows = std::min(sub_m, m1 - s0);
+                pack_a(s0, srows, k0, kc);
+                multiply(s0, srows, n0, cols, kc, acc);
             }
         }
     }
@@ -81,36 +112,40 @@ int64_t even_tile(int64_t total, int64_t tiles, int64_t step) {
 void run_gemm(Context& ctx, const KernelTable& kt, const GemmJob& job) {
     if (job.M <= 0 || job.N <= 0) return;
     const int threads = ctx.threads();
-    const int64_t want_tasks = 4 * static_cast<int64_t>(threads);  // lets uneven tasks balance
-    // N tiles of at most kTileN columns, all about the same width (320 -> 2 x 160, not 256 + 64).
-    int64_t n_tiles = (job.N + kTileN - 1) / kTileN;
-    // M tiles: enough for ~4 tasks per thread, at least 64 rows so re-packing the B tile per
-    // task stays cheap next to the multiply, at most kMaxTileM so the C tile stays in L2.
-    const int64_t max_m_tiles = std::max<int64_t>(1, job.M / 64);
-    int64_t m_tiles = std::clamp<int64_t>((want_tasks + n_tiles - 1) / n_tiles, 1, max_m_tiles);
-    m_tiles = std::max(m_tiles, (job.M + kMaxTileM - 1) / kMaxTileM);
-    // Few rows (a 64-token cross-attention projection): split N finer instead.
-    if (m_tiles * n_tiles < want_tasks)
-        n_tiles = std::min((job.N + kt.gemm_nr - 1) / kt.gemm_nr, (want_tasks + m_tiles - 1) / m_tiles);
-    const int64_t tile_n = even_tile(job.N, n_tiles, kt.gemm_nr);
-    const int64_t tile_m = even_tile(job.M, m_tiles, kt.gemm_mr);
-    n_tiles = (job.N + tile_n - 1) / tile_n;
-    m_tiles = (job.M + tile_m - 1) / tile_m;
+    // Tasks split only the weight's dimension (M when A is the loaded weight, else N), so
+    // each weight element is converted once per call; a multiple of the thread count keeps
+    // the two halves of a 2-thread pool equal. The other dimension is walked inside a task.
+    const bool weight_a = static_cast<bool>(job.load_a);
+    const int64_t extent = weight_a ? job.M : job.N;
+    const int64_t step = weight_a ? kt.gemm_mr : kt.gemm_nr;
+    const int64_t max_tasks = std::max<int64_t>(1, (extent + step - 1) / step);
+    int64_t tasks = (extent + kMaxWeightRows - 1) / kMaxWeightRows;
+    tasks = std::min(max_tasks, round_up(tasks, threads));
+    const int64_t tile = even_tile(extent, tasks, step);
+    tasks = (extent + tile - 1) / tile;
     const int64_t tile_k = pick_tile_k(job.K, job.k_align);
+    const int64_t a_rows = weight_a ? tile : std::min<int64_t>(job.M, kMaxTileM);
+    const int64_t b_cols = weight_a ? std::min<int64_t>(job.N, kTileN) : tile;
     ctx.note_scratch_bytes(static_cast<int64_t>(threads) *
-                           (tile_n * tile_k + (job.load_a ? 2 : 1) * (tile_m + kt.gemm_mr) * tile_k) * 4);
-    ctx.pool().parallel_for(m_tiles * n_tiles, [&](int64_t task, int) {
-        int64_t mt = task % m_tiles, nt = task / m_tiles;
-        int64_t m0 = mt * tile_m, n0 = nt * tile_n;
-        gemm_tile(kt, job, m0, std::min(job.M, m0 + tile_m), n0, std::min(job.N, n0 + tile_n));
+                           ((b_cols + kt.gemm_nr) * tile_k + (weight_a ? 2 : 1) * (a_rows + kt.gemm_mr) * tile_k) * 4);
+    ctx.pool().parallel_for(tasks, [&](int64_t task, int) {
+        const int64_t s0 = task * tile, s1 = std::min(extent, s0 + tile);
+        if (weight_a)
+            gemm_block(kt, job, s0, s1, 0, job.N);
+        else
+            gemm_block(kt, job, 0, job.M, s0, s1);
     });
 }
 
 void run_gemm_serial(const KernelTable& kt, const GemmJob& job) {
     if (job.M <= 0 || job.N <= 0) return;
+    if (job.load_a) {
+        gemm_block(kt, job, 0, job.M, 0, job.N);
+        return;
+    }
     const int64_t tile_n = std::min(round_up(job.N, kt.gemm_nr), kTileN);
     for (int64_t n0 = 0; n0 < job.N; n0 += tile_n)
-        gemm_tile(kt, job, 0, job.M, n0, std::min(job.N, n0 + tile_n));
+        gemm_block(kt, job, 0, job.M, n0, std::min(job.N, n0 + tile_n));
 }
 
 }  // namespace sdn::cpu
