@@ -21,25 +21,31 @@ struct ConvGeometry {
 };
 
 // panel[kk * nr + j] = input value feeding output pixel p0 + j through weight tap k0 + kk.
+// Pixel p0 + j is pixel (p0 + j) % (Ho*Wo) of image (p0 + j) / (Ho*Wo): the GEMM's N runs over
+// the pixels of all images of the batch, so each weight is converted once per call.
 void gather_panel(const ConvGeometry& g, const float* x, int64_t p0, int64_t cols, int64_t k0,
                   int64_t kc, int nr, float* panel) {
-    const int64_t taps = g.k * g.k;
+    const int64_t taps = g.k * g.k, P = g.Ho * g.Wo, image = g.C * g.H * g.W;
     if (g.k == 1 && g.stride == 1 && g.pad == 0) {
         for (int64_t kk = 0; kk < kc; ++kk) {
             float* dst = panel + kk * nr;
-            std::memcpy(dst, x + (k0 + kk) * g.H * g.W + p0, static_cast<size_t>(cols) * 4);
+            for (int64_t j = 0; j < cols;) {
+                const int64_t p = p0 + j, bi = p / P, q = p % P, len = std::min(cols - j, P - q);
+                std::memcpy(dst + j, x + bi * image + (k0 + kk) * g.H * g.W + q, static_cast<size_t>(len) * 4);
+                j += len;
+            }
             for (int64_t j = cols; j < nr; ++j) dst[j] = 0.0f;
         }
         return;
     }
-    // The panel's pixels split into runs that lie on one output row.
-    struct Run { int64_t oy, ox0, len, offset; };
+    // The panel's pixels split into runs that lie on one output row of one image.
+    struct Run { int64_t image_offset, oy, ox0, len, offset; };
     Run runs[64];
     int n_runs = 0;
     for (int64_t j = 0; j < cols;) {
-        int64_t p = p0 + j, oy = p / g.Wo, ox = p % g.Wo;
+        int64_t p = p0 + j, bi = p / P, q = p % P, oy = q / g.Wo, ox = q % g.Wo;
         int64_t len = std::min(cols - j, g.Wo - ox);
-        runs[n_runs++] = {oy, ox, len, j};
+        runs[n_runs++] = {bi * image, oy, ox, len, j};
         j += len;
     }
     for (int64_t kk = 0; kk < kc; ++kk) {
@@ -54,7 +60,7 @@ void gather_panel(const ConvGeometry& g, const float* x, int64_t p0, int64_t col
                 std::fill(d, d + run.len, 0.0f);
                 continue;
             }
-            const float* src = plane + iy * g.W;
+            const float* src = plane + run.image_offset + iy * g.W;
             const int64_t ix0 = run.ox0 * g.stride + kx - g.pad;
             // Output positions t whose input column ix0 + t*stride lies inside [0, W).
             int64_t t_begin = ix0 >= 0 ? 0 : (-ix0 + g.stride - 1) / g.stride;
@@ -98,31 +104,42 @@ void conv2d(Context& ctx, const float* x, int64_t B, int64_t C, int64_t H, int64
     flat.shape = {O, K};
     cpu::require_readable_weight(flat, "conv2d");
 
-    for (int64_t bi = 0; bi < B; ++bi) {
-        const float* xb = x + bi * C * H * W;
-        float* yb = y + bi * O * P;
-        cpu::GemmJob job;
-        job.M = O;
-        job.N = P;
-        job.K = K;
-        job.c = yb;
-        job.ldc = P;
-        job.k_align = cpu::weight_block_elems(w.type);
-        job.load_a = [&](int64_t m0, int64_t rows, int64_t k0, int64_t kc, float* dst) {
-            for (int64_t r = 0; r < rows; ++r) cpu::weight_row_f32(kt, flat, m0 + r, k0, kc, dst + r * kc);
+    // One GEMM over the pixels of every image (N = B*P). Its C is [O, B*P]: written straight
+    // into y when B is 1, else into a scratch copy re-laid out to [B, O, P] afterwards.
+    std::vector<float> batched;
+    float* c = y;
+    if (B > 1) {
+        batched.resize(static_cast<size_t>(O * B * P));
+        c = batched.data();
+    }
+    const int64_t N = B * P;
+    cpu::GemmJob job;
+    job.M = O;
+    job.N = N;
+    job.K = K;
+    job.c = c;
+    job.ldc = N;
+    job.k_align = cpu::weight_block_elems(w.type);
+    job.load_a = [&](int64_t m0, int64_t rows, int64_t k0, int64_t kc, float* dst) {
+        for (int64_t r = 0; r < rows; ++r) cpu::weight_row_f32(kt, flat, m0 + r, k0, kc, dst + r * kc);
+    };
+    job.pack_b = [&](int64_t n0, int64_t cols, int64_t k0, int64_t kc, int nr, float* panel) {
+        gather_panel(g, x, n0, cols, k0, kc, nr, panel);
+    };
+    if (!b.empty()) {
+        job.epilogue = [&](int64_t m0, int64_t rows, int64_t n0, int64_t cols) {
+            for (int64_t o = m0; o < m0 + rows; ++o) {
+                float* co = c + o * N;
+                for (int64_t j = n0; j < n0 + cols; ++j) co[j] += b[o];
+            }
         };
-        job.pack_b = [&](int64_t n0, int64_t cols, int64_t k0, int64_t kc, int nr, float* panel) {
-            gather_panel(g, xb, n0, cols, k0, kc, nr, panel);
-        };
-        if (!b.empty()) {
-            job.epilogue = [&](int64_t m0, int64_t rows, int64_t n0, int64_t cols) {
-                for (int64_t o = m0; o < m0 + rows; ++o) {
-                    float* yo = yb + o * P;
-                    for (int64_t j = n0; j < n0 + cols; ++j) yo[j] += b[o];
-                }
-            };
-        }
-        cpu::run_gemm(ctx, kt, job);
+    }
+    cpu::run_gemm(ctx, kt, job);
+    if (B > 1) {
+        ctx.pool().parallel_for(O * B, [&](int64_t row, int) {
+            const int64_t o = row / B, bi = row % B;
+            std::memcpy(y + (bi * O + o) * P, c + o * N + bi * P, static_cast<size_t>(P) * 4);
+        });
     }
 }
 
