@@ -3,10 +3,10 @@ using SdNative.Interop;
 namespace SdNative.Tests;
 
 /// <summary>Sampling through the managed API on a tiny random UNet, with hand-made conditioning
-/// (the tiny model's cross-attention width is 32), so it needs neither CLIP nor the VAE.</summary>
+/// (the tiny model's cross-attention width is 64), so it needs neither CLIP nor the VAE.</summary>
 public class SamplingTests
 {
-    private const int ContextWidth = 32;
+    private const int ContextWidth = 64;
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static string? _model;
 

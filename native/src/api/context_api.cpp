@@ -1,5 +1,6 @@
 // sdn_context_* entry points.
 #include "core/cpu_features.h"
+#include "core/memory_trim.h"
 #include "guard.h"
 
 using namespace sdn;
@@ -42,7 +43,11 @@ SDN_API sdn_status sdn_context_create(const sdn_context_options_t* options, sdn_
     });
 }
 
-SDN_API void sdn_context_free(sdn_context* ctx) { delete ctx; }
+SDN_API void sdn_context_free(sdn_context* ctx) {
+    if (!ctx) return;
+    delete ctx;
+    release_free_heap_memory();
+}
 
 SDN_API const char* sdn_context_last_error(const sdn_context* ctx) {
     return ctx ? ctx->impl.last_error().c_str() : "context is NULL";

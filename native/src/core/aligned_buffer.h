@@ -1,5 +1,10 @@
 // A heap array aligned to 64 bytes (one cache line, one AVX-512 register), for SIMD kernels.
+// Large arrays (activations, scratch) are mapped straight from the OS and unmapped when freed:
+// through malloc they would land in per-thread arenas once glibc raises its dynamic mmap
+// threshold, and freed arena memory is not returned, so RSS would creep up with every job.
 #pragma once
+
+#include <sys/mman.h>
 
 #include <cstddef>
 #include <cstdlib>
@@ -13,7 +18,7 @@ class AlignedBuffer {
 public:
     AlignedBuffer() = default;
     explicit AlignedBuffer(size_t n) { resize(n); }
-    ~AlignedBuffer() { std::free(ptr_); }
+    ~AlignedBuffer() { release(); }
     AlignedBuffer(const AlignedBuffer& o) { *this = o; }
     AlignedBuffer& operator=(const AlignedBuffer& o) {
         if (this != &o) {
@@ -33,13 +38,18 @@ public:
     // Contents are not preserved.
     void resize(size_t n) {
         if (n == size_) return;
-        std::free(ptr_);
-        ptr_ = nullptr;
-        size_ = 0;
+        release();
         if (n == 0) return;
+        if (n > (~size_t(0) - 63) / sizeof(T)) throw std::bad_alloc();
         size_t bytes = ((n * sizeof(T) + 63) / 64) * 64;
-        ptr_ = static_cast<T*>(std::aligned_alloc(64, bytes));
-        if (!ptr_) throw std::bad_alloc();
+        if (bytes >= kMapThreshold) {
+            void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (p == MAP_FAILED) throw std::bad_alloc();
+            ptr_ = static_cast<T*>(p);
+        } else {
+            ptr_ = static_cast<T*>(std::aligned_alloc(64, bytes));
+            if (!ptr_) throw std::bad_alloc();
+        }
         size_ = n;
     }
 
@@ -50,6 +60,19 @@ public:
     const T& operator[](size_t i) const { return ptr_[i]; }
 
 private:
+    static constexpr size_t kMapThreshold = size_t(256) << 10;
+
+    size_t byte_size() const { return ((size_ * sizeof(T) + 63) / 64) * 64; }
+
+    void release() {
+        if (ptr_) {
+            if (byte_size() >= kMapThreshold) ::munmap(ptr_, byte_size());
+            else std::free(ptr_);
+        }
+        ptr_ = nullptr;
+        size_ = 0;
+    }
+
     T* ptr_ = nullptr;
     size_t size_ = 0;
 };

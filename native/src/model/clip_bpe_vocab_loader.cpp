@@ -3,6 +3,10 @@
 #include <zlib.h>
 
 #include <cstdio>
+#include <functional>
+#include <filesystem>
+#include <list>
+#include <mutex>
 #include <fstream>
 #include <sstream>
 
@@ -85,19 +89,65 @@ std::vector<std::string> string_array(const MetaValue& v, const char* key) {
     return out;
 }
 
+
+// Parsed vocabularies, kept for the life of the process and keyed by file identity, so that
+// loading the same checkpoint again does not re-parse ~50,000 merges. Loading and unloading
+// models in a loop would otherwise scatter these many small allocations over the allocator's
+// per-thread arenas, where freed memory is not returned to the OS. Tokenizers are immutable.
+class TokenizerCache {
+public:
+    std::shared_ptr<ClipTokenizer> get(const std::string& key,
+                                       const std::function<std::shared_ptr<ClipTokenizer>()>& load) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            for (auto it = entries_.begin(); it != entries_.end(); ++it)
+                if (it->first == key) return it->second;
+        }
+        auto tokenizer = load();  // outside the lock: parsing takes a while
+        std::lock_guard<std::mutex> lock(mutex_);
+        entries_.emplace_front(key, tokenizer);
+        if (entries_.size() > kMaxEntries) entries_.pop_back();
+        return tokenizer;
+    }
+
+private:
+    static constexpr size_t kMaxEntries = 4;
+    std::mutex mutex_;
+    std::list<std::pair<std::string, std::shared_ptr<ClipTokenizer>>> entries_;
+};
+
+TokenizerCache& tokenizer_cache() {
+    static TokenizerCache cache;
+    return cache;
+}
+
+// Canonical path, size and modification time: a changed file is read again.
+std::string file_identity(const std::string& path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path canonical = fs::weakly_canonical(path, ec);
+    auto size = fs::file_size(path, ec);
+    auto time = fs::last_write_time(path, ec).time_since_epoch().count();
+    return (ec ? path : canonical.string()) + "|" + std::to_string(size) + "|" + std::to_string(time);
+}
+
 }  // namespace
 
 std::shared_ptr<ClipTokenizer> ClipTokenizer::from_bpe_file(const std::string& path) {
-    std::string text = read_maybe_gzip(path);
-    return from_merges(merge_lines(text, path));
+    return tokenizer_cache().get(file_identity(path), [&] {
+        std::string text = read_maybe_gzip(path);
+        return from_merges(merge_lines(text, path));
+    });
 }
 
 std::shared_ptr<ClipTokenizer> ClipTokenizer::from_hf_files(const std::string& vocab_json_path,
                                                             const std::string& merges_txt_path) {
-    std::string vocab_text = read_maybe_gzip(vocab_json_path);
-    std::vector<std::string> vocab = read_vocab_json(vocab_text, vocab_json_path);
-    return from_merges(merge_lines(read_maybe_gzip(merges_txt_path), merges_txt_path),
-                       std::move(vocab));
+    return tokenizer_cache().get(file_identity(vocab_json_path) + "+" + file_identity(merges_txt_path), [&] {
+        std::string vocab_text = read_maybe_gzip(vocab_json_path);
+        std::vector<std::string> vocab = read_vocab_json(vocab_text, vocab_json_path);
+        return from_merges(merge_lines(read_maybe_gzip(merges_txt_path), merges_txt_path),
+                           std::move(vocab));
+    });
 }
 
 std::shared_ptr<ClipTokenizer> ClipTokenizer::from_gguf_metadata(
