@@ -15,6 +15,9 @@ public sealed class ProgressDisplay(TextWriter writer, bool live) : IProgress<Ge
     public int SamplerSteps { get; private set; }
     public TimeSpan SamplingTime => _sampling.Elapsed;
 
+    /// <summary>Seconds from process start to the start of the first sampler step, or null.</summary>
+    public double? FirstStepSeconds { get; private set; }
+
     public void Report(GenerationProgress value)
     {
         if (value.Preview is not null)
@@ -27,6 +30,7 @@ public sealed class ProgressDisplay(TextWriter writer, bool live) : IProgress<Ge
             {
                 if (value.Step == 0)
                 {
+                    FirstStepSeconds ??= (DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalSeconds;
                     _sampling.Start();
                 }
                 else

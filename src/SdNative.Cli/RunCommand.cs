@@ -69,7 +69,8 @@ public static class RunCommand
             var outcome = await Executor.RunAsync(new WorkflowRunRequest(Path.GetFullPath(workflowPath), overrides, paths, threads, logging), progress, token);
             progress.CloseBar();
             var files = outcome.FilesWritten.Count > 0 ? outcome.FilesWritten : guard.NewFiles();
-            var summary = new RunSummary(clock.Elapsed.TotalSeconds, progress.SamplerSteps, progress.SamplingTime.TotalSeconds, RunSummary.PeakResidentBytes(), files);
+            var summary = new RunSummary(clock.Elapsed.TotalSeconds, progress.SamplerSteps, progress.SamplingTime.TotalSeconds, RunSummary.PeakResidentBytes(), files,
+                progress.FirstStepSeconds, outcome.Nodes);
             if (json)
             {
                 console.Out.WriteLine(summary.ToJson().ToJsonString());

@@ -5,7 +5,8 @@ namespace SdNative.Cli;
 
 /// <summary>What `sdnative run` reports at the end: wall time, seconds per sampler step, peak
 /// memory (VmHWM) and the files written.</summary>
-public sealed record RunSummary(double WallSeconds, int SamplerSteps, double SamplingSeconds, long PeakMemoryBytes, IReadOnlyList<string> Files)
+public sealed record RunSummary(double WallSeconds, int SamplerSteps, double SamplingSeconds, long PeakMemoryBytes, IReadOnlyList<string> Files,
+    double? FirstStepSeconds = null, IReadOnlyList<SdNative.Workflow.NodeTiming>? Nodes = null)
 {
     public double? SecondsPerStep => SamplerSteps > 0 ? SamplingSeconds / SamplerSteps : null;
 
@@ -17,6 +18,14 @@ public sealed record RunSummary(double WallSeconds, int SamplerSteps, double Sam
         ["seconds_per_step"] = SecondsPerStep is { } s ? Math.Round(s, 4) : null,
         ["peak_memory_bytes"] = PeakMemoryBytes,
         ["files"] = new JsonArray(Files.Select(f => (JsonNode)JsonValue.Create(f)!).ToArray()),
+        ["first_step_seconds"] = FirstStepSeconds is { } f ? Math.Round(f, 3) : null,
+        ["nodes"] = new JsonArray((Nodes ?? []).Select(n => (JsonNode)new JsonObject
+        {
+            ["id"] = n.NodeId,
+            ["class_type"] = n.ClassType,
+            ["seconds"] = Math.Round(n.Seconds, 4),
+            ["cached"] = n.Cached,
+        }).ToArray()),
     };
 
     public void Print(TextWriter o)

@@ -14,7 +14,7 @@ public sealed record WorkflowRunRequest(
     ILoggerFactory Logging);
 
 /// <summary>What a successful run produced.</summary>
-public sealed record WorkflowRunOutcome(IReadOnlyList<string> FilesWritten);
+public sealed record WorkflowRunOutcome(IReadOnlyList<string> FilesWritten, IReadOnlyList<SdNative.Workflow.NodeTiming>? Nodes = null);
 
 /// <summary>The workflow did not validate. ConsoleText is what ComfyUI prints on its console;
 /// ErrorBody is the JSON body ComfyUI's POST /prompt answers with (error + node_errors).</summary>

@@ -20,7 +20,7 @@ public static class WorkflowRunnerExecutor
             try
             {
                 var result = await runner.RunAsync(json, options, progress, cancellationToken);
-                return new WorkflowRunOutcome(result.FilesWritten);
+                return new WorkflowRunOutcome(result.FilesWritten, result.Nodes);
             }
             catch (WorkflowValidationException e)
             {

@@ -50,12 +50,16 @@ public sealed class RunCommandTests : IDisposable
             Directory.CreateDirectory(request.Paths.Output);
             var file = Path.Combine(request.Paths.Output, "img2img_00001_.png");
             File.WriteAllText(file, "png");
-            return Task.FromResult(new WorkflowRunOutcome([file]));
+            return Task.FromResult(new WorkflowRunOutcome([file], [new SdNative.Workflow.NodeTiming("3", "KSampler", 1.25, false)]));
         });
         var (code, stdout, stderr) = await Run("--json");
         Assert.Equal(0, code);
         var json = JsonNode.Parse(stdout.Trim())!.AsObject();
         Assert.Equal("success", (string?)json["status"]);
+        // Per-node timings and the time from process start to the first sampler step feed scripts/bench.
+        Assert.Equal("KSampler", (string?)json["nodes"]![0]!["class_type"]);
+        Assert.Equal(1.25, (double)json["nodes"]![0]!["seconds"]!);
+        Assert.True((double)json["first_step_seconds"]! > 0);
         Assert.Equal(2, (int)json["sampler_steps"]!);
         Assert.True((double)json["wall_seconds"]! >= 0);
         Assert.NotNull(json["seconds_per_step"]);
