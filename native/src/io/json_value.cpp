@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/utf8.h"
 
 namespace sdn::json {
 namespace {
@@ -144,24 +145,6 @@ private:
         }
     }
 
-    static void append_utf8(std::string& out, uint32_t cp) {
-        if (cp < 0x80) {
-            out += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-            out += static_cast<char>(0xC0 | (cp >> 6));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            out += static_cast<char>(0xE0 | (cp >> 12));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-            out += static_cast<char>(0xF0 | (cp >> 18));
-            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        }
-    }
-
     uint32_t hex4() {
         if (pos_ + 4 > s_.size()) error("truncated \\u escape");
         uint32_t v = 0;
@@ -211,7 +194,7 @@ private:
                     } else if (cp >= 0xDC00 && cp < 0xE000) {
                         error("unpaired surrogate");
                     }
-                    append_utf8(out, cp);
+                    append_utf8(cp, out);
                     break;
                 }
                 default: error("bad escape");

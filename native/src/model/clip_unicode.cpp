@@ -1,5 +1,7 @@
 #include "model/clip_unicode.h"
 
+#include "core/utf8.h"
+
 #include <algorithm>
 #include <utility>
 
@@ -133,22 +135,6 @@ std::vector<uint32_t> decode_utf8(const std::string& s) {
     return out;
 }
 
-void append_utf8(uint32_t cp, std::string& out) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
+void append_utf8(uint32_t cp, std::string& out) { sdn::append_utf8(cp, out); }
 
 }  // namespace sdn::clip_unicode

@@ -7,36 +7,13 @@
 #include <cmath>
 #include <deque>
 
+#include "sample/samplers/small_linear_solve.h"
 #include "sample/sigma_schedule.h"
 #include "sampler.h"
 
 namespace sdn::samplers {
 
 namespace {
-
-// Solves a x = b (n <= 4) by Gaussian elimination with partial pivoting.
-std::vector<double> solve_small(std::vector<std::vector<double>> a, std::vector<double> b) {
-    const size_t n = b.size();
-    for (size_t c = 0; c < n; ++c) {
-        size_t p = c;
-        for (size_t r = c + 1; r < n; ++r)
-            if (std::fabs(a[r][c]) > std::fabs(a[p][c])) p = r;
-        std::swap(a[c], a[p]);
-        std::swap(b[c], b[p]);
-        for (size_t r = c + 1; r < n; ++r) {
-            const double f = a[r][c] / a[c][c];
-            for (size_t k = c; k < n; ++k) a[r][k] -= f * a[c][k];
-            b[r] -= f * b[c];
-        }
-    }
-    std::vector<double> x(n);
-    for (size_t c = n; c-- > 0;) {
-        double v = b[c];
-        for (size_t k = c + 1; k < n; ++k) v -= a[c][k] * x[k];
-        x[c] = v / a[c][c];
-    }
-    return x;
-}
 
 // (1 + tau^2) * integral_s^t exp((1 + tau^2)(x - t)) x^p dx for p = 0..order-1, by the
 // integration-by-parts recursion.
@@ -64,7 +41,7 @@ std::vector<double> adams_coeffs(const std::vector<double>& lambdas, double lamb
     std::vector<std::vector<double>> vt(static_cast<size_t>(n), std::vector<double>(static_cast<size_t>(n)));
     for (int p = 0; p < n; ++p)
         for (int k = 0; k < n; ++k) vt[static_cast<size_t>(p)][static_cast<size_t>(k)] = std::pow(lambdas[static_cast<size_t>(k)], p);
-    return solve_small(vt, rhs);  // times alpha_t = 1
+    return solve_small_linear(vt, rhs);  // times alpha_t = 1
 }
 
 void sa_solver_run(SamplerRun& run, Tensor& x_in, const std::vector<double>& sigmas, bool pece) {

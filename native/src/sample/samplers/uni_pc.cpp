@@ -6,6 +6,7 @@
 #include <cmath>
 #include <deque>
 
+#include "sample/samplers/small_linear_solve.h"
 #include "sampler.h"
 
 namespace sdn::samplers {
@@ -15,30 +16,6 @@ namespace {
 double vp_alpha(double sigma) { return 1.0 / std::sqrt(1.0 + sigma * sigma); }
 double vp_std(double sigma) { return sigma / std::sqrt(1.0 + sigma * sigma); }
 double half_log_snr(double sigma) { return -std::log(sigma); }
-
-// Solves the n x n system a * out = b (n <= 3) by Gaussian elimination with pivoting.
-std::vector<double> solve(std::vector<std::vector<double>> a, std::vector<double> b) {
-    const size_t n = b.size();
-    for (size_t c = 0; c < n; ++c) {
-        size_t p = c;
-        for (size_t r = c + 1; r < n; ++r)
-            if (std::fabs(a[r][c]) > std::fabs(a[p][c])) p = r;
-        std::swap(a[c], a[p]);
-        std::swap(b[c], b[p]);
-        for (size_t r = c + 1; r < n; ++r) {
-            const double f = a[r][c] / a[c][c];
-            for (size_t k = c; k < n; ++k) a[r][k] -= f * a[c][k];
-            b[r] -= f * b[c];
-        }
-    }
-    std::vector<double> out(n);
-    for (size_t c = n; c-- > 0;) {
-        double v = b[c];
-        for (size_t k = c + 1; k < n; ++k) v -= a[c][k] * out[k];
-        out[c] = v / a[c][c];
-    }
-    return out;
-}
 
 struct UniPcSolver {
     SamplerRun& run;
@@ -102,10 +79,10 @@ struct UniPcSolver {
                 std::vector<std::vector<double>> Rp(static_cast<size_t>(order - 1));
                 for (int r = 0; r < order - 1; ++r)
                     Rp[static_cast<size_t>(r)].assign(R[static_cast<size_t>(r)].begin(), R[static_cast<size_t>(r)].begin() + (order - 1));
-                rhos_p = solve(Rp, std::vector<double>(b.begin(), b.begin() + (order - 1)));
+                rhos_p = solve_small_linear(Rp, std::vector<double>(b.begin(), b.begin() + (order - 1)));
             }
         }
-        if (use_corrector) rhos_c = order == 1 ? std::vector<double>{0.5} : solve(R, b);
+        if (use_corrector) rhos_c = order == 1 ? std::vector<double>{0.5} : solve_small_linear(R, b);
 
         const double sigma_ratio = vp_std(t) / vp_std(t_prev0);
         const double alpha_t = vp_alpha(t);
