@@ -28,9 +28,6 @@ struct KernelTable {
     // B: width = gemm_nr).
     void (*pack_transposed)(const float* src, int64_t ld, int rows, int64_t kc, int width, float* dst);
 
-    void (*f16_to_f32)(const uint16_t* src, float* dst, int64_t n);
-    void (*bf16_to_f32)(const uint16_t* src, float* dst, int64_t n);
-
     // In-place activations over n values.
     void (*silu)(float* x, int64_t n);
     void (*gelu_erf)(float* x, int64_t n);

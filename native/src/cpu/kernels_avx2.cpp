@@ -2,7 +2,6 @@
 // the context is created).
 #include <immintrin.h>
 
-#include <bit>
 #include <cmath>
 #include <cstdint>
 
@@ -90,22 +89,6 @@ void pack_transposed(const float* src, int64_t ld, int rows, int64_t kc, int wid
     }
 }
 
-void f16_row(const uint16_t* src, float* dst, int64_t n) {
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i))));
-    for (; i < n; ++i) dst[i] = _cvtsh_ss(src[i]);
-}
-
-void bf16_row(const uint16_t* src, float* dst, int64_t n) {
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        __m256i w = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i)));
-        _mm256_storeu_ps(dst + i, _mm256_castsi256_ps(_mm256_slli_epi32(w, 16)));
-    }
-    for (; i < n; ++i) dst[i] = std::bit_cast<float>(static_cast<uint32_t>(src[i]) << 16);
-}
-
 KernelTable make_table() {
     KernelTable t{};
     t.name = "avx2";
@@ -114,8 +97,6 @@ KernelTable make_table() {
     t.gemm_nr = kNr;
     t.gemm = gemm_micro;
     t.pack_transposed = pack_transposed;
-    t.f16_to_f32 = f16_row;
-    t.bf16_to_f32 = bf16_row;
     vk_fill_table(t);
     return t;
 }

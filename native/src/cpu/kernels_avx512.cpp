@@ -6,7 +6,6 @@
 #endif
 #include <immintrin.h>
 
-#include <bit>
 #include <cmath>
 #include <cstdint>
 
@@ -93,22 +92,6 @@ void pack_transposed(const float* src, int64_t ld, int rows, int64_t kc, int wid
     }
 }
 
-void f16_row(const uint16_t* src, float* dst, int64_t n) {
-    int64_t i = 0;
-    for (; i + 16 <= n; i += 16)
-        _mm512_storeu_ps(dst + i, _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i))));
-    for (; i < n; ++i) dst[i] = _cvtsh_ss(src[i]);
-}
-
-void bf16_row(const uint16_t* src, float* dst, int64_t n) {
-    int64_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        __m512i w = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i)));
-        _mm512_storeu_ps(dst + i, _mm512_castsi512_ps(_mm512_slli_epi32(w, 16)));
-    }
-    for (; i < n; ++i) dst[i] = std::bit_cast<float>(static_cast<uint32_t>(src[i]) << 16);
-}
-
 KernelTable make_table() {
     KernelTable t{};
     t.name = "avx512";
@@ -117,8 +100,6 @@ KernelTable make_table() {
     t.gemm_nr = kNr;
     t.gemm = gemm_micro;
     t.pack_transposed = pack_transposed;
-    t.f16_to_f32 = f16_row;
-    t.bf16_to_f32 = bf16_row;
     vk_fill_table(t);
     return t;
 }

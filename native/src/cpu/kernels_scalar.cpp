@@ -1,9 +1,7 @@
 // The portable kernel table: plain C++ (the compiler may still use the baseline SSE2).
-#include <bit>
 #include <cmath>
 #include <cstdint>
 
-#include "core/half.h"
 #include "cpu/kernel_table.h"
 
 namespace sdn::cpu::scalar {
@@ -29,14 +27,6 @@ void gemm_micro(int64_t kc, const float* a, const float* b, float* c, int64_t ld
         for (int j = 0; j < nr; ++j) c[i * ldc + j] = accumulate ? c[i * ldc + j] + acc[i][j] : acc[i][j];
 }
 
-void f16_row(const uint16_t* src, float* dst, int64_t n) {
-    for (int64_t i = 0; i < n; ++i) dst[i] = f16_to_f32(src[i]);
-}
-
-void bf16_row(const uint16_t* src, float* dst, int64_t n) {
-    for (int64_t i = 0; i < n; ++i) dst[i] = std::bit_cast<float>(static_cast<uint32_t>(src[i]) << 16);
-}
-
 KernelTable make_table() {
     KernelTable t{};
     t.name = "scalar";
@@ -45,8 +35,6 @@ KernelTable make_table() {
     t.gemm_nr = kNr;
     t.gemm = gemm_micro;
     t.pack_transposed = vk_pack_transposed_plain;
-    t.f16_to_f32 = f16_row;
-    t.bf16_to_f32 = bf16_row;
     vk_fill_table(t);
     return t;
 }

@@ -5,10 +5,7 @@
 
 #include "core/error.h"
 
-#if __has_include("quant/row_ops.h")
 #include "quant/row_ops.h"
-#define SDN_CPU_HAVE_ROW_OPS 1
-#endif
 
 namespace sdn::cpu {
 
@@ -32,15 +29,10 @@ int64_t weight_block_elems(DType type) {
 
 void require_readable_weight(const WeightRef& w, const char* what) {
     SDN_REQUIRE(w.valid(), SDN_ERR_INVALID_ARGUMENT, std::string(what) + ": weight has no data");
-#ifdef SDN_CPU_HAVE_ROW_OPS
     if (plain_type(w.type)) return;
     const DTypeTraits& tr = dtype_traits(w.type);
     SDN_REQUIRE(tr.quantized && w.row_elems() % tr.block_elems == 0, SDN_ERR_UNSUPPORTED,
                 std::string(what) + ": weight type " + tr.name + " cannot be used here");
-#else
-    SDN_REQUIRE(plain_type(w.type), SDN_ERR_UNSUPPORTED,
-                std::string(what) + ": quantized weights need the quant row kernels");
-#endif
 }
 
 void weight_row_f32(const KernelTable& kt, const WeightRef& w, int64_t row, int64_t k0, int64_t n,
@@ -51,21 +43,17 @@ void weight_row_f32(const KernelTable& kt, const WeightRef& w, int64_t row, int6
         if (w.type == DType::F32)
             std::memcpy(dst, base, static_cast<size_t>(n) * 4);
         else if (w.type == DType::F16)
-            kt.f16_to_f32(reinterpret_cast<const uint16_t*>(base), dst, n);
+            f16_to_f32_row(reinterpret_cast<const uint16_t*>(base), dst, n, kt.variant);
         else
-            kt.bf16_to_f32(reinterpret_cast<const uint16_t*>(base), dst, n);
+            bf16_to_f32_row(reinterpret_cast<const uint16_t*>(base), dst, n, kt.variant);
         return;
     }
-#ifdef SDN_CPU_HAVE_ROW_OPS
     const DTypeTraits& tr = dtype_traits(w.type);
     const int64_t row_bytes = K / tr.block_elems * tr.block_bytes;
     const char* base = static_cast<const char*>(w.data) + row * row_bytes + k0 / tr.block_elems * tr.block_bytes;
     // Dequantize whole blocks; the caller's n is a block multiple except at the row end,
     // where the row length itself is a block multiple.
     dequantize_row(w.type, base, dst, n, kt.variant);
-#else
-    fail(SDN_ERR_UNSUPPORTED, "quantized weights need the quant row kernels");
-#endif
 }
 
 std::vector<float> weight_vector_f32(const KernelTable& kt, const WeightRef& w) {

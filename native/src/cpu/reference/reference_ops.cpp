@@ -6,10 +6,7 @@
 #include "core/error.h"
 #include "core/half.h"
 
-#if __has_include("quant/row_ops.h")
 #include "quant/row_ops.h"
-#define SDN_REF_HAVE_ROW_OPS 1
-#endif
 
 namespace sdn::ref {
 
@@ -26,7 +23,6 @@ std::vector<double> weight_values(const WeightRef& w) {
         const uint16_t* p = static_cast<const uint16_t*>(w.data);
         for (int64_t i = 0; i < n; ++i) out[i] = bf16_to_f32(p[i]);
     } else {
-#ifdef SDN_REF_HAVE_ROW_OPS
         // Quantized rows run over everything after the outermost dimension (a conv weight
         // [O, C, k, k] is O rows of C*k*k), as the kernels read them.
         const int64_t rows = w.shape.size() >= 2 ? w.shape[0] : 1, K = n / rows;
@@ -36,9 +32,6 @@ std::vector<double> weight_values(const WeightRef& w) {
             dequantize_row_reference(w.type, static_cast<const char*>(w.data) + r * row_bytes, row.data(), K);
             for (int64_t i = 0; i < K; ++i) out[r * K + i] = row[i];
         }
-#else
-        fail(SDN_ERR_UNSUPPORTED, "reference: quantized weights need the quant row kernels");
-#endif
     }
     return out;
 }
