@@ -88,7 +88,10 @@ typedef enum sdn_cpu_variant {
     SDN_CPU_VARIANT_AUTO = 0,
     SDN_CPU_VARIANT_SCALAR = 1,
     SDN_CPU_VARIANT_AVX2 = 2,  /* AVX2 + FMA + F16C */
-    SDN_CPU_VARIANT_AVX512 = 3 /* AVX-512 F/BW/VL/DQ, with BF16/VNNI paths where present */
+    SDN_CPU_VARIANT_AVX512 = 3, /* AVX-512 F/BW/VL/DQ; matrix products in float32 */
+    /* AVX-512 + AVX512-BF16 + AMX-BF16: matrix products (convolutions, linear layers) on the
+       AMX tile unit with bfloat16 operands and float32 sums; other kernels as AVX512. */
+    SDN_CPU_VARIANT_AVX512_AMX = 4
 } sdn_cpu_variant;
 
 typedef struct sdn_system_info_t {

@@ -32,7 +32,7 @@ SDN_API sdn_status sdn_context_create(const sdn_context_options_t* options, sdn_
         SDN_REQUIRE(opts.backend == SDN_BACKEND_CPU || opts.backend == 0, SDN_ERR_UNSUPPORTED,
                     "only the CPU backend is compiled into this library");
         auto variant = static_cast<sdn_cpu_variant>(opts.cpu_variant);
-        SDN_REQUIRE(variant >= SDN_CPU_VARIANT_AUTO && variant <= SDN_CPU_VARIANT_AVX512,
+        SDN_REQUIRE(variant >= SDN_CPU_VARIANT_AUTO && variant <= SDN_CPU_VARIANT_AVX512_AMX,
                     SDN_ERR_INVALID_ARGUMENT, "unknown cpu_variant");
         SDN_REQUIRE(cpu_variant_supported(variant), SDN_ERR_UNSUPPORTED,
                     std::string("this CPU does not support the ") + cpu_variant_name(variant) +

@@ -1,6 +1,7 @@
 #include "cpu_features.h"
 
 #include <cpuid.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -83,6 +84,21 @@ int detect_physical_cores(int logical) {
     return std::min<int>(static_cast<int>(cores.size()), logical);
 }
 
+// Linux hands out the AMX tile-data state only to processes that ask for it (since 5.16);
+// without that permission the first tile instruction faults. Asked once per process.
+bool amx_permitted() {
+    static const bool permitted = [] {
+#if defined(__linux__) && defined(SYS_arch_prctl)
+        constexpr long kArchReqXcompPerm = 0x1023;
+        constexpr long kXfeatureXtiledata = 18;
+        return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
+#else
+        return false;
+#endif
+    }();
+    return permitted;
+}
+
 }  // namespace
 
 const CpuInfo& cpu_info() {
@@ -112,11 +128,17 @@ bool cpu_variant_supported(sdn_cpu_variant variant) {
         case SDN_CPU_VARIANT_AVX512:
             return has(SDN_CPU_AVX2 | SDN_CPU_FMA | SDN_CPU_F16C | SDN_CPU_AVX512F |
                        SDN_CPU_AVX512BW | SDN_CPU_AVX512VL | SDN_CPU_AVX512DQ);
+        case SDN_CPU_VARIANT_AVX512_AMX:
+            return cpu_variant_supported(SDN_CPU_VARIANT_AVX512) &&
+                   has(SDN_CPU_AVX512_BF16 | SDN_CPU_AMX_BF16) && amx_permitted();
     }
     return false;
 }
 
 sdn_cpu_variant best_cpu_variant() {
+    // AMX first: the fastest, and its bfloat16 products stay well within the oracle's fidelity
+    // mark (docs/performance.md).
+    if (cpu_variant_supported(SDN_CPU_VARIANT_AVX512_AMX)) return SDN_CPU_VARIANT_AVX512_AMX;
     if (cpu_variant_supported(SDN_CPU_VARIANT_AVX512)) return SDN_CPU_VARIANT_AVX512;
     if (cpu_variant_supported(SDN_CPU_VARIANT_AVX2)) return SDN_CPU_VARIANT_AVX2;
     return SDN_CPU_VARIANT_SCALAR;
@@ -128,6 +150,7 @@ const char* cpu_variant_name(sdn_cpu_variant variant) {
         case SDN_CPU_VARIANT_SCALAR: return "scalar";
         case SDN_CPU_VARIANT_AVX2: return "avx2";
         case SDN_CPU_VARIANT_AVX512: return "avx512";
+        case SDN_CPU_VARIANT_AVX512_AMX: return "avx512-amx";
     }
     return "unknown";
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "cpu/gemm_amx.h"
 #include "cpu/scratch.h"
 
 namespace sdn::cpu {
@@ -28,6 +29,10 @@ int64_t pick_tile_k(int64_t K, int64_t align) {
 // as costly as a good part of the multiply, so no weight element is converted twice per block.
 void gemm_block(const KernelTable& kt, const GemmJob& job, int64_t m0, int64_t m1, int64_t n0,
                 int64_t n1) {
+    if (kt.matrix_bf16) {
+        gemm_block_amx(job, m0, m1, n0, n1);
+        return;
+    }
     const int nr = kt.gemm_nr, mr = kt.gemm_mr;
     const int64_t tile_k = pick_tile_k(job.K, job.k_align);
     const bool weight_a = static_cast<bool>(job.load_a);

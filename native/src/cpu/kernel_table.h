@@ -22,6 +22,9 @@ struct KernelTable {
     int gemm_mr;  // rows of A per micro-kernel call
     int gemm_nr;  // columns of a packed B panel
     GemmMicroKernel gemm;
+    // Set for the AMX table: the GEMM driver multiplies in bfloat16 tiles (float32 sums)
+    // instead of calling `gemm`, which stays the exact float32 kernel for attention.
+    bool matrix_bf16 = false;
 
     // Packing: dst[k * width + r] = src[r * ld + k] for r < rows, 0 for rows <= r < width,
     // k < kc. Turns `rows` row-major rows into one micro-kernel panel (A: width = gemm_mr;
@@ -65,6 +68,7 @@ struct KernelTable {
 const KernelTable& scalar_kernels();
 const KernelTable& avx2_kernels();
 const KernelTable& avx512_kernels();
+const KernelTable& avx512_amx_kernels();
 
 // The table for ctx's variant (AUTO resolves to the best the CPU supports).
 const KernelTable& kernels_for(sdn_cpu_variant variant);

@@ -112,4 +112,15 @@ const KernelTable& avx512_kernels() {
     static const KernelTable table = avx512::make_table();
     return table;
 }
+// The same vector kernels; the GEMM driver switches to AMX tiles for its products.
+const KernelTable& avx512_amx_kernels() {
+    static const KernelTable table = [] {
+        KernelTable t = avx512::make_table();
+        t.name = "avx512-amx";
+        t.variant = SDN_CPU_VARIANT_AVX512_AMX;
+        t.matrix_bf16 = true;
+        return t;
+    }();
+    return table;
+}
 }  // namespace sdn::cpu

@@ -83,6 +83,8 @@ public enum SdnCpuVariant
     Avx2 = 2,
     /// <summary><c>SDN_CPU_VARIANT_AVX512</c></summary>
     Avx512 = 3,
+    /// <summary><c>SDN_CPU_VARIANT_AVX512_AMX</c></summary>
+    Avx512Amx = 4,
 }
 
 /// <summary>C enum <c>sdn_log_level</c>.</summary>

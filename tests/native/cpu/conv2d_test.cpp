@@ -36,7 +36,9 @@ TEST(Conv2d, MatchesReferenceForEveryVariantAndStoredType) {
                 auto b = make_weight(DType::F32, {c.O}, random_vector(c.O, 13));
                 std::vector<float> got(c.B * c.O * Ho * Wo, NAN), want(got.size());
                 sdn::ops::conv2d(*ctx, x.data(), c.B, c.C, c.H, c.W, w.ref, &b.ref, c.stride, c.pad, got.data());
-                sdn::ref::conv2d(x.data(), c.B, c.C, c.H, c.W, w.ref, &b.ref, c.stride, c.pad, want.data());
+                const auto xp = product_operand(v, x);
+                const auto wp = product_weight(v, w, stored_values(w));
+                sdn::ref::conv2d(xp.data(), c.B, c.C, c.H, c.W, wp.ref, &b.ref, c.stride, c.pad, want.data());
                 EXPECT_LT(normalized_error(got, want), 2e-6);
             }
         }
@@ -45,14 +47,18 @@ TEST(Conv2d, MatchesReferenceForEveryVariantAndStoredType) {
 
 TEST(Conv2d, LongReductionStaysAccurate) {
     // 320 channels x 9 taps = 2880-long dot products, as in the SD UNet.
-    auto ctx = variant_context(sdn::best_cpu_variant());
-    const int64_t C = 320, H = 6, W = 6, O = 40;
-    auto x = random_vector(C * H * W, 14);
-    auto w = make_weight(DType::F16, {O, C, 3, 3}, random_vector(O * C * 9, 15, -0.05f, 0.05f));
-    std::vector<float> got(O * H * W), want(O * H * W);
-    sdn::ops::conv2d(*ctx, x.data(), 1, C, H, W, w.ref, nullptr, 1, 1, got.data());
-    sdn::ref::conv2d(x.data(), 1, C, H, W, w.ref, nullptr, 1, 1, want.data());
-    EXPECT_LT(normalized_error(got, want), 5e-6);
+    for (sdn_cpu_variant v : test_variants()) {
+        auto ctx = variant_context(v);
+        const int64_t C = 320, H = 6, W = 6, O = 40;
+        auto x = random_vector(C * H * W, 14);
+        auto w = make_weight(DType::F16, {O, C, 3, 3}, random_vector(O * C * 9, 15, -0.05f, 0.05f));
+        std::vector<float> got(O * H * W), want(O * H * W);
+        sdn::ops::conv2d(*ctx, x.data(), 1, C, H, W, w.ref, nullptr, 1, 1, got.data());
+        const auto xp = product_operand(v, x);
+        const auto wp = product_weight(v, w, stored_values(w));
+        sdn::ref::conv2d(xp.data(), 1, C, H, W, wp.ref, nullptr, 1, 1, want.data());
+        EXPECT_LT(normalized_error(got, want), 5e-6);
+    }
 }
 
 TEST(Conv2d, RejectsUnsupportedGeometry) {

@@ -70,10 +70,10 @@ void check(sdn_cpu_variant variant, int threads, const Shape& s, bool load_a, bo
     else
         sdn::cpu::run_gemm(*ctx, kt, job);
 
-    const auto expect = reference(s, a, b, c0, accumulate);
+    const auto expect = reference(s, sdn_test::product_operand(variant, a), sdn_test::product_operand(variant, b), c0, accumulate);
     double worst = 0.0;
     for (size_t i = 0; i < c.size(); ++i) worst = std::max(worst, std::fabs(c[i] - expect[i]));
-    // |terms| <= 1 and K <= 400: float32 accumulation stays far inside 1e-3.
+    // |terms| <= 1 and K <= 1100: float32 accumulation stays far inside 1e-3.
     EXPECT_LT(worst, 1e-3) << "M " << s.M << " N " << s.N << " K " << s.K;
     int wrong_hits = 0;
     for (int h : epilogue_hits) wrong_hits += h != 1;
@@ -87,6 +87,7 @@ TEST(Gemm, LoadedAOperandSplitsRowsAndWalksColumnsInSubTiles) {
         for (int threads : {1, 2, 3}) {
             check(v, threads, {1100, 700, 300}, true, false, false);
             check(v, threads, {37, 5, 200}, true, true, false);
+            check(v, threads, {70, 90, 1100}, true, true, false);  // several K tiles on every path
         }
 }
 
@@ -95,6 +96,7 @@ TEST(Gemm, InPlaceAOperandSplitsColumnsAndWalksRowsInSubTiles) {
         for (int threads : {1, 2, 3}) {
             check(v, threads, {600, 1100, 300}, false, false, false);
             check(v, threads, {3, 45, 400}, false, true, false);
+            check(v, threads, {45, 70, 1100}, false, false, false);
         }
 }
 

@@ -24,7 +24,8 @@ namespace sdn_test {
 // The variants to test here: all that the CPU supports (scalar always).
 inline std::vector<sdn_cpu_variant> test_variants() {
     std::vector<sdn_cpu_variant> out;
-    for (sdn_cpu_variant v : {SDN_CPU_VARIANT_SCALAR, SDN_CPU_VARIANT_AVX2, SDN_CPU_VARIANT_AVX512})
+    for (sdn_cpu_variant v : {SDN_CPU_VARIANT_SCALAR, SDN_CPU_VARIANT_AVX2, SDN_CPU_VARIANT_AVX512,
+                              SDN_CPU_VARIANT_AVX512_AMX})
         if (sdn::cpu_variant_supported(v)) out.push_back(v);
     return out;
 }
@@ -33,6 +34,29 @@ inline std::vector<sdn_cpu_variant> test_variants() {
 inline std::unique_ptr<sdn::Context> variant_context(sdn_cpu_variant v, int threads = 2) {
     std::printf("[ variant  ] %s, %d threads\n", sdn::cpu_variant_name(v), threads);
     return std::make_unique<sdn::Context>(threads, v);
+}
+
+// The AMX variant multiplies bfloat16 operands (rounded to nearest, ties to even) with float32
+// sums. Its expected values come from the same double reference fed operands rounded that way,
+// so the comparison stays as tight as for the float32 variants.
+inline bool rounds_products_to_bf16(sdn_cpu_variant v) { return v == SDN_CPU_VARIANT_AVX512_AMX; }
+
+// Round to the nearest bfloat16 (8 significant bits), ties to even; written out here rather
+// than taken from the engine so the test does not check the engine against itself.
+inline float round_to_bf16(float f) {
+    if (!std::isfinite(f)) return f;
+    int exponent = 0;
+    const double mantissa = std::frexp(double(f), &exponent);  // f = mantissa * 2^exponent, 0.5 <= |m| < 1
+    if (mantissa == 0.0) return f;
+    const double scaled = std::ldexp(mantissa, 8);               // 8 significant bits left of the point
+    return static_cast<float>(std::ldexp(std::nearbyint(scaled), exponent - 8));  // nearbyint: ties to even
+}
+
+// x as the variant's products see it.
+inline std::vector<float> product_operand(sdn_cpu_variant v, std::vector<float> x) {
+    if (rounds_products_to_bf16(v))
+        for (auto& e : x) e = round_to_bf16(e);
+    return x;
 }
 
 inline std::vector<float> random_vector(size_t n, uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
@@ -67,6 +91,30 @@ inline OwnedWeight make_weight(sdn::DType type, std::vector<int64_t> shape, cons
     w.ref.data = w.bytes.data();
     w.ref.nbytes = static_cast<int64_t>(w.bytes.size());
     return w;
+}
+
+// The weight the reference should multiply by for this variant: w itself, or (AMX) its decoded
+// values rounded to bfloat16, stored as f32. `decoded` are w's values as stored (after any
+// f16/bf16/quantized rounding of the original values).
+inline OwnedWeight product_weight(sdn_cpu_variant v, const OwnedWeight& w, const std::vector<float>& decoded) {
+    if (!rounds_products_to_bf16(v)) return w;
+    return make_weight(sdn::DType::F32, w.ref.shape, product_operand(v, decoded));
+}
+
+// The values a plainly stored weight holds, decoded to f32.
+inline std::vector<float> stored_values(const OwnedWeight& w) {
+    const size_t n = w.ref.type == sdn::DType::F32 ? w.bytes.size() / 4 : w.bytes.size() / 2;
+    std::vector<float> out(n);
+    for (size_t i = 0; i < n; ++i) {
+        if (w.ref.type == sdn::DType::F32) {
+            std::memcpy(&out[i], w.bytes.data() + 4 * i, 4);
+        } else {
+            uint16_t h;
+            std::memcpy(&h, w.bytes.data() + 2 * i, 2);
+            out[i] = w.ref.type == sdn::DType::F16 ? sdn::f16_to_f32(h) : sdn::bf16_to_f32(h);
+        }
+    }
+    return out;
 }
 
 inline const char* dtype_label(sdn::DType t) {

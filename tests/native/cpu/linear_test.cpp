@@ -28,7 +28,9 @@ TEST(Linear, MatchesReferenceForEveryVariantAndStoredType) {
                 auto b = make_weight(type, {c.N}, random_vector(c.N, 3));
                 std::vector<float> got(c.M * c.N), want(c.M * c.N);
                 sdn::ops::linear(*ctx, x.data(), c.M, c.K, w.ref, &b.ref, got.data());
-                sdn::ref::linear(x.data(), c.M, c.K, w.ref, &b.ref, want.data());
+                const auto xp = product_operand(v, x);
+                const auto wp = product_weight(v, w, stored_values(w));
+                sdn::ref::linear(xp.data(), c.M, c.K, wp.ref, &b.ref, want.data());
                 // f32 products with f32 accumulation: error grows like sqrt(K) * 2^-24.
                 EXPECT_LT(normalized_error(got, want), 2e-6);
             }
@@ -45,7 +47,9 @@ TEST(Linear, AccumulateAddsToTheOutputAndNullBiasIsZero) {
         auto start = random_vector(M * N, 6);
         std::vector<float> got = start, want = start;
         sdn::ops::linear(*ctx, x.data(), M, K, w.ref, nullptr, got.data(), true);
-        sdn::ref::linear(x.data(), M, K, w.ref, nullptr, want.data(), true);
+        const auto xp = product_operand(v, x);
+        const auto wp = product_weight(v, w, stored_values(w));
+        sdn::ref::linear(xp.data(), M, K, wp.ref, nullptr, want.data(), true);
         EXPECT_LT(normalized_error(got, want), 2e-6);
     }
 }

@@ -30,6 +30,16 @@ OwnedWeight quantized_weight(DType type, std::vector<int64_t> shape, const std::
     return w;
 }
 
+// The weight's values as the quant reference dequantizer expands them.
+std::vector<float> dequantized(const OwnedWeight& w) {
+    const int64_t rows = w.ref.shape.front(), K = w.ref.elements() / rows;
+    const int64_t row_bytes = sdn::dtype_row_bytes(w.ref.type, K);
+    std::vector<float> out(static_cast<size_t>(rows * K));
+    for (int64_t r = 0; r < rows; ++r)
+        sdn::dequantize_row_reference(w.ref.type, w.bytes.data() + r * row_bytes, out.data() + r * K, K);
+    return out;
+}
+
 TEST(QuantizedWeights, LinearMatchesReferenceForEveryVariant) {
     struct Case { DType type; int64_t M, K, N; };
     // K = 352 ends in a partial K tile (128 + 128 + 96); K = 1280 is five q4_K super-blocks.
@@ -43,7 +53,9 @@ TEST(QuantizedWeights, LinearMatchesReferenceForEveryVariant) {
             auto w = quantized_weight(c.type, {c.N, c.K}, random_vector(c.N * c.K, 72));
             std::vector<float> got(c.M * c.N), want(c.M * c.N);
             sdn::ops::linear(*ctx, x.data(), c.M, c.K, w.ref, nullptr, got.data());
-            sdn::ref::linear(x.data(), c.M, c.K, w.ref, nullptr, want.data());
+            const auto xp = product_operand(v, x);
+            const auto wp = product_weight(v, w, dequantized(w));
+            sdn::ref::linear(xp.data(), c.M, c.K, wp.ref, nullptr, want.data());
             EXPECT_LT(normalized_error(got, want), 2e-6);
         }
     }
@@ -58,7 +70,9 @@ TEST(QuantizedWeights, Conv2dWithQ8_0Weights) {
         auto w = quantized_weight(DType::Q8_0, {O, C, 3, 3}, random_vector(O * C * 9, 74));
         std::vector<float> got(2 * O * H * W), want(got.size());
         sdn::ops::conv2d(*ctx, x.data(), 2, C, H, W, w.ref, nullptr, 1, 1, got.data());
-        sdn::ref::conv2d(x.data(), 2, C, H, W, w.ref, nullptr, 1, 1, want.data());
+        const auto xp = product_operand(v, x);
+        const auto wp = product_weight(v, w, dequantized(w));
+        sdn::ref::conv2d(xp.data(), 2, C, H, W, wp.ref, nullptr, 1, 1, want.data());
         EXPECT_LT(normalized_error(got, want), 2e-6);
     }
 }

@@ -1,6 +1,7 @@
 // The sdn_clip handle and its C API (sdn_clip_encode / sdn_clip_tokenize / sdn_clip_free) on a
 // tiny one-layer random CLIP: shapes, ids and weights as tensors, agreement with ClipEncoder,
 // argument errors reported through the context, and no exception across the ABI.
+#include "support/float32_variant.h"
 #include <gtest/gtest.h>
 
 #include <map>
@@ -76,6 +77,7 @@ struct Fixture {
         sdn_context_options_t o;
         sdn_context_options_init(&o);
         o.n_threads = 2;
+        o.cpu_variant = sdn_test::float32_cpu_variant();
         EXPECT_EQ(sdn_context_create(&o, &ctx), SDN_OK);
         auto tok = sdn::ClipTokenizer::from_merges({"c a", "ca t</w>"});
         // The handle keeps the weights alive; drop our reference to prove it.
@@ -128,7 +130,7 @@ TEST(ClipHandle, EncodeMatchesTheEncoderAndHasComfyShapes) {
     EXPECT_EQ(sdn_tensor_n_dims(pooled), 2);
     EXPECT_EQ(dims[1], 64);
 
-    sdn::Context ctx(1, sdn::best_cpu_variant());
+    sdn::Context ctx(1, sdn_test::float32_cpu_variant());
     auto direct = f.clip->encoder->encode(ctx, "cat a (cat)", -1);
     std::vector<float> want(direct.cond.data(), direct.cond.data() + direct.cond.size());
     std::vector<float> got = values(cond);

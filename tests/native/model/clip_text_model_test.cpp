@@ -1,6 +1,7 @@
 // The CLIP text transformer and CLIPTextEncode weighting on a tiny random-weight CLIP served
 // from memory, against a plain double-precision reference written here from the architecture
 // description (pre-LN blocks, causal attention with 64-wide heads, quick_gelu, LN eps 1e-5).
+#include "support/float32_variant.h"
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -220,7 +221,7 @@ std::vector<int32_t> padded(std::vector<int32_t> body) {
     return ids;
 }
 
-sdn::Context make_context() { return sdn::Context(2, sdn::best_cpu_variant()); }
+sdn::Context make_context() { return sdn::Context(2, sdn_test::float32_cpu_variant()); }
 
 TEST(ClipTextModel, ReadsShapesFromTheWeights) {
     TinyClip m(1);

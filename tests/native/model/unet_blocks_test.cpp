@@ -1,5 +1,6 @@
 // Each UNet block (resnet with time embedding, spatial transformer, downsample, upsample)
 // against the double-precision reference of unet_reference.h on tiny random weights.
+#include "support/float32_variant.h"
 #include "model/unet_blocks.h"
 
 #include <gtest/gtest.h>
@@ -14,7 +15,7 @@ namespace {
 using namespace sdn;
 
 struct BlockFixture : ::testing::Test {
-    Context ctx{2, best_cpu_variant()};
+    Context ctx{2, sdn_test::float32_cpu_variant()};
     unet_test::InMemoryWeights mem{make_test_model_tensors(TestModelSpec{}, 7)};
     unet_ref::Weights ref{mem.tensors()};
     unet::WeightBinder binder{mem.lookup(), "model.diffusion_model."};

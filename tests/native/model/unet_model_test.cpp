@@ -1,5 +1,6 @@
 // The whole tiny UNet against the composition of double-precision block references; progress,
 // the UNet hook and cancellation (event-bounded: no clocks).
+#include "support/float32_variant.h"
 #include "model/unet_model.h"
 
 #include <gtest/gtest.h>
@@ -15,7 +16,7 @@ namespace {
 using namespace sdn;
 
 struct UnetFixture : ::testing::Test {
-    Context ctx{2, best_cpu_variant()};
+    Context ctx{2, sdn_test::float32_cpu_variant()};
     unet_test::InMemoryWeights mem{make_test_model_tensors(TestModelSpec{}, 11)};
     std::unique_ptr<UnetModel> unet = UnetModel::load(mem.lookup(), "model.diffusion_model.", nullptr);
 };

@@ -2,6 +2,8 @@
 // by the test), encode/decode with and without tiling, statuses and messages, cancellation.
 #include <gtest/gtest.h>
 
+#include "support/float32_variant.h"
+
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -35,6 +37,7 @@ ContextPtr make_api_context() {
     sdn_context_options_t o;
     sdn_context_options_init(&o);
     o.n_threads = 2;
+    o.cpu_variant = sdn_test::float32_cpu_variant();
     sdn_context* c = nullptr;
     EXPECT_EQ(sdn_context_create(&o, &c), SDN_OK);
     return ContextPtr(c);

@@ -3,6 +3,7 @@
 // from the architecture description (not from the engine code), for single items [C, H, W].
 #pragma once
 
+#include "support/float32_variant.h"
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -402,6 +403,6 @@ inline double normalized_error(const Map& a, const Map& ref) {
     return diff / scale;
 }
 
-inline sdn::Context make_context() { return sdn::Context(2, sdn::best_cpu_variant()); }
+inline sdn::Context make_context() { return sdn::Context(2, sdn_test::float32_cpu_variant()); }
 
 }  // namespace vae_test

@@ -1,0 +1,220 @@
+// One GEMM block on the AMX tile unit: the f32 operands the job's callbacks produce are rounded
+// to bfloat16 (round to nearest even) as they are packed, multiplied with TDPBF16PS and
+// accumulated in float32 tiles. A 16x16 f32 tile product over 32 K steps is one instruction,
+// about 16 times the work of an AVX-512 FMA per cycle; packing (im2col gathers, weight
+// conversion) then costs as much as the multiply, so each operand is packed once per block.
+//
+// Tiles: 0-3 hold a 32x32 block of C, 4-5 two 16-row slices of A (16 rows x 32 bf16),
+// 6-7 two 16-column halves of a B panel in the pair-interleaved layout TDPBF16PS reads
+// (row r holds B[2r][j], B[2r+1][j] for j < 16).
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "cpu/gemm_amx.h"
+#include "cpu/scratch.h"
+
+namespace sdn::cpu {
+
+namespace {
+
+constexpr int64_t kAmxTileK = 512;   // K per packed slice (multiple of 32 and of 256-element quant blocks)
+constexpr int64_t kAmxTileN = 256;   // streamed columns per B sub-tile
+constexpr int64_t kAmxTileM = 256;   // streamed rows per A sub-tile
+constexpr int kPanel = 32;           // C block edge: two tiles each way
+
+int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
+
+int64_t pick_tile_k(int64_t K, int64_t align) {
+    if (K <= kAmxTileK + kAmxTileK / 2) return K;
+    return std::max<int64_t>(align, kAmxTileK / align * align);
+}
+
+struct alignas(64) TileConfig {
+    uint8_t palette = 1;
+    uint8_t start_row = 0;
+    uint8_t reserved[14] = {};
+    uint16_t colsb[16] = {};
+    uint8_t rows[16] = {};
+};
+
+void configure_tiles() {
+    TileConfig cfg;
+    for (int t = 0; t < 8; ++t) {
+        cfg.colsb[t] = 64;
+        cfg.rows[t] = 16;
+    }
+    _tile_loadconfig(&cfg);
+}
+
+// 32 bf16 from 32 f32 (fewer when n < 32; the rest zero).
+inline __m512i to_bf16x32(const float* src, int n) {
+    const __mmask16 lo = n >= 16 ? __mmask16(0xffff) : __mmask16((1u << std::max(n, 0)) - 1);
+    const __mmask16 hi = n >= 32 ? __mmask16(0xffff) : n > 16 ? __mmask16((1u << (n - 16)) - 1) : __mmask16(0);
+    const __m512 a = _mm512_maskz_loadu_ps(lo, src), b = _mm512_maskz_loadu_ps(hi, src + 16);
+    return reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(b, a));
+}
+
+// dst[r * kc_pad + k] = bf16(src[r * ld + k]) for r < rows, k < kc; zero for k in [kc, kc_pad)
+// and for rows in [rows, rows_pad).
+void pack_a_rows(const float* src, int64_t ld, int64_t rows, int64_t rows_pad, int64_t kc, int64_t kc_pad,
+                 uint16_t* dst) {
+    for (int64_t r = 0; r < rows; ++r) {
+        const float* s = src + r * ld;
+        uint16_t* d = dst + r * kc_pad;
+        for (int64_t k = 0; k < kc_pad; k += 32)
+            _mm512_store_si512(d + k, to_bf16x32(s + k, static_cast<int>(std::min<int64_t>(32, kc - k))));
+    }
+    if (rows_pad > rows) std::memset(dst + rows * kc_pad, 0, static_cast<size_t>((rows_pad - rows) * kc_pad) * 2);
+}
+
+// One f32 panel (kc rows of 32 floats) into two pair-interleaved halves, each
+// [kc_pad / 2][16][2] bf16: half h, row r = B[2r][16h + j], B[2r + 1][16h + j] interleaved.
+void pack_b_panel(const float* panel, int64_t kc, int64_t kc_pad, uint16_t* dst) {
+    const __m512i interleave = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8,
+                                                23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    uint16_t* half0 = dst;
+    uint16_t* half1 = dst + kc_pad * 16;
+    const __m512 zero = _mm512_setzero_ps();
+    for (int64_t k = 0; k < kc_pad; k += 2) {
+        const float* r0 = panel + k * kPanel;
+        const bool have0 = k < kc, have1 = k + 1 < kc;
+        const __m512 a0 = have0 ? _mm512_load_ps(r0) : zero, a1 = have0 ? _mm512_load_ps(r0 + 16) : zero;
+        const __m512 b0 = have1 ? _mm512_load_ps(r0 + kPanel) : zero, b1 = have1 ? _mm512_load_ps(r0 + kPanel + 16) : zero;
+        // Lanes 0-15 from row k, 16-31 from row k + 1; the permute interleaves them pairwise.
+        const __m512i lo = reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(b0, a0));
+        const __m512i hi = reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(b1, a1));
+        _mm512_store_si512(half0 + k * 16, _mm512_permutexvar_epi16(interleave, lo));
+        _mm512_store_si512(half1 + k * 16, _mm512_permutexvar_epi16(interleave, hi));
+    }
+}
+
+// C[32 x 32] (+)= A[32 x kc_pad] * B[kc_pad x 32] for one A row pair and one B panel, MT A tiles
+// and NT B tiles live. A full block loads and stores C in place; an edge block goes through
+// a local buffer so no tile touches memory outside C.
+template <int MT, int NT>
+void tile_block(int64_t kc_pad, const uint16_t* a, const uint16_t* b, float* c, int64_t ldc, int mr, int nr,
+                bool accumulate) {
+    const bool full = mr == 16 * MT && nr == 16 * NT;
+    alignas(64) float edge[kPanel * kPanel];
+    float* base = c;
+    int64_t stride = ldc * 4;
+    if (!full) {
+        base = edge;
+        stride = kPanel * 4;
+        std::memset(edge, 0, sizeof(edge));
+        if (accumulate)
+            for (int i = 0; i < mr; ++i) std::memcpy(edge + i * kPanel, c + i * ldc, static_cast<size_t>(nr) * 4);
+    }
+    if (accumulate || !full) {
+        _tile_loadd(0, base, stride);
+        if (NT > 1) _tile_loadd(1, base + 16, stride);
+        if (MT > 1) _tile_loadd(2, reinterpret_cast<char*>(base) + 16 * stride, stride);
+        if (MT > 1 && NT > 1) _tile_loadd(3, reinterpret_cast<char*>(base) + 16 * stride + 64, stride);
+    } else {
+        _tile_zero(0);
+        if (NT > 1) _tile_zero(1);
+        if (MT > 1) _tile_zero(2);
+        if (MT > 1 && NT > 1) _tile_zero(3);
+    }
+    const int64_t a_stride = kc_pad * 2;
+    const uint16_t* b1 = b + kc_pad * 16;
+    for (int64_t k = 0; k < kc_pad; k += 32) {
+        _tile_loadd(4, a + k, a_stride);
+        _tile_loadd(6, b + k * 16, 64);
+        if (NT > 1) _tile_loadd(7, b1 + k * 16, 64);
+        if (MT > 1) _tile_loadd(5, a + 16 * kc_pad + k, a_stride);
+        _tile_dpbf16ps(0, 4, 6);
+        if (NT > 1) _tile_dpbf16ps(1, 4, 7);
+        if (MT > 1) _tile_dpbf16ps(2, 5, 6);
+        if (MT > 1 && NT > 1) _tile_dpbf16ps(3, 5, 7);
+    }
+    _tile_stored(0, base, stride);
+    if (NT > 1) _tile_stored(1, base + 16, stride);
+    if (MT > 1) _tile_stored(2, reinterpret_cast<char*>(base) + 16 * stride, stride);
+    if (MT > 1 && NT > 1) _tile_stored(3, reinterpret_cast<char*>(base) + 16 * stride + 64, stride);
+    if (!full)
+        for (int i = 0; i < mr; ++i) std::memcpy(c + i * ldc, edge + i * kPanel, static_cast<size_t>(nr) * 4);
+}
+
+void multiply_block(int64_t kc_pad, const uint16_t* a, int64_t rows, const uint16_t* b, int64_t cols, float* c,
+                    int64_t ldc, bool accumulate) {
+    for (int64_t p = 0; p * kPanel < cols; ++p) {
+        const int nr = static_cast<int>(std::min<int64_t>(kPanel, cols - p * kPanel));
+        const uint16_t* bp = b + p * kPanel * kc_pad;
+        for (int64_t i0 = 0; i0 < rows; i0 += kPanel) {
+            const int mr = static_cast<int>(std::min<int64_t>(kPanel, rows - i0));
+            const uint16_t* ap = a + i0 * kc_pad;
+            float* cp = c + i0 * ldc + p * kPanel;
+            if (mr > 16) {
+                if (nr > 16) tile_block<2, 2>(kc_pad, ap, bp, cp, ldc, mr, nr, accumulate);
+                else tile_block<2, 1>(kc_pad, ap, bp, cp, ldc, mr, nr, accumulate);
+            } else {
+                if (nr > 16) tile_block<1, 2>(kc_pad, ap, bp, cp, ldc, mr, nr, accumulate);
+                else tile_block<1, 1>(kc_pad, ap, bp, cp, ldc, mr, nr, accumulate);
+            }
+        }
+    }
+}
+
+}  // namespace
+
+void gemm_block_amx(const GemmJob& job, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+    configure_tiles();
+    const int64_t tile_k = pick_tile_k(job.K, job.k_align);
+    const int64_t kc_max_pad = round_up(tile_k, 32);
+    const bool weight_a = static_cast<bool>(job.load_a);
+    const int64_t rows = m1 - m0, cols = n1 - n0;
+    const int64_t sub_m = weight_a ? rows : std::min(rows, kAmxTileM);
+    const int64_t sub_n = weight_a ? std::min(cols, kAmxTileN) : cols;
+    // Scratch is handed out in floats; two bf16 fit in one.
+    auto* a_packed = reinterpret_cast<uint16_t*>(
+        thread_scratch(ScratchSlot::PackedA, static_cast<size_t>(round_up(sub_m, kPanel) * kc_max_pad / 2)));
+    auto* b_packed = reinterpret_cast<uint16_t*>(
+        thread_scratch(ScratchSlot::PackedB, static_cast<size_t>(round_up(sub_n, kPanel) * kc_max_pad / 2)));
+    float* b_panel = thread_scratch(ScratchSlot::PanelF32, static_cast<size_t>(kc_max_pad * kPanel));
+    float* a_loaded = weight_a ? thread_scratch(ScratchSlot::LoadedA, static_cast<size_t>(sub_m * tile_k)) : nullptr;
+
+    auto pack_a = [&](int64_t am0, int64_t arows, int64_t k0, int64_t kc, int64_t kc_pad) {
+        if (weight_a) {
+            job.load_a(am0, arows, k0, kc, a_loaded);
+            pack_a_rows(a_loaded, kc, arows, round_up(arows, kPanel), kc, kc_pad, a_packed);
+        } else {
+            pack_a_rows(job.a + am0 * job.lda + k0, job.lda, arows, round_up(arows, kPanel), kc, kc_pad, a_packed);
+        }
+    };
+    auto pack_b = [&](int64_t bn0, int64_t bcols, int64_t k0, int64_t kc, int64_t kc_pad) {
+        for (int64_t p = 0; p * kPanel < bcols; ++p) {
+            const int64_t pn0 = bn0 + p * kPanel;
+            job.pack_b(pn0, std::min<int64_t>(kPanel, bn0 + bcols - pn0), k0, kc, kPanel, b_panel);
+            pack_b_panel(b_panel, kc, kc_pad, b_packed + p * kPanel * kc_pad);
+        }
+    };
+
+    for (int64_t k0 = 0; k0 < job.K; k0 += tile_k) {
+        const int64_t kc = std::min(tile_k, job.K - k0), kc_pad = round_up(kc, 32);
+        const bool acc = job.accumulate || k0 > 0;
+        if (weight_a) {
+            pack_a(m0, rows, k0, kc, kc_pad);
+            for (int64_t s0 = n0; s0 < n1; s0 += sub_n) {
+                const int64_t scols = std::min(sub_n, n1 - s0);
+                pack_b(s0, scols, k0, kc, kc_pad);
+                multiply_block(kc_pad, a_packed, rows, b_packed, scols, job.c + m0 * job.ldc + s0, job.ldc, acc);
+            }
+        } else {
+            pack_b(n0, cols, k0, kc, kc_pad);
+            for (int64_t s0 = m0; s0 < m1; s0 += sub_m) {
+                const int64_t srows = std::min(sub_m, m1 - s0);
+                pack_a(s0, srows, k0, kc, kc_pad);
+                multiply_block(kc_pad, a_packed, srows, b_packed, cols, job.c + s0 * job.ldc + n0, job.ldc, acc);
+            }
+        }
+    }
+    _tile_release();
+    if (job.K == 0 && !job.accumulate)
+        for (int64_t i = m0; i < m1; ++i) std::fill(job.c + i * job.ldc + n0, job.c + i * job.ldc + n1, 0.0f);
+    if (job.epilogue) job.epilogue(m0, rows, n0, cols);
+}
+
+}  // namespace sdn::cpu
