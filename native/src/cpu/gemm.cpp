@@ -114,8 +114,30 @@ int64_t even_tile(int64_t total, int64_t tiles, int64_t step) {
     return round_up((total + tiles - 1) / tiles, step);
 }
 
+// The AMX path: the multiply is so fast that packing the operands costs as much, and a task
+// packs all of the operand along the dimension it does not split. Splitting the larger of M
+// and N keeps that duplicated packing to the smaller operand; one task per thread.
+void run_gemm_tiles(Context& ctx, const KernelTable& kt, const GemmJob& job) {
+    const bool split_m = job.M >= job.N;
+    const int64_t extent = split_m ? job.M : job.N;
+    const int64_t tasks = std::max<int64_t>(1, std::min<int64_t>(ctx.threads(), (extent + 31) / 32));
+    const int64_t tile = even_tile(extent, tasks, 32);
+    ctx.note_scratch_bytes(ctx.threads() * gemm_block_amx_scratch_bytes(job, split_m ? tile : job.M, split_m ? job.N : tile));
+    ctx.pool().parallel_for((extent + tile - 1) / tile, [&](int64_t task, int) {
+        const int64_t s0 = task * tile, s1 = std::min(extent, s0 + tile);
+        if (split_m)
+            gemm_block(kt, job, s0, s1, 0, job.N);
+        else
+            gemm_block(kt, job, 0, job.M, s0, s1);
+    });
+}
+
 void run_gemm(Context& ctx, const KernelTable& kt, const GemmJob& job) {
     if (job.M <= 0 || job.N <= 0) return;
+    if (kt.matrix_bf16) {
+        run_gemm_tiles(ctx, kt, job);
+        return;
+    }
     const int threads = ctx.threads();
     // Tasks split only the weight's dimension (M when A is the loaded weight, else N), so
     // each weight element is converted once per call; a multiple of the thread count keeps

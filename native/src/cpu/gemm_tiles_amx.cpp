@@ -26,9 +26,13 @@ constexpr int kPanel = 32;           // C block edge: two tiles each way
 
 int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
 
-int64_t pick_tile_k(int64_t K, int64_t align) {
+// The K slice: all of K when short, else up to kAmxTileK, smaller when the operand packed for
+// the whole block (`resident` rows or columns) would not stay in L2 (about 512 KiB of it).
+int64_t pick_tile_k(int64_t K, int64_t align, int64_t resident) {
     if (K <= kAmxTileK + kAmxTileK / 2) return K;
-    return std::max<int64_t>(align, kAmxTileK / align * align);
+    int64_t kc = kAmxTileK;
+    while (kc > 128 && resident * kc * 2 > (int64_t(512) << 10)) kc /= 2;
+    return std::max<int64_t>(align, kc / align * align);
 }
 
 struct alignas(64) TileConfig {
@@ -162,10 +166,10 @@ void multiply_block(int64_t kc_pad, const uint16_t* a, int64_t rows, const uint1
 
 void gemm_block_amx(const GemmJob& job, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
     configure_tiles();
-    const int64_t tile_k = pick_tile_k(job.K, job.k_align);
-    const int64_t kc_max_pad = round_up(tile_k, 32);
     const bool weight_a = static_cast<bool>(job.load_a);
     const int64_t rows = m1 - m0, cols = n1 - n0;
+    const int64_t tile_k = pick_tile_k(job.K, job.k_align, weight_a ? rows : cols);
+    const int64_t kc_max_pad = round_up(tile_k, 32);
     const int64_t sub_m = weight_a ? rows : std::min(rows, kAmxTileM);
     const int64_t sub_n = weight_a ? std::min(cols, kAmxTileN) : cols;
     // Scratch is handed out in floats; two bf16 fit in one.
@@ -215,6 +219,15 @@ void gemm_block_amx(const GemmJob& job, int64_t m0, int64_t m1, int64_t n0, int6
     if (job.K == 0 && !job.accumulate)
         for (int64_t i = m0; i < m1; ++i) std::fill(job.c + i * job.ldc + n0, job.c + i * job.ldc + n1, 0.0f);
     if (job.epilogue) job.epilogue(m0, rows, n0, cols);
+}
+
+int64_t gemm_block_amx_scratch_bytes(const GemmJob& job, int64_t rows, int64_t cols) {
+    const bool weight_a = static_cast<bool>(job.load_a);
+    const int64_t kc = round_up(pick_tile_k(job.K, job.k_align, weight_a ? rows : cols), 32);
+    const int64_t sub_m = weight_a ? rows : std::min(rows, kAmxTileM);
+    const int64_t sub_n = weight_a ? std::min(cols, kAmxTileN) : cols;
+    return (round_up(sub_m, kPanel) + round_up(sub_n, kPanel)) * kc * 2 + kc * kPanel * 4 +
+           (weight_a ? sub_m * kc * 4 : 0);
 }
 
 }  // namespace sdn::cpu
