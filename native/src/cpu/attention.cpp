@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "cpu/attention_amx.h"
 #include "cpu/kernel_table.h"
 #include "cpu/ops.h"
 #include "cpu/scratch.h"
@@ -16,7 +17,7 @@ namespace sdn::ops {
 
 namespace {
 
-constexpr int64_t kTaskQ = 512;   // queries per task (each task reads all of its head's K and V)
+constexpr int64_t kTaskQ = cpu::kAttentionTaskQ;  // queries per task (each reads all of its head's K and V)
 constexpr int64_t kBlockK = 256;  // keys per block
 
 int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
@@ -52,6 +53,17 @@ void attention(Context& ctx, const AttentionArgs& a) {
     const int64_t d = a.head_dim;
     const int64_t q_tasks = (a.nq + kTaskQ - 1) / kTaskQ;
     const int64_t tasks = a.batch * a.heads * q_tasks;
+    if (kt.matrix_bf16 && d <= 1024) {
+        const int64_t floats = cpu::attention_amx_scratch_floats(d);
+        ctx.note_scratch_bytes(static_cast<int64_t>(ctx.threads()) * floats * 4);
+        ctx.pool().parallel_for(tasks, [&](int64_t task, int) {
+            const int64_t qt_index = task % q_tasks, h = (task / q_tasks) % a.heads, b = task / (q_tasks * a.heads);
+            const int64_t q0 = qt_index * kTaskQ;
+            float* scratch = cpu::thread_scratch(cpu::ScratchSlot::Scores, static_cast<size_t>(floats));
+            cpu::attention_task_amx(kt, a, b, h, q0, std::min(kTaskQ, a.nq - q0), scratch);
+        });
+        return;
+    }
     const int64_t nq_cap = round_up(kTaskQ, nr);
     const int64_t sizes[] = {nq_cap * d, d * nq_cap, nq_cap, nq_cap, nq_cap,
                              round_up(kBlockK, mr) * d, round_up(d, mr) * kBlockK, kBlockK * nr};

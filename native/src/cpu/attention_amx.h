@@ -1,0 +1,23 @@
+// The AMX (bfloat16 tile) form of one attention task, used by ops::attention when the
+// context's kernel table has matrix_bf16 set.
+#pragma once
+
+#include <cstdint>
+
+#include "cpu/kernel_table.h"
+#include "cpu/ops.h"
+
+namespace sdn::cpu {
+
+// Queries per task (each task reads all of its head's keys and values).
+constexpr int64_t kAttentionTaskQ = 512;
+
+// Floats of scratch one task needs for this head size.
+int64_t attention_amx_scratch_floats(int64_t head_dim);
+
+// Queries [q0, q0 + nq) of head h of batch item b; nq <= kAttentionTaskQ. `scratch` holds
+// attention_amx_scratch_floats(head_dim) floats, 64-byte aligned.
+void attention_task_amx(const KernelTable& kt, const ops::AttentionArgs& a, int64_t b, int64_t h, int64_t q0,
+                        int64_t nq, float* scratch);
+
+}  // namespace sdn::cpu

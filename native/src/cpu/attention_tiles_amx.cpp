@@ -1,0 +1,225 @@
+// One attention task (batch item, head, up to kTaskQ queries) on the AMX tile unit. Queries
+// are taken 32 at a time against blocks of kBlockK keys: S = Q K^T in float32 tiles, an online
+// softmax along each query's row (running max and sum; earlier output rescaled), P rounded to
+// bfloat16 as the A operand of O += P V. Q, K and V are rounded to bfloat16 once per task as
+// they are packed; all sums stay float32.
+//
+// Tiles as in gemm_tiles_amx.cpp: 0-3 a 32x32 float block, 4-5 A slices (16 rows x 32 bf16),
+// 6-7 B slices in the pair-interleaved layout (row r = B[2r][j], B[2r+1][j] for 16 columns j).
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "cpu/attention_amx.h"
+#include "cpu/scratch.h"
+
+namespace sdn::cpu {
+
+namespace {
+
+constexpr int64_t kBlockK = 256;  // keys per block
+constexpr int kGroup = 32;        // queries per group (two A tiles)
+
+int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
+
+struct alignas(64) TileConfig {
+    uint8_t palette = 1;
+    uint8_t start_row = 0;
+    uint8_t reserved[14] = {};
+    uint16_t colsb[16] = {};
+    uint8_t rows[16] = {};
+};
+
+void configure_tiles() {
+    TileConfig cfg;
+    for (int t = 0; t < 8; ++t) {
+        cfg.colsb[t] = 64;
+        cfg.rows[t] = 16;
+    }
+    _tile_loadconfig(&cfg);
+}
+
+// 16 floats from src (n of them; the rest zero), times `scale`, as 16 bf16.
+inline __m256i bf16x16(const float* src, int n, float scale) {
+    const __mmask16 m = n >= 16 ? __mmask16(0xffff) : __mmask16((1u << std::max(n, 0)) - 1);
+    return reinterpret_cast<__m256i>(_mm512_cvtneps_pbh(_mm512_mul_ps(_mm512_maskz_loadu_ps(m, src), _mm512_set1_ps(scale))));
+}
+
+// Rows of a strided [rows, d] matrix into row-major bf16 [rows_pad][d_pad] (zero padded).
+void pack_rows(const float* src, int64_t stride, int64_t rows, int64_t rows_pad, int64_t d, int64_t d_pad, float scale,
+               uint16_t* dst) {
+    for (int64_t r = 0; r < rows_pad; ++r) {
+        uint16_t* out = dst + r * d_pad;
+        if (r >= rows) {
+            std::memset(out, 0, static_cast<size_t>(d_pad) * 2);
+            continue;
+        }
+        const float* in = src + r * stride;
+        for (int64_t c = 0; c < d_pad; c += 16)
+            _mm256_store_si256(reinterpret_cast<__m256i*>(out + c), bf16x16(in + c, static_cast<int>(d - c), scale));
+    }
+}
+
+// K^T as B operand: for each group of 16 keys, [d_pad / 2][16][2] bf16 with element
+// (r, j, i) = K[j][2r + i]; keys past `keys` are zero.
+void pack_keys(const float* k, int64_t stride, int64_t keys, int64_t keys_pad, int64_t d, int64_t d_pad, uint32_t* dst) {
+    const int64_t pairs = d_pad / 2;
+    alignas(64) uint16_t row[1024];
+    for (int64_t j = 0; j < keys_pad; ++j) {
+        uint32_t* group = dst + (j / 16) * pairs * 16;
+        if (j < keys) {
+            for (int64_t c = 0; c < d_pad; c += 16)
+                _mm256_store_si256(reinterpret_cast<__m256i*>(row + c), bf16x16(k + j * stride + c, static_cast<int>(d - c), 1.0f));
+        } else {
+            std::memset(row, 0, static_cast<size_t>(d_pad) * 2);
+        }
+        const uint32_t* pair = reinterpret_cast<const uint32_t*>(row);
+        for (int64_t r = 0; r < pairs; ++r) group[r * 16 + j % 16] = pair[r];
+    }
+}
+
+// V as B operand: for each group of 16 head dims, [keys_pad / 2][16][2] bf16 with element
+// (r, c, i) = V[2r + i][c]; keys past `keys` and dims past d are zero.
+void pack_values(const float* v, int64_t stride, int64_t keys, int64_t keys_pad, int64_t d, int64_t d_pad, uint16_t* dst) {
+    const __m512i interleave = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8,
+                                                23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    for (int64_t c0 = 0; c0 < d_pad; c0 += 16) {
+        uint16_t* group = dst + (c0 / 16) * keys_pad * 16;
+        const int n = static_cast<int>(std::min<int64_t>(16, d - c0));
+        const __mmask16 m = n >= 16 ? __mmask16(0xffff) : __mmask16((1u << std::max(n, 0)) - 1);
+        for (int64_t j = 0; j < keys_pad; j += 2) {
+            const __m512 a = j < keys ? _mm512_maskz_loadu_ps(m, v + j * stride + c0) : _mm512_setzero_ps();
+            const __m512 b = j + 1 < keys ? _mm512_maskz_loadu_ps(m, v + (j + 1) * stride + c0) : _mm512_setzero_ps();
+            const __m512i both = reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(b, a));
+            _mm512_store_si512(group + j * 16, _mm512_permutexvar_epi16(interleave, both));
+        }
+    }
+}
+
+// C[32 x 32 floats, row stride ldc floats] = (accumulate ? C : 0) + A[32 x kd] * B, A row-major
+// bf16 with row stride lda elements, B as two 16-column pair-interleaved slices (b0, b1) whose
+// 32-deep steps are `b_step` elements apart.
+inline void tile_product(int64_t kd, const uint16_t* a, int64_t lda, const uint16_t* b0, const uint16_t* b1,
+                         float* c, int64_t ldc, bool accumulate) {
+    const int64_t cs = ldc * 4;
+    if (accumulate) {
+        _tile_loadd(0, c, cs);
+        _tile_loadd(1, c + 16, cs);
+        _tile_loadd(2, c + 16 * ldc, cs);
+        _tile_loadd(3, c + 16 * ldc + 16, cs);
+    } else {
+        _tile_zero(0);
+        _tile_zero(1);
+        _tile_zero(2);
+        _tile_zero(3);
+    }
+    for (int64_t k = 0; k < kd; k += 32) {
+        _tile_loadd(4, a + k, lda * 2);
+        _tile_loadd(5, a + 16 * lda + k, lda * 2);
+        _tile_loadd(6, b0 + k * 16, 64);
+        _tile_loadd(7, b1 + k * 16, 64);
+        _tile_dpbf16ps(0, 4, 6);
+        _tile_dpbf16ps(1, 4, 7);
+        _tile_dpbf16ps(2, 5, 6);
+        _tile_dpbf16ps(3, 5, 7);
+    }
+    _tile_stored(0, c, cs);
+    _tile_stored(1, c + 16, cs);
+    _tile_stored(2, c + 16 * ldc, cs);
+    _tile_stored(3, c + 16 * ldc + 16, cs);
+}
+
+}  // namespace
+
+int64_t attention_amx_scratch_floats(int64_t head_dim) {
+    const int64_t d_pad = round_up(head_dim, 32);
+    return kAttentionTaskQ * d_pad / 2     // Q (bf16)
+           + kBlockK * d_pad               // K^T and V (bf16)
+           + kGroup * kBlockK              // S
+           + kGroup * kBlockK / 2          // P (bf16)
+           + kAttentionTaskQ * d_pad       // O
+           + 2 * kAttentionTaskQ;          // running max and sum per query
+}
+
+void attention_task_amx(const KernelTable& kt, const ops::AttentionArgs& a, int64_t b, int64_t h, int64_t q0,
+                        int64_t nq, float* scratch) {
+    configure_tiles();
+    const int64_t d = a.head_dim, d_pad = round_up(d, 32);
+    const int64_t nq_pad = round_up(nq, kGroup);
+    float* cursor = scratch;
+    auto take = [&](int64_t floats) {
+        float* at = cursor;
+        cursor += floats;
+        return at;
+    };
+    auto* q_packed = reinterpret_cast<uint16_t*>(take(kAttentionTaskQ * d_pad / 2));
+    auto* k_packed = reinterpret_cast<uint32_t*>(take(kBlockK * d_pad / 2));
+    auto* v_packed = reinterpret_cast<uint16_t*>(take(kBlockK * d_pad / 2));
+    float* s = take(kGroup * kBlockK);
+    auto* p = reinterpret_cast<uint16_t*>(take(kGroup * kBlockK / 2));
+    float* o = take(kAttentionTaskQ * d_pad);
+    float* row_max = take(kAttentionTaskQ);
+    float* row_sum = take(kAttentionTaskQ);
+
+    pack_rows(a.q + (b * a.nq + q0) * a.q_stride + h * d, a.q_stride, nq, nq_pad, d, d_pad, a.scale, q_packed);
+    std::fill(o, o + nq_pad * d_pad, 0.0f);
+    std::fill(row_max, row_max + nq_pad, -INFINITY);
+    std::fill(row_sum, row_sum + nq_pad, 0.0f);
+    const float* kbase = a.k + b * a.nk * a.k_stride + h * d;
+    const float* vbase = a.v + b * a.nk * a.v_stride + h * d;
+    // With a causal mask no key past the task's last query matters.
+    const int64_t nk_used = a.causal ? std::min(a.nk, q0 + nq) : a.nk;
+
+    for (int64_t k0 = 0; k0 < nk_used; k0 += kBlockK) {
+        const int64_t bk = std::min(kBlockK, nk_used - k0), bk_pad = round_up(bk, 32);
+        pack_keys(kbase + k0 * a.k_stride, a.k_stride, bk, bk_pad, d, d_pad, k_packed);
+        pack_values(vbase + k0 * a.v_stride, a.v_stride, bk, bk_pad, d, d_pad, v_packed);
+        for (int64_t g0 = 0; g0 < nq_pad; g0 += kGroup) {
+            if (a.causal && k0 > q0 + std::min<int64_t>(g0 + kGroup, nq) - 1) break;  // all masked
+            // S[32 x bk_pad] = Q_group K^T.
+            for (int64_t j0 = 0; j0 < bk_pad; j0 += 32) {
+                const auto* b0 = reinterpret_cast<const uint16_t*>(k_packed + (j0 / 16) * (d_pad / 2) * 16);
+                const auto* b1 = reinterpret_cast<const uint16_t*>(k_packed + (j0 / 16 + 1) * (d_pad / 2) * 16);
+                tile_product(d_pad, q_packed + g0 * d_pad, d_pad, b0, b1, s + j0, kBlockK, false);
+            }
+            float* og = o + g0 * d_pad;
+            // Online softmax along each query's row; P in bf16 for the second product.
+            for (int64_t i = 0; i < kGroup; ++i) {
+                float* row = s + i * kBlockK;
+                const int64_t qi = g0 + i;
+                int64_t valid = bk;
+                if (a.causal) valid = std::clamp<int64_t>(q0 + qi - k0 + 1, 0, bk);
+                const float block_max = valid > 0 ? kt.row_max(row, valid) : -INFINITY;
+                const float new_max = std::max(row_max[qi], block_max);
+                float block_sum = 0.0f, correction = 1.0f;
+                if (new_max != -INFINITY) {
+                    correction = row_max[qi] == -INFINITY ? 0.0f : std::exp(row_max[qi] - new_max);
+                    block_sum = kt.exp_shifted_sum(row, valid, new_max);
+                }
+                std::fill(row + (new_max == -INFINITY ? 0 : valid), row + bk_pad, 0.0f);
+                row_max[qi] = new_max;
+                row_sum[qi] = row_sum[qi] * correction + block_sum;
+                if (correction != 1.0f) kt.scale_row(og + i * d_pad, d_pad, correction);
+                uint16_t* prow = p + i * kBlockK;
+                for (int64_t j = 0; j < bk_pad; j += 16)
+                    _mm256_store_si256(reinterpret_cast<__m256i*>(prow + j), bf16x16(row + j, 16, 1.0f));
+            }
+            // O_group[32 x d_pad] += P V.
+            for (int64_t c0 = 0; c0 < d_pad; c0 += 32) {
+                const uint16_t* b0 = v_packed + (c0 / 16) * bk_pad * 16;
+                const uint16_t* b1 = v_packed + (c0 / 16 + 1) * bk_pad * 16;
+                tile_product(bk_pad, p, kBlockK, b0, b1, og + c0, d_pad, true);
+            }
+        }
+    }
+    _tile_release();
+    for (int64_t i = 0; i < nq; ++i) {
+        float* orow = a.out + (b * a.nq + q0 + i) * a.out_stride + h * d;
+        const float inv = row_sum[i] > 0.0f ? 1.0f / row_sum[i] : 0.0f;
+        for (int64_t c = 0; c < d; ++c) orow[c] = o[i * d_pad + c] * inv;
+    }
+}
+
+}  // namespace sdn::cpu
