@@ -162,6 +162,66 @@ void multiply_block(int64_t kc_pad, const uint16_t* a, int64_t rows, const uint1
     }
 }
 
+
+// The weight-rows case with K in several slices: C would be read and written once per slice,
+// and C's rows are a whole image row of pixels apart (tens of KiB), so every tile load touches
+// 16 pages. Instead the slices accumulate into a local buffer of 32x32 blocks stored one after
+// another ([panel][row pair][32 x 32]), and C is written once.
+
+void accumulate_blocks(int64_t kc_pad, const uint16_t* a, int64_t row_pairs, const uint16_t* b, int64_t panels,
+                       float* acc, bool first) {
+    for (int64_t p = 0; p < panels; ++p) {
+        const uint16_t* bp = b + p * kPanel * kc_pad;
+        const uint16_t* b1 = bp + kc_pad * 16;
+        for (int64_t i = 0; i < row_pairs; ++i) {
+            const uint16_t* ap = a + i * kPanel * kc_pad;
+            float* c = acc + (p * row_pairs + i) * kPanel * kPanel;
+            constexpr int64_t cs = kPanel * 4;
+            if (first) {
+                _tile_zero(0);
+                _tile_zero(1);
+                _tile_zero(2);
+                _tile_zero(3);
+            } else {
+                _tile_loadd(0, c, cs);
+                _tile_loadd(1, c + 16, cs);
+                _tile_loadd(2, c + 16 * kPanel, cs);
+                _tile_loadd(3, c + 16 * kPanel + 16, cs);
+            }
+            for (int64_t k = 0; k < kc_pad; k += 32) {
+                _tile_loadd(4, ap + k, kc_pad * 2);
+                _tile_loadd(6, bp + k * 16, 64);
+                _tile_loadd(7, b1 + k * 16, 64);
+                _tile_loadd(5, ap + 16 * kc_pad + k, kc_pad * 2);
+                _tile_dpbf16ps(0, 4, 6);
+                _tile_dpbf16ps(1, 4, 7);
+                _tile_dpbf16ps(2, 5, 6);
+                _tile_dpbf16ps(3, 5, 7);
+            }
+            _tile_stored(0, c, cs);
+            _tile_stored(1, c + 16, cs);
+            _tile_stored(2, c + 16 * kPanel, cs);
+            _tile_stored(3, c + 16 * kPanel + 16, cs);
+        }
+    }
+}
+
+// C[rows x cols] (+)= the accumulator's blocks.
+void flush_blocks(const float* acc, int64_t rows, int64_t cols, float* c, int64_t ldc, bool accumulate) {
+    const int64_t row_pairs = (rows + kPanel - 1) / kPanel;
+    for (int64_t p = 0; p * kPanel < cols; ++p) {
+        const int64_t n = std::min<int64_t>(kPanel, cols - p * kPanel);
+        for (int64_t r = 0; r < rows; ++r) {
+            const float* src = acc + (p * row_pairs + r / kPanel) * kPanel * kPanel + (r % kPanel) * kPanel;
+            float* dst = c + r * ldc + p * kPanel;
+            if (accumulate)
+                for (int64_t j = 0; j < n; ++j) dst[j] += src[j];
+            else
+                std::memcpy(dst, src, static_cast<size_t>(n) * 4);
+        }
+    }
+}
+
 }  // namespace
 
 void gemm_block_amx(const GemmJob& job, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
@@ -196,6 +256,33 @@ void gemm_block_amx(const GemmJob& job, int64_t m0, int64_t m1, int64_t n0, int6
         }
     };
 
+    if (weight_a && job.K > tile_k) {
+        // The weight rows are packed once for all of K (slice after slice), then each column
+        // sub-tile runs through every K slice into the accumulator and is written to C once.
+        const int64_t row_pairs = (rows + kPanel - 1) / kPanel, rows_pad = row_pairs * kPanel;
+        const int64_t slices = (job.K + tile_k - 1) / tile_k;
+        auto* a_all = reinterpret_cast<uint16_t*>(
+            thread_scratch(ScratchSlot::WholeA, static_cast<size_t>(rows_pad * slices * kc_max_pad / 2)));
+        for (int64_t t = 0; t < slices; ++t) {
+            const int64_t k0 = t * tile_k, kc = std::min(tile_k, job.K - k0);
+            job.load_a(m0, rows, k0, kc, a_loaded);
+            pack_a_rows(a_loaded, kc, rows, rows_pad, kc, round_up(kc, 32), a_all + t * rows_pad * kc_max_pad);
+        }
+        float* acc = thread_scratch(ScratchSlot::Accumulator, static_cast<size_t>(rows_pad * round_up(sub_n, kPanel)));
+        for (int64_t s0 = n0; s0 < n1; s0 += sub_n) {
+            const int64_t scols = std::min(sub_n, n1 - s0);
+            for (int64_t t = 0; t < slices; ++t) {
+                const int64_t k0 = t * tile_k, kc = std::min(tile_k, job.K - k0), kc_pad = round_up(kc, 32);
+                pack_b(s0, scols, k0, kc, kc_pad);
+                accumulate_blocks(kc_pad, a_all + t * rows_pad * kc_max_pad, row_pairs, b_packed,
+                                  (scols + kPanel - 1) / kPanel, acc, t == 0);
+            }
+            flush_blocks(acc, rows, scols, job.c + m0 * job.ldc + s0, job.ldc, job.accumulate);
+        }
+        _tile_release();
+        if (job.epilogue) job.epilogue(m0, rows, n0, cols);
+        return;
+    }
     for (int64_t k0 = 0; k0 < job.K; k0 += tile_k) {
         const int64_t kc = std::min(tile_k, job.K - k0), kc_pad = round_up(kc, 32);
         const bool acc = job.accumulate || k0 > 0;
@@ -226,8 +313,10 @@ int64_t gemm_block_amx_scratch_bytes(const GemmJob& job, int64_t rows, int64_t c
     const int64_t kc = round_up(pick_tile_k(job.K, job.k_align, weight_a ? rows : cols), 32);
     const int64_t sub_m = weight_a ? rows : std::min(rows, kAmxTileM);
     const int64_t sub_n = weight_a ? std::min(cols, kAmxTileN) : cols;
+    const int64_t whole_k = (job.K + kc - 1) / kc * kc;
+    const int64_t accumulator = weight_a && job.K > kc ? round_up(rows, kPanel) * (kAmxTileN * 4 + whole_k * 2) : 0;
     return (round_up(sub_m, kPanel) + round_up(sub_n, kPanel)) * kc * 2 + kc * kPanel * 4 +
-           (weight_a ? sub_m * kc * 4 : 0);
+           (weight_a ? sub_m * kc * 4 : 0) + accumulator;
 }
 
 }  // namespace sdn::cpu

@@ -8,7 +8,7 @@
 namespace sdn::cpu {
 
 // Distinct buffers a kernel may hold at the same time.
-enum class ScratchSlot { PackedB = 0, PackedA = 1, LoadedA = 2, Rows = 3, Scores = 4, PanelF32 = 5, Count = 6 };
+enum class ScratchSlot { PackedB = 0, PackedA = 1, LoadedA = 2, Rows = 3, Scores = 4, PanelF32 = 5, Accumulator = 6, WholeA = 7, Count = 8 };
 
 // At least `floats` floats, 64-byte aligned; valid until the same thread asks for the same
 // slot again. Contents are unspecified.
