@@ -47,6 +47,7 @@ SDN_API sdn_status sdn_clip_encode(sdn_context* ctx, sdn_clip* clip, const char*
                     "clip_skip must be -1 (last layer) down to -24");
         sdn::Context& c = ctx->impl;
         c.progress(SDN_STAGE_TEXT_ENCODE, 0, static_cast<int>(clip->encoder->model().layers()));
+        const sdn::ReleasePagesAtExit release(clip->pages);
         sdn::ClipEncoder::Result r = clip->encoder->encode(c, text, clip_skip);
         std::unique_ptr<sdn_tensor> cond(sdn::new_tensor_handle(std::move(r.cond)));
         std::unique_ptr<sdn_tensor> pooled;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/live_objects.h"
+#include "model/weight_pages.h"
 #include "model/clip_encoder.h"
 #include "model/clip_text_model.h"
 #include "model/clip_tokenizer.h"
@@ -14,6 +15,8 @@
 struct sdn_clip : sdn::LiveObject {
     std::shared_ptr<sdn::ClipEncoder> encoder;
     std::shared_ptr<void> keepalive;  // owner of the memory the weights point into
+    // Released when a sample / encode / decode call ends (checkpoint loads only).
+    sdn::WeightPages pages;
 };
 
 namespace sdn {

@@ -81,6 +81,7 @@ SDN_API sdn_status sdn_checkpoint_load(sdn_context* ctx, const char* path,
             model = std::make_unique<sdn_model>();
             model->model = unet;
             model->arch = d.arch;
+            model->pages = WeightPages(ck, unet->used_tensors());
             c.progress(SDN_STAGE_LOAD, ++step, total);
         }
         if (clip_out) {
@@ -89,14 +90,20 @@ SDN_API sdn_status sdn_checkpoint_load(sdn_context* ctx, const char* path,
             std::shared_ptr<ClipTokenizer> tokenizer = locate_clip_tokenizer(
                 &ck->file(), path, options ? options->tokenizer_path : nullptr,
                 options ? options->models_dir : nullptr);
-            clip.reset(make_clip_handle(ck->recording_lookup(&used), std::move(tokenizer), ck,
+            std::set<std::string> clip_used;
+            clip.reset(make_clip_handle(ck->recording_lookup(&clip_used), std::move(tokenizer), ck,
                                         kSd1ClipPrefix));
+            clip->pages = WeightPages(ck, clip_used);
+            used.insert(clip_used.begin(), clip_used.end());
             c.progress(SDN_STAGE_LOAD, ++step, total);
         }
         if (vae_out) {
             SDN_REQUIRE(d.has_vae, SDN_ERR_NOT_FOUND,
                         std::string(path) + ": no VAE (first_stage_model.* or encoder./decoder.*)");
-            vae.reset(make_vae_handle(ck->recording_lookup(&used), d.vae_prefix, ck));
+            std::set<std::string> vae_used;
+            vae.reset(make_vae_handle(ck->recording_lookup(&vae_used), d.vae_prefix, ck));
+            vae->pages = WeightPages(ck, vae_used);
+            used.insert(vae_used.begin(), vae_used.end());
             c.progress(SDN_STAGE_LOAD, ++step, total);
         }
         const auto unexpected =

@@ -6,8 +6,11 @@
 
 #include "core/diffusion_model.h"
 #include "core/live_objects.h"
+#include "model/weight_pages.h"
 
 struct sdn_model : sdn::LiveObject {
     std::shared_ptr<sdn::DiffusionModel> model;
     sdn_arch arch = SDN_ARCH_UNKNOWN;
+    // Released when a sample / encode / decode call ends (checkpoint loads only).
+    sdn::WeightPages pages;
 };

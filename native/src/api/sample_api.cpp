@@ -144,6 +144,7 @@ SDN_API sdn_status sdn_sample(sdn_context* ctx, sdn_model* model, const sdn_samp
                         SDN_ERR_INVALID_ARGUMENT, "batch_index_count must equal the latent batch size");
             in.batch_index.assign(latent->batch_index, latent->batch_index + latent->batch_index_count);
         }
+        const ReleasePagesAtExit release(model->pages);
         Tensor out = ksample(ctx->impl, *model->model, p, pos, neg, in);
         *samples_out = new_tensor_handle(std::move(out));
     });

@@ -110,6 +110,7 @@ SDN_API sdn_status sdn_vae_encode(sdn_context* ctx, sdn_vae* vae, const sdn_tens
         SDN_REQUIRE(vae->vae != nullptr, SDN_ERR_INVALID_ARGUMENT, "vae has no model");
         VaeTiling storage;
         const VaeTiling* t = read_tiling(tiling, storage);
+        const ReleasePagesAtExit release(vae->pages);
         *latent_out = new_tensor_handle(vae->vae->encode(ctx->impl, image->impl, t));
     });
 }
@@ -125,6 +126,7 @@ SDN_API sdn_status sdn_vae_decode(sdn_context* ctx, sdn_vae* vae, const sdn_tens
         SDN_REQUIRE(vae->vae != nullptr, SDN_ERR_INVALID_ARGUMENT, "vae has no model");
         VaeTiling storage;
         const VaeTiling* t = read_tiling(tiling, storage);
+        const ReleasePagesAtExit release(vae->pages);
         *image_out = new_tensor_handle(vae->vae->decode(ctx->impl, latent->impl, t));
     });
 }

@@ -6,12 +6,15 @@
 #include <string>
 
 #include "core/live_objects.h"
+#include "model/weight_pages.h"
 #include "model/vae_model.h"
 #include "model/weight_lookup.h"
 
 struct sdn_vae : sdn::LiveObject {
     std::shared_ptr<sdn::Vae> vae;
     std::shared_ptr<void> keepalive;  // owner of the memory the weights point into
+    // Released when a sample / encode / decode call ends (checkpoint loads only).
+    sdn::WeightPages pages;
 };
 
 namespace sdn {

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -37,6 +38,17 @@ MappedFile::MappedFile(const std::string& path) : path_(path) {
 MappedFile::MappedFile(const std::string& name, const void* data, size_t size)
     : path_(name), size_(size), owned_(static_cast<const uint8_t*>(data), static_cast<const uint8_t*>(data) + size) {
     data_ = owned_.data();
+}
+
+void MappedFile::release_pages(const void* p, uint64_t bytes) const {
+    if (!mapped_ || !p || bytes == 0) return;
+    const auto begin = reinterpret_cast<uintptr_t>(data_), end = begin + size_;
+    const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    uintptr_t from = std::max(reinterpret_cast<uintptr_t>(p), begin);
+    uintptr_t to = std::min(reinterpret_cast<uintptr_t>(p) + bytes, end);
+    from = (from + page - 1) / page * page;  // whole pages only: neighbours may still be in use
+    to = to / page * page;
+    if (to > from) ::madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
 }
 
 MappedFile::~MappedFile() {

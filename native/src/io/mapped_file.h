@@ -22,6 +22,12 @@ public:
     uint64_t size() const { return size_; }
     const std::string& path() const { return path_; }
 
+    // Drops the pages wholly inside [p, p + bytes) from this process's resident set. They
+    // stay in the page cache, and the next read maps them back (a minor fault), so the bytes
+    // seen never change: the mapping is read-only and file-backed. Does nothing for an
+    // in-memory copy (dropping those pages would zero them) or outside the mapping.
+    void release_pages(const void* p, uint64_t bytes) const;
+
 private:
     std::string path_;
     const uint8_t* data_ = nullptr;

@@ -50,6 +50,8 @@ public:
     virtual const TensorEntry* find(const std::string& name) const = 0;
     // GGUF key/value metadata; safetensors "__metadata__" strings appear as String values.
     virtual const std::map<std::string, MetaValue>& metadata() const = 0;
+    // MappedFile::release_pages for a range of this file's tensor data.
+    virtual void release_pages(const void* data, uint64_t bytes) const = 0;
 };
 
 }  // namespace sdn

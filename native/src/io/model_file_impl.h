@@ -19,6 +19,7 @@ public:
         : map_(std::move(map)), format_(format) {}
 
     const std::string& path() const override { return map_->path(); }
+    void release_pages(const void* data, uint64_t bytes) const override { map_->release_pages(data, bytes); }
     const char* format_name() const override { return format_; }
     const std::vector<TensorEntry>& tensors() const override { return tensors_; }
     const TensorEntry* find(const std::string& name) const override {

@@ -25,6 +25,7 @@ public:
     const std::vector<sdn::TensorEntry>& tensors() const override { return tensors_; }
     const sdn::TensorEntry* find(const std::string&) const override { return nullptr; }
     const std::map<std::string, sdn::MetaValue>& metadata() const override { return meta; }
+    void release_pages(const void*, uint64_t) const override {}
 
 private:
     std::string path_ = "model.gguf";
