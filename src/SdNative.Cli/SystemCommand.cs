@@ -1,3 +1,4 @@
+using SdNative.Interop;
 using System.CommandLine;
 
 namespace SdNative.Cli;
@@ -18,7 +19,7 @@ public static class SystemCommand
             o.WriteLine($"cpu:      {info.CpuName}");
             o.WriteLine($"cores:    {info.PhysicalCores} physical, {info.LogicalCores} logical; default threads {info.DefaultThreads}");
             o.WriteLine($"features: {string.Join(' ', info.FeatureNames)}");
-            o.WriteLine($"kernels:  {info.BestCpuVariant.ToString().ToLowerInvariant()}");
+            o.WriteLine($"kernels:  {CpuOption.NameOf(info.BestCpuVariant)}");
             o.WriteLine($"backends: {info.Backends}");
             return 0;
         });

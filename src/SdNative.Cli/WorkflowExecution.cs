@@ -1,3 +1,4 @@
+using SdNative.Interop;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 
@@ -11,7 +12,8 @@ public sealed record WorkflowRunRequest(
     IReadOnlyList<KeyValuePair<string, string>> Overrides,
     CliPaths Paths,
     int Threads,
-    ILoggerFactory Logging);
+    ILoggerFactory Logging,
+    SdnCpuVariant CpuVariant = SdnCpuVariant.Auto);
 
 /// <summary>What a successful run produced.</summary>
 public sealed record WorkflowRunOutcome(IReadOnlyList<string> FilesWritten, IReadOnlyList<SdNative.Workflow.NodeTiming>? Nodes = null);

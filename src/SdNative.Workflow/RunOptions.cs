@@ -1,3 +1,5 @@
+using SdNative.Interop;
+
 namespace SdNative.Workflow;
 
 /// <summary>Where a run finds its files and how it runs.</summary>
@@ -8,6 +10,7 @@ namespace SdNative.Workflow;
 /// <param name="Threads">Engine threads (0 = physical cores); used when the runner creates its engine.</param>
 /// <param name="Overrides">"NODE.INPUT" → value text (JSON if it parses, else a string); NODE is an id or a _meta.title.</param>
 /// <param name="TokenizerPath">The CLIP vocabulary; null lets the engine search (beside the model, models/tokenizers, SDN_TOKENIZER).</param>
+/// <param name="CpuVariant">The engine's CPU kernels; Auto picks the fastest the CPU supports.</param>
 public sealed record RunOptions(
     string? BaseDir = null,
     string? ModelsDir = null,
@@ -15,7 +18,8 @@ public sealed record RunOptions(
     string? OutputDir = null,
     int Threads = 0,
     IReadOnlyList<KeyValuePair<string, string>>? Overrides = null,
-    string? TokenizerPath = null)
+    string? TokenizerPath = null,
+    SdnCpuVariant CpuVariant = SdnCpuVariant.Auto)
 {
     public string ResolvedBase => Path.GetFullPath(BaseDir ?? Directory.GetCurrentDirectory());
 

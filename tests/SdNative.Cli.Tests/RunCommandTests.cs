@@ -1,3 +1,4 @@
+using SdNative.Interop;
 using System.Text.Json.Nodes;
 
 namespace SdNative.Cli.Tests;
@@ -92,9 +93,10 @@ public sealed class RunCommandTests : IDisposable
     {
         var scripted = new Scripted((_, _, _) => Task.FromResult(new WorkflowRunOutcome([])));
         RunCommand.Executor = scripted;
-        var (code, _, _) = await Run("--set", "load_image.image=a=b.png", "--set", "KSampler 3.seed=7", "--threads", "3", "--models", "/m");
+        var (code, _, _) = await Run("--set", "load_image.image=a=b.png", "--set", "KSampler 3.seed=7", "--threads", "3", "--models", "/m", "--cpu", "AVX512");
         Assert.Equal(0, code);
         var r = scripted.Request!;
+        Assert.Equal(SdnCpuVariant.Avx512, r.CpuVariant);
         Assert.Equal([new("load_image.image", "a=b.png"), new("KSampler 3.seed", "7")], r.Overrides);
         Assert.Equal(3, r.Threads);
         Assert.Equal("/m", r.Paths.Models);
@@ -106,6 +108,7 @@ public sealed class RunCommandTests : IDisposable
     [InlineData("--set", "noequals")]
     [InlineData("--set", "nodot=1")]
     [InlineData("--threads", "-1")]
+    [InlineData("--cpu", "avx9000")]
     [InlineData("--bogus", "x")]
     public async Task BadInvocationsExitWith2AndNoStackTrace(string option, string value)
     {

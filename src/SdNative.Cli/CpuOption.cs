@@ -1,0 +1,47 @@
+using System.CommandLine;
+using SdNative.Interop;
+
+namespace SdNative.Cli;
+
+/// <summary>
+/// `--cpu NAME`: which CPU kernels the engine uses. "auto" (the default) is the fastest the
+/// CPU supports; on CPUs with AMX that multiplies in bfloat16 with float32 sums, and
+/// "avx512" keeps every product in float32 (slower, for exact comparisons).
+/// </summary>
+public static class CpuOption
+{
+    private static readonly (string Name, SdnCpuVariant Variant)[] Names =
+    [
+        ("auto", SdnCpuVariant.Auto),
+        ("scalar", SdnCpuVariant.Scalar),
+        ("avx2", SdnCpuVariant.Avx2),
+        ("avx512", SdnCpuVariant.Avx512),
+        ("avx512-amx", SdnCpuVariant.Avx512Amx),
+    ];
+
+    public static string Choices => string.Join(", ", Names.Select(n => n.Name));
+
+    public static Option<string> Create() => new("--cpu")
+    {
+        Description = $"CPU kernels: {Choices} (default auto: the fastest this CPU supports).",
+        DefaultValueFactory = _ => "auto",
+    };
+
+    public static bool TryParse(string? text, out SdnCpuVariant variant)
+    {
+        foreach (var (name, v) in Names)
+        {
+            if (string.Equals(name, text, StringComparison.OrdinalIgnoreCase))
+            {
+                variant = v;
+                return true;
+            }
+        }
+        variant = SdnCpuVariant.Auto;
+        return false;
+    }
+
+    /// <summary>The option's spelling of a variant (as `sdnative system` prints it).</summary>
+    public static string NameOf(SdnCpuVariant variant) =>
+        Names.FirstOrDefault(n => n.Variant == variant).Name ?? variant.ToString().ToLowerInvariant();
+}
