@@ -6,10 +6,17 @@
 //
 // Tiles as in gemm_tiles_amx.cpp: 0-3 a 32x32 float block, 4-5 A slices (16 rows x 32 bf16),
 // 6-7 B slices in the pair-interleaved layout (row r = B[2r][j], B[2r+1][j] for 16 columns j).
+#if defined(__GNUC__) && !defined(__clang__)
+// GCC 12 reports its own masked-load and reduction intrinsics as maybe-uninitialized (a known
+// false positive).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 #include "cpu/attention_amx.h"
@@ -23,6 +30,39 @@ constexpr int64_t kBlockK = 256;  // keys per block
 constexpr int kGroup = 32;        // queries per group (two A tiles)
 
 int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
+
+namespace vm {
+#include "cpu/vector_math.h"
+}
+
+inline __mmask16 first_lanes(int64_t n) {
+    return n >= 16 ? __mmask16(0xffff) : n <= 0 ? __mmask16(0) : __mmask16((1u << n) - 1);
+}
+
+// The largest of row[0, n); -inf when n is 0.
+float row_max_of(const float* row, int64_t n) {
+    __m512 m = _mm512_set1_ps(-INFINITY);
+    for (int64_t j = 0; j < n; j += 16) m = _mm512_max_ps(m, _mm512_mask_loadu_ps(m, first_lanes(n - j), row + j));
+    return _mm512_reduce_max_ps(m);
+}
+
+// One row of a score block into softmax weights, in one pass over the scores: p_j =
+// exp(row[j] - shift) for j < valid and 0 up to bk_pad, written as bf16 to prow. Returns the
+// sum of the weights as rounded, so the normalisation divides by what the product adds up.
+float exp_row_to_bf16(const float* row, int64_t valid, int64_t bk_pad, float shift, uint16_t* prow) {
+    alignas(64) float e[kBlockK];
+    for (int64_t j = 0; j < bk_pad; ++j) e[j] = j < valid ? vm::vm_exp(row[j] - shift) : 0.0f;
+    __m512 sum = _mm512_setzero_ps();
+    for (int64_t j = 0; j < bk_pad; j += 32) {
+        const __m512bh p = _mm512_cvtne2ps_pbh(_mm512_load_ps(e + j + 16), _mm512_load_ps(e + j));
+        _mm512_store_si512(prow + j, reinterpret_cast<__m512i>(p));
+        // bf16 back to f32 is a 16-bit shift into the high half.
+        const __m512i bits = reinterpret_cast<__m512i>(p);
+        sum = _mm512_add_ps(sum, _mm512_castsi512_ps(_mm512_slli_epi32(bits, 16)));
+        sum = _mm512_add_ps(sum, _mm512_castsi512_ps(_mm512_and_si512(bits, _mm512_set1_epi32(int32_t(0xffff0000u)))));
+    }
+    return _mm512_reduce_add_ps(sum);
+}
 
 struct alignas(64) TileConfig {
     uint8_t palette = 1;
@@ -187,24 +227,20 @@ void attention_task_amx(const KernelTable& kt, const ops::AttentionArgs& a, int6
             float* og = o + g0 * d_pad;
             // Online softmax along each query's row; P in bf16 for the second product.
             for (int64_t i = 0; i < kGroup; ++i) {
-                float* row = s + i * kBlockK;
+                const float* row = s + i * kBlockK;
                 const int64_t qi = g0 + i;
                 int64_t valid = bk;
                 if (a.causal) valid = std::clamp<int64_t>(q0 + qi - k0 + 1, 0, bk);
-                const float block_max = valid > 0 ? kt.row_max(row, valid) : -INFINITY;
-                const float new_max = std::max(row_max[qi], block_max);
-                float block_sum = 0.0f, correction = 1.0f;
-                if (new_max != -INFINITY) {
-                    correction = row_max[qi] == -INFINITY ? 0.0f : std::exp(row_max[qi] - new_max);
-                    block_sum = kt.exp_shifted_sum(row, valid, new_max);
-                }
-                std::fill(row + (new_max == -INFINITY ? 0 : valid), row + bk_pad, 0.0f);
-                row_max[qi] = new_max;
-                row_sum[qi] = row_sum[qi] * correction + block_sum;
-                if (correction != 1.0f) kt.scale_row(og + i * d_pad, d_pad, correction);
+                const float new_max = std::max(row_max[qi], row_max_of(row, valid));
                 uint16_t* prow = p + i * kBlockK;
-                for (int64_t j = 0; j < bk_pad; j += 16)
-                    _mm256_store_si256(reinterpret_cast<__m256i*>(prow + j), bf16x16(row + j, 16, 1.0f));
+                if (new_max == -INFINITY) {  // nothing unmasked yet for this query
+                    std::memset(prow, 0, static_cast<size_t>(bk_pad) * 2);
+                    continue;
+                }
+                const float correction = row_max[qi] == -INFINITY ? 0.0f : std::exp(row_max[qi] - new_max);
+                row_max[qi] = new_max;
+                row_sum[qi] = row_sum[qi] * correction + exp_row_to_bf16(row, valid, bk_pad, new_max, prow);
+                if (correction != 1.0f) kt.scale_row(og + i * d_pad, d_pad, correction);
             }
             // O_group[32 x d_pad] += P V.
             for (int64_t c0 = 0; c0 < d_pad; c0 += 32) {
