@@ -120,6 +120,7 @@ void conv2d(Context& ctx, const float* x, int64_t B, int64_t C, int64_t H, int64
     job.c = c;
     job.ldc = N;
     job.k_align = cpu::weight_block_elems(w.type);
+    job.a_weight = &flat;
     job.load_a = [&](int64_t m0, int64_t rows, int64_t k0, int64_t kc, float* dst) {
         for (int64_t r = 0; r < rows; ++r) cpu::weight_row_f32(kt, flat, m0 + r, k0, kc, dst + r * kc);
     };

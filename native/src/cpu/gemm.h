@@ -10,6 +10,7 @@
 
 #include "core/context.h"
 #include "cpu/kernel_table.h"
+#include "quant/dtype.h"
 
 namespace sdn::cpu {
 
@@ -33,6 +34,11 @@ struct GemmJob {
 
     // K tiles start at multiples of this (a weight's quant block size).
     int64_t k_align = 1;
+
+    // Optional: the weight load_a reads, as [M, K] rows. The AMX path converts f16 and bf16
+    // rows from it to bfloat16 directly (one pass, no float32 copy); other types, and the
+    // float32 path, use load_a.
+    const WeightRef* a_weight = nullptr;
 };
 
 void run_gemm(Context& ctx, const KernelTable& kt, const GemmJob& job);

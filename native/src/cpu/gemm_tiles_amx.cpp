@@ -7,6 +7,11 @@
 // Tiles: 0-3 hold a 32x32 block of C, 4-5 two 16-row slices of A (16 rows x 32 bf16),
 // 6-7 two 16-column halves of a B panel in the pair-interleaved layout TDPBF16PS reads
 // (row r holds B[2r][j], B[2r+1][j] for j < 16).
+#if defined(__GNUC__) && !defined(__clang__)
+// GCC 12 reports its own masked-load and conversion intrinsics as maybe-uninitialized (a
+// known false positive).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
 
 #include <algorithm>
@@ -69,6 +74,31 @@ void pack_a_rows(const float* src, int64_t ld, int64_t rows, int64_t rows_pad, i
         uint16_t* d = dst + r * kc_pad;
         for (int64_t k = 0; k < kc_pad; k += 32)
             _mm512_store_si512(d + k, to_bf16x32(s + k, static_cast<int>(std::min<int64_t>(32, kc - k))));
+    }
+    if (rows_pad > rows) std::memset(dst + rows * kc_pad, 0, static_cast<size_t>((rows_pad - rows) * kc_pad) * 2);
+}
+
+// Rows [m0, m0 + rows) of an f16 or bf16 weight stored as [M, K], columns [k0, k0 + kc), into
+// row-major bf16 [rows_pad][kc_pad] (zero padded). f16 -> f32 is exact, so this rounds once.
+void pack_a_weight(const WeightRef& w, int64_t m0, int64_t rows, int64_t rows_pad, int64_t k0, int64_t kc,
+                   int64_t kc_pad, uint16_t* dst) {
+    const int64_t K = w.row_elems();
+    const auto* base = static_cast<const uint16_t*>(w.data) + m0 * K + k0;
+    for (int64_t r = 0; r < rows; ++r) {
+        const uint16_t* s = base + r * K;
+        uint16_t* d = dst + r * kc_pad;
+        for (int64_t k = 0; k < kc_pad; k += 32) {
+            const int64_t n = std::min<int64_t>(32, kc - k);
+            const __mmask32 m = n >= 32 ? __mmask32(0xffffffffu) : n <= 0 ? __mmask32(0) : __mmask32((1u << n) - 1);
+            const __m512i h = _mm512_maskz_loadu_epi16(m, s + k);
+            if (w.type == DType::BF16) {
+                _mm512_store_si512(d + k, h);
+            } else {
+                const __m512 lo = _mm512_cvtph_ps(_mm512_castsi512_si256(h));
+                const __m512 hi = _mm512_cvtph_ps(_mm512_extracti64x4_epi64(h, 1));
+                _mm512_store_si512(d + k, reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(hi, lo)));
+            }
+        }
     }
     if (rows_pad > rows) std::memset(dst + rows * kc_pad, 0, static_cast<size_t>((rows_pad - rows) * kc_pad) * 2);
 }
@@ -227,6 +257,8 @@ void flush_blocks(const float* acc, int64_t rows, int64_t cols, float* c, int64_
 void gemm_block_amx(const GemmJob& job, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
     configure_tiles();
     const bool weight_a = static_cast<bool>(job.load_a);
+    const bool direct_weight = weight_a && job.a_weight &&
+                               (job.a_weight->type == DType::F16 || job.a_weight->type == DType::BF16);
     const int64_t rows = m1 - m0, cols = n1 - n0;
     const int64_t tile_k = pick_tile_k(job.K, job.k_align, weight_a ? rows : cols);
     const int64_t kc_max_pad = round_up(tile_k, 32);
@@ -242,8 +274,12 @@ void gemm_block_amx(const GemmJob& job, int64_t m0, int64_t m1, int64_t n0, int6
 
     auto pack_a = [&](int64_t am0, int64_t arows, int64_t k0, int64_t kc, int64_t kc_pad) {
         if (weight_a) {
-            job.load_a(am0, arows, k0, kc, a_loaded);
-            pack_a_rows(a_loaded, kc, arows, round_up(arows, kPanel), kc, kc_pad, a_packed);
+            if (direct_weight) {
+                pack_a_weight(*job.a_weight, am0, arows, round_up(arows, kPanel), k0, kc, kc_pad, a_packed);
+            } else {
+                job.load_a(am0, arows, k0, kc, a_loaded);
+                pack_a_rows(a_loaded, kc, arows, round_up(arows, kPanel), kc, kc_pad, a_packed);
+            }
         } else {
             pack_a_rows(job.a + am0 * job.lda + k0, job.lda, arows, round_up(arows, kPanel), kc, kc_pad, a_packed);
         }
@@ -265,8 +301,13 @@ void gemm_block_amx(const GemmJob& job, int64_t m0, int64_t m1, int64_t n0, int6
             thread_scratch(ScratchSlot::WholeA, static_cast<size_t>(rows_pad * slices * kc_max_pad / 2)));
         for (int64_t t = 0; t < slices; ++t) {
             const int64_t k0 = t * tile_k, kc = std::min(tile_k, job.K - k0);
-            job.load_a(m0, rows, k0, kc, a_loaded);
-            pack_a_rows(a_loaded, kc, rows, rows_pad, kc, round_up(kc, 32), a_all + t * rows_pad * kc_max_pad);
+            uint16_t* slice = a_all + t * rows_pad * kc_max_pad;
+            if (direct_weight) {
+                pack_a_weight(*job.a_weight, m0, rows, rows_pad, k0, kc, round_up(kc, 32), slice);
+            } else {
+                job.load_a(m0, rows, k0, kc, a_loaded);
+                pack_a_rows(a_loaded, kc, rows, rows_pad, kc, round_up(kc, 32), slice);
+            }
         }
         float* acc = thread_scratch(ScratchSlot::Accumulator, static_cast<size_t>(rows_pad * round_up(sub_n, kPanel)));
         for (int64_t s0 = n0; s0 < n1; s0 += sub_n) {
