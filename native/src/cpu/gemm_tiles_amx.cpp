@@ -65,17 +65,29 @@ inline __m512i to_bf16x32(const float* src, int n) {
     return reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(b, a));
 }
 
-// dst[r * kc_pad + k] = bf16(src[r * ld + k]) for r < rows, k < kc; zero for k in [kc, kc_pad)
+// Packed A is laid out tile by tile: rows in blocks of 16, each block as kc_pad / 32 tiles of
+// 16 rows x 32 bf16 (1 KiB, contiguous), so a tile load reads one contiguous KiB instead of 16
+// rows a whole K slice apart. Element (r, k) lives at a_slot(r, k).
+inline int64_t a_slot(int64_t kc_pad, int64_t r, int64_t k) {
+    return (r / 16) * 16 * kc_pad + (k / 32) * 512 + (r % 16) * 32 + k % 32;
+}
+
+// Zero rows [rows, rows_pad) of a packed A.
+void zero_pad_rows(int64_t rows, int64_t rows_pad, int64_t kc_pad, uint16_t* dst) {
+    for (int64_t r = rows; r < rows_pad; ++r)
+        for (int64_t k = 0; k < kc_pad; k += 32) std::memset(dst + a_slot(kc_pad, r, k), 0, 64);
+}
+
+// Packed A (r, k) = bf16(src[r * ld + k]) for r < rows, k < kc; zero for k in [kc, kc_pad)
 // and for rows in [rows, rows_pad).
 void pack_a_rows(const float* src, int64_t ld, int64_t rows, int64_t rows_pad, int64_t kc, int64_t kc_pad,
                  uint16_t* dst) {
     for (int64_t r = 0; r < rows; ++r) {
         const float* s = src + r * ld;
-        uint16_t* d = dst + r * kc_pad;
         for (int64_t k = 0; k < kc_pad; k += 32)
-            _mm512_store_si512(d + k, to_bf16x32(s + k, static_cast<int>(std::min<int64_t>(32, kc - k))));
+            _mm512_store_si512(dst + a_slot(kc_pad, r, k), to_bf16x32(s + k, static_cast<int>(std::min<int64_t>(32, kc - k))));
     }
-    if (rows_pad > rows) std::memset(dst + rows * kc_pad, 0, static_cast<size_t>((rows_pad - rows) * kc_pad) * 2);
+    zero_pad_rows(rows, rows_pad, kc_pad, dst);
 }
 
 // Rows [m0, m0 + rows) of an f16 or bf16 weight stored as [M, K], columns [k0, k0 + kc), into
@@ -86,21 +98,21 @@ void pack_a_weight(const WeightRef& w, int64_t m0, int64_t rows, int64_t rows_pa
     const auto* base = static_cast<const uint16_t*>(w.data) + m0 * K + k0;
     for (int64_t r = 0; r < rows; ++r) {
         const uint16_t* s = base + r * K;
-        uint16_t* d = dst + r * kc_pad;
         for (int64_t k = 0; k < kc_pad; k += 32) {
+            uint16_t* d = dst + a_slot(kc_pad, r, k);
             const int64_t n = std::min<int64_t>(32, kc - k);
             const __mmask32 m = n >= 32 ? __mmask32(0xffffffffu) : n <= 0 ? __mmask32(0) : __mmask32((1u << n) - 1);
             const __m512i h = _mm512_maskz_loadu_epi16(m, s + k);
             if (w.type == DType::BF16) {
-                _mm512_store_si512(d + k, h);
+                _mm512_store_si512(d, h);
             } else {
                 const __m512 lo = _mm512_cvtph_ps(_mm512_castsi512_si256(h));
                 const __m512 hi = _mm512_cvtph_ps(_mm512_extracti64x4_epi64(h, 1));
-                _mm512_store_si512(d + k, reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(hi, lo)));
+                _mm512_store_si512(d, reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(hi, lo)));
             }
         }
     }
-    if (rows_pad > rows) std::memset(dst + rows * kc_pad, 0, static_cast<size_t>((rows_pad - rows) * kc_pad) * 2);
+    zero_pad_rows(rows, rows_pad, kc_pad, dst);
 }
 
 // One f32 panel (kc rows of 32 floats) into two pair-interleaved halves, each
@@ -152,13 +164,12 @@ void tile_block(int64_t kc_pad, const uint16_t* a, const uint16_t* b, float* c, 
         if (MT > 1) _tile_zero(2);
         if (MT > 1 && NT > 1) _tile_zero(3);
     }
-    const int64_t a_stride = kc_pad * 2;
     const uint16_t* b1 = b + kc_pad * 16;
     for (int64_t k = 0; k < kc_pad; k += 32) {
-        _tile_loadd(4, a + k, a_stride);
+        _tile_loadd(4, a + k * 16, 64);
         _tile_loadd(6, b + k * 16, 64);
         if (NT > 1) _tile_loadd(7, b1 + k * 16, 64);
-        if (MT > 1) _tile_loadd(5, a + 16 * kc_pad + k, a_stride);
+        if (MT > 1) _tile_loadd(5, a + 16 * kc_pad + k * 16, 64);
         _tile_dpbf16ps(0, 4, 6);
         if (NT > 1) _tile_dpbf16ps(1, 4, 7);
         if (MT > 1) _tile_dpbf16ps(2, 5, 6);
@@ -219,10 +230,10 @@ void accumulate_blocks(int64_t kc_pad, const uint16_t* a, int64_t row_pairs, con
                 _tile_loadd(3, c + 16 * kPanel + 16, cs);
             }
             for (int64_t k = 0; k < kc_pad; k += 32) {
-                _tile_loadd(4, ap + k, kc_pad * 2);
+                _tile_loadd(4, ap + k * 16, 64);
                 _tile_loadd(6, bp + k * 16, 64);
                 _tile_loadd(7, b1 + k * 16, 64);
-                _tile_loadd(5, ap + 16 * kc_pad + k, kc_pad * 2);
+                _tile_loadd(5, ap + 16 * kc_pad + k * 16, 64);
                 _tile_dpbf16ps(0, 4, 6);
                 _tile_dpbf16ps(1, 4, 7);
                 _tile_dpbf16ps(2, 5, 6);
