@@ -49,7 +49,7 @@ TEST(ContextApi, DefaultThreadsArePhysicalCores) {
 }
 
 TEST(ContextApi, ForcedVariantIsHonouredOrRefused) {
-    for (int v : {SDN_CPU_VARIANT_SCALAR, SDN_CPU_VARIANT_AVX2, SDN_CPU_VARIANT_AVX512}) {
+    for (int v : {SDN_CPU_VARIANT_SCALAR, SDN_CPU_VARIANT_AVX2, SDN_CPU_VARIANT_AVX512, SDN_CPU_VARIANT_AVX512_AMX}) {
         sdn_context_options_t o;
         sdn_context_options_init(&o);
         o.cpu_variant = v;
@@ -64,6 +64,15 @@ TEST(ContextApi, ForcedVariantIsHonouredOrRefused) {
             EXPECT_EQ(c, nullptr);
         }
     }
+}
+
+TEST(ContextApi, UnknownVariantIsRejected) {
+    sdn_context_options_t o;
+    sdn_context_options_init(&o);
+    o.cpu_variant = SDN_CPU_VARIANT_AVX512_AMX + 1;
+    sdn_context* c = nullptr;
+    EXPECT_EQ(sdn_context_create(&o, &c), SDN_ERR_INVALID_ARGUMENT);
+    EXPECT_EQ(c, nullptr);
 }
 
 TEST(ContextApi, BadArgumentsGiveStatusNotCrash) {

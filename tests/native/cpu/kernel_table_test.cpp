@@ -15,6 +15,11 @@ TEST(KernelTable, EachVariantGetsItsOwnTable) {
         EXPECT_EQ(std::string(sdn::cpu::kernels_for(SDN_CPU_VARIANT_AVX2).name), "avx2");
     if (sdn::cpu_variant_supported(SDN_CPU_VARIANT_AVX512))
         EXPECT_EQ(std::string(sdn::cpu::kernels_for(SDN_CPU_VARIANT_AVX512).name), "avx512");
+    if (sdn::cpu_variant_supported(SDN_CPU_VARIANT_AVX512_AMX)) {
+        EXPECT_EQ(std::string(sdn::cpu::kernels_for(SDN_CPU_VARIANT_AVX512_AMX).name), "avx512-amx");
+        EXPECT_TRUE(sdn::cpu::kernels_for(SDN_CPU_VARIANT_AVX512_AMX).matrix_bf16);
+    }
+    if (sdn::cpu_variant_supported(SDN_CPU_VARIANT_AVX512)) EXPECT_FALSE(sdn::cpu::kernels_for(SDN_CPU_VARIANT_AVX512).matrix_bf16);
     // AUTO resolves to the best variant the CPU supports.
     EXPECT_EQ(sdn::cpu::kernels_for(SDN_CPU_VARIANT_AUTO).variant, sdn::best_cpu_variant());
 }
