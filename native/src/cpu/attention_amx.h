@@ -12,6 +12,10 @@ namespace sdn::cpu {
 // Queries per task (each task reads all of its head's keys and values).
 constexpr int64_t kAttentionTaskQ = 512;
 
+// The largest head the AMX task packs (one key row of bf16 on its stack); larger heads take
+// the float32 path.
+constexpr int64_t kAttentionAmxMaxHeadDim = 1024;
+
 // Floats of scratch one task needs for this head size.
 int64_t attention_amx_scratch_floats(int64_t head_dim);
 

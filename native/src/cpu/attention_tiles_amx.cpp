@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "cpu/amx_tiles.h"
 #include "cpu/attention_amx.h"
 #include "cpu/scratch.h"
 
@@ -35,14 +36,10 @@ namespace vm {
 #include "cpu/vector_math.h"
 }
 
-inline __mmask16 first_lanes(int64_t n) {
-    return n >= 16 ? __mmask16(0xffff) : n <= 0 ? __mmask16(0) : __mmask16((1u << n) - 1);
-}
-
 // The largest of row[0, n); -inf when n is 0.
 float row_max_of(const float* row, int64_t n) {
     __m512 m = _mm512_set1_ps(-INFINITY);
-    for (int64_t j = 0; j < n; j += 16) m = _mm512_max_ps(m, _mm512_mask_loadu_ps(m, first_lanes(n - j), row + j));
+    for (int64_t j = 0; j < n; j += 16) m = _mm512_max_ps(m, _mm512_mask_loadu_ps(m, amx::lanes16(n - j), row + j));
     return _mm512_reduce_max_ps(m);
 }
 
@@ -64,27 +61,10 @@ float exp_row_to_bf16(const float* row, int64_t valid, int64_t bk_pad, float shi
     return _mm512_reduce_add_ps(sum);
 }
 
-struct alignas(64) TileConfig {
-    uint8_t palette = 1;
-    uint8_t start_row = 0;
-    uint8_t reserved[14] = {};
-    uint16_t colsb[16] = {};
-    uint8_t rows[16] = {};
-};
-
-void configure_tiles() {
-    TileConfig cfg;
-    for (int t = 0; t < 8; ++t) {
-        cfg.colsb[t] = 64;
-        cfg.rows[t] = 16;
-    }
-    _tile_loadconfig(&cfg);
-}
-
 // 16 floats from src (n of them; the rest zero), times `scale`, as 16 bf16.
-inline __m256i bf16x16(const float* src, int n, float scale) {
-    const __mmask16 m = n >= 16 ? __mmask16(0xffff) : __mmask16((1u << std::max(n, 0)) - 1);
-    return reinterpret_cast<__m256i>(_mm512_cvtneps_pbh(_mm512_mul_ps(_mm512_maskz_loadu_ps(m, src), _mm512_set1_ps(scale))));
+inline __m256i bf16x16(const float* src, int64_t n, float scale) {
+    return reinterpret_cast<__m256i>(
+        _mm512_cvtneps_pbh(_mm512_mul_ps(_mm512_maskz_loadu_ps(amx::lanes16(n), src), _mm512_set1_ps(scale))));
 }
 
 // Rows of a strided [rows, d] matrix into row-major bf16 [rows_pad][d_pad] (zero padded).
@@ -98,7 +78,7 @@ void pack_rows(const float* src, int64_t stride, int64_t rows, int64_t rows_pad,
         }
         const float* in = src + r * stride;
         for (int64_t c = 0; c < d_pad; c += 16)
-            _mm256_store_si256(reinterpret_cast<__m256i*>(out + c), bf16x16(in + c, static_cast<int>(d - c), scale));
+            _mm256_store_si256(reinterpret_cast<__m256i*>(out + c), bf16x16(in + c, d - c, scale));
     }
 }
 
@@ -106,12 +86,12 @@ void pack_rows(const float* src, int64_t stride, int64_t rows, int64_t rows_pad,
 // (r, j, i) = K[j][2r + i]; keys past `keys` are zero.
 void pack_keys(const float* k, int64_t stride, int64_t keys, int64_t keys_pad, int64_t d, int64_t d_pad, uint32_t* dst) {
     const int64_t pairs = d_pad / 2;
-    alignas(64) uint16_t row[1024];
+    alignas(64) uint16_t row[kAttentionAmxMaxHeadDim];
     for (int64_t j = 0; j < keys_pad; ++j) {
         uint32_t* group = dst + (j / 16) * pairs * 16;
         if (j < keys) {
             for (int64_t c = 0; c < d_pad; c += 16)
-                _mm256_store_si256(reinterpret_cast<__m256i*>(row + c), bf16x16(k + j * stride + c, static_cast<int>(d - c), 1.0f));
+                _mm256_store_si256(reinterpret_cast<__m256i*>(row + c), bf16x16(k + j * stride + c, d - c, 1.0f));
         } else {
             std::memset(row, 0, static_cast<size_t>(d_pad) * 2);
         }
@@ -123,17 +103,13 @@ void pack_keys(const float* k, int64_t stride, int64_t keys, int64_t keys_pad, i
 // V as B operand: for each group of 16 head dims, [keys_pad / 2][16][2] bf16 with element
 // (r, c, i) = V[2r + i][c]; keys past `keys` and dims past d are zero.
 void pack_values(const float* v, int64_t stride, int64_t keys, int64_t keys_pad, int64_t d, int64_t d_pad, uint16_t* dst) {
-    const __m512i interleave = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8,
-                                                23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
     for (int64_t c0 = 0; c0 < d_pad; c0 += 16) {
         uint16_t* group = dst + (c0 / 16) * keys_pad * 16;
-        const int n = static_cast<int>(std::min<int64_t>(16, d - c0));
-        const __mmask16 m = n >= 16 ? __mmask16(0xffff) : __mmask16((1u << std::max(n, 0)) - 1);
+        const __mmask16 m = amx::lanes16(d - c0);
         for (int64_t j = 0; j < keys_pad; j += 2) {
             const __m512 a = j < keys ? _mm512_maskz_loadu_ps(m, v + j * stride + c0) : _mm512_setzero_ps();
             const __m512 b = j + 1 < keys ? _mm512_maskz_loadu_ps(m, v + (j + 1) * stride + c0) : _mm512_setzero_ps();
-            const __m512i both = reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(b, a));
-            _mm512_store_si512(group + j * 16, _mm512_permutexvar_epi16(interleave, both));
+            _mm512_store_si512(group + j * 16, amx::interleave_pairs(a, b));
         }
     }
 }
@@ -185,7 +161,7 @@ int64_t attention_amx_scratch_floats(int64_t head_dim) {
 
 void attention_task_amx(const KernelTable& kt, const ops::AttentionArgs& a, int64_t b, int64_t h, int64_t q0,
                         int64_t nq, float* scratch) {
-    configure_tiles();
+    amx::configure_tiles();
     const int64_t d = a.head_dim, d_pad = round_up(d, 32);
     const int64_t nq_pad = round_up(nq, kGroup);
     float* cursor = scratch;

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "cpu/amx_tiles.h"
 #include "cpu/gemm_amx.h"
 #include "cpu/scratch.h"
 
@@ -40,28 +41,9 @@ int64_t pick_tile_k(int64_t K, int64_t align, int64_t resident) {
     return std::max<int64_t>(align, kc / align * align);
 }
 
-struct alignas(64) TileConfig {
-    uint8_t palette = 1;
-    uint8_t start_row = 0;
-    uint8_t reserved[14] = {};
-    uint16_t colsb[16] = {};
-    uint8_t rows[16] = {};
-};
-
-void configure_tiles() {
-    TileConfig cfg;
-    for (int t = 0; t < 8; ++t) {
-        cfg.colsb[t] = 64;
-        cfg.rows[t] = 16;
-    }
-    _tile_loadconfig(&cfg);
-}
-
 // 32 bf16 from 32 f32 (fewer when n < 32; the rest zero).
-inline __m512i to_bf16x32(const float* src, int n) {
-    const __mmask16 lo = n >= 16 ? __mmask16(0xffff) : __mmask16((1u << std::max(n, 0)) - 1);
-    const __mmask16 hi = n >= 32 ? __mmask16(0xffff) : n > 16 ? __mmask16((1u << (n - 16)) - 1) : __mmask16(0);
-    const __m512 a = _mm512_maskz_loadu_ps(lo, src), b = _mm512_maskz_loadu_ps(hi, src + 16);
+inline __m512i to_bf16x32(const float* src, int64_t n) {
+    const __m512 a = _mm512_maskz_loadu_ps(amx::lanes16(n), src), b = _mm512_maskz_loadu_ps(amx::lanes16(n - 16), src + 16);
     return reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(b, a));
 }
 
@@ -85,13 +67,13 @@ void pack_a_rows(const float* src, int64_t ld, int64_t rows, int64_t rows_pad, i
     for (int64_t r = 0; r < rows; ++r) {
         const float* s = src + r * ld;
         for (int64_t k = 0; k < kc_pad; k += 32)
-            _mm512_store_si512(dst + a_slot(kc_pad, r, k), to_bf16x32(s + k, static_cast<int>(std::min<int64_t>(32, kc - k))));
+            _mm512_store_si512(dst + a_slot(kc_pad, r, k), to_bf16x32(s + k, kc - k));
     }
     zero_pad_rows(rows, rows_pad, kc_pad, dst);
 }
 
-// Rows [m0, m0 + rows) of an f16 or bf16 weight stored as [M, K], columns [k0, k0 + kc), into
-// row-major bf16 [rows_pad][kc_pad] (zero padded). f16 -> f32 is exact, so this rounds once.
+// Rows [m0, m0 + rows) of an f16 or bf16 weight stored as [M, K], columns [k0, k0 + kc), as
+// packed A (zero padded to rows_pad x kc_pad). f16 -> f32 is exact, so this rounds once.
 void pack_a_weight(const WeightRef& w, int64_t m0, int64_t rows, int64_t rows_pad, int64_t k0, int64_t kc,
                    int64_t kc_pad, uint16_t* dst) {
     const int64_t K = w.row_elems();
@@ -118,8 +100,6 @@ void pack_a_weight(const WeightRef& w, int64_t m0, int64_t rows, int64_t rows_pa
 // One f32 panel (kc rows of 32 floats) into two pair-interleaved halves, each
 // [kc_pad / 2][16][2] bf16: half h, row r = B[2r][16h + j], B[2r + 1][16h + j] interleaved.
 void pack_b_panel(const float* panel, int64_t kc, int64_t kc_pad, uint16_t* dst) {
-    const __m512i interleave = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8,
-                                                23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
     uint16_t* half0 = dst;
     uint16_t* half1 = dst + kc_pad * 16;
     const __m512 zero = _mm512_setzero_ps();
@@ -128,11 +108,8 @@ void pack_b_panel(const float* panel, int64_t kc, int64_t kc_pad, uint16_t* dst)
         const bool have0 = k < kc, have1 = k + 1 < kc;
         const __m512 a0 = have0 ? _mm512_load_ps(r0) : zero, a1 = have0 ? _mm512_load_ps(r0 + 16) : zero;
         const __m512 b0 = have1 ? _mm512_load_ps(r0 + kPanel) : zero, b1 = have1 ? _mm512_load_ps(r0 + kPanel + 16) : zero;
-        // Lanes 0-15 from row k, 16-31 from row k + 1; the permute interleaves them pairwise.
-        const __m512i lo = reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(b0, a0));
-        const __m512i hi = reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(b1, a1));
-        _mm512_store_si512(half0 + k * 16, _mm512_permutexvar_epi16(interleave, lo));
-        _mm512_store_si512(half1 + k * 16, _mm512_permutexvar_epi16(interleave, hi));
+        _mm512_store_si512(half0 + k * 16, amx::interleave_pairs(a0, b0));
+        _mm512_store_si512(half1 + k * 16, amx::interleave_pairs(a1, b1));
     }
 }
 
@@ -203,48 +180,16 @@ void multiply_block(int64_t kc_pad, const uint16_t* a, int64_t rows, const uint1
     }
 }
 
-
 // The weight-rows case with K in several slices: C would be read and written once per slice,
 // and C's rows are a whole image row of pixels apart (tens of KiB), so every tile load touches
 // 16 pages. Instead the slices accumulate into a local buffer of 32x32 blocks stored one after
 // another ([panel][row pair][32 x 32]), and C is written once.
-
 void accumulate_blocks(int64_t kc_pad, const uint16_t* a, int64_t row_pairs, const uint16_t* b, int64_t panels,
                        float* acc, bool first) {
-    for (int64_t p = 0; p < panels; ++p) {
-        const uint16_t* bp = b + p * kPanel * kc_pad;
-        const uint16_t* b1 = bp + kc_pad * 16;
-        for (int64_t i = 0; i < row_pairs; ++i) {
-            const uint16_t* ap = a + i * kPanel * kc_pad;
-            float* c = acc + (p * row_pairs + i) * kPanel * kPanel;
-            constexpr int64_t cs = kPanel * 4;
-            if (first) {
-                _tile_zero(0);
-                _tile_zero(1);
-                _tile_zero(2);
-                _tile_zero(3);
-            } else {
-                _tile_loadd(0, c, cs);
-                _tile_loadd(1, c + 16, cs);
-                _tile_loadd(2, c + 16 * kPanel, cs);
-                _tile_loadd(3, c + 16 * kPanel + 16, cs);
-            }
-            for (int64_t k = 0; k < kc_pad; k += 32) {
-                _tile_loadd(4, ap + k * 16, 64);
-                _tile_loadd(6, bp + k * 16, 64);
-                _tile_loadd(7, b1 + k * 16, 64);
-                _tile_loadd(5, ap + 16 * kc_pad + k * 16, 64);
-                _tile_dpbf16ps(0, 4, 6);
-                _tile_dpbf16ps(1, 4, 7);
-                _tile_dpbf16ps(2, 5, 6);
-                _tile_dpbf16ps(3, 5, 7);
-            }
-            _tile_stored(0, c, cs);
-            _tile_stored(1, c + 16, cs);
-            _tile_stored(2, c + 16 * kPanel, cs);
-            _tile_stored(3, c + 16 * kPanel + 16, cs);
-        }
-    }
+    for (int64_t p = 0; p < panels; ++p)
+        for (int64_t i = 0; i < row_pairs; ++i)
+            tile_block<2, 2>(kc_pad, a + i * kPanel * kc_pad, b + p * kPanel * kc_pad,
+                             acc + (p * row_pairs + i) * kPanel * kPanel, kPanel, kPanel, kPanel, !first);
 }
 
 // C[rows x cols] (+)= the accumulator's blocks.
@@ -266,7 +211,7 @@ void flush_blocks(const float* acc, int64_t rows, int64_t cols, float* c, int64_
 }  // namespace
 
 void gemm_block_amx(const GemmJob& job, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
-    configure_tiles();
+    amx::configure_tiles();
     const bool weight_a = static_cast<bool>(job.load_a);
     const bool direct_weight = weight_a && job.a_weight &&
                                (job.a_weight->type == DType::F16 || job.a_weight->type == DType::BF16);
@@ -283,16 +228,16 @@ void gemm_block_amx(const GemmJob& job, int64_t m0, int64_t m1, int64_t n0, int6
     float* b_panel = thread_scratch(ScratchSlot::PanelF32, static_cast<size_t>(kc_max_pad * kPanel));
     float* a_loaded = weight_a ? thread_scratch(ScratchSlot::LoadedA, static_cast<size_t>(sub_m * tile_k)) : nullptr;
 
-    auto pack_a = [&](int64_t am0, int64_t arows, int64_t k0, int64_t kc, int64_t kc_pad) {
-        if (weight_a) {
-            if (direct_weight) {
-                pack_a_weight(*job.a_weight, am0, arows, round_up(arows, kPanel), k0, kc, kc_pad, a_packed);
-            } else {
-                job.load_a(am0, arows, k0, kc, a_loaded);
-                pack_a_rows(a_loaded, kc, arows, round_up(arows, kPanel), kc, kc_pad, a_packed);
-            }
+    // A rows [am0, am0 + arows), K slice [k0, k0 + kc), packed into dst (rows padded to 32).
+    auto pack_a = [&](int64_t am0, int64_t arows, int64_t k0, int64_t kc, int64_t kc_pad, uint16_t* dst) {
+        const int64_t rows_pad = round_up(arows, kPanel);
+        if (direct_weight) {
+            pack_a_weight(*job.a_weight, am0, arows, rows_pad, k0, kc, kc_pad, dst);
+        } else if (weight_a) {
+            job.load_a(am0, arows, k0, kc, a_loaded);
+            pack_a_rows(a_loaded, kc, arows, rows_pad, kc, kc_pad, dst);
         } else {
-            pack_a_rows(job.a + am0 * job.lda + k0, job.lda, arows, round_up(arows, kPanel), kc, kc_pad, a_packed);
+            pack_a_rows(job.a + am0 * job.lda + k0, job.lda, arows, rows_pad, kc, kc_pad, dst);
         }
     };
     auto pack_b = [&](int64_t bn0, int64_t bcols, int64_t k0, int64_t kc, int64_t kc_pad) {
@@ -312,13 +257,7 @@ void gemm_block_amx(const GemmJob& job, int64_t m0, int64_t m1, int64_t n0, int6
             thread_scratch(ScratchSlot::WholeA, static_cast<size_t>(rows_pad * slices * kc_max_pad / 2)));
         for (int64_t t = 0; t < slices; ++t) {
             const int64_t k0 = t * tile_k, kc = std::min(tile_k, job.K - k0);
-            uint16_t* slice = a_all + t * rows_pad * kc_max_pad;
-            if (direct_weight) {
-                pack_a_weight(*job.a_weight, m0, rows, rows_pad, k0, kc, round_up(kc, 32), slice);
-            } else {
-                job.load_a(m0, rows, k0, kc, a_loaded);
-                pack_a_rows(a_loaded, kc, rows, rows_pad, kc, round_up(kc, 32), slice);
-            }
+            pack_a(m0, rows, k0, kc, round_up(kc, 32), a_all + t * rows_pad * kc_max_pad);
         }
         float* acc = thread_scratch(ScratchSlot::Accumulator, static_cast<size_t>(rows_pad * round_up(sub_n, kPanel)));
         for (int64_t s0 = n0; s0 < n1; s0 += sub_n) {
@@ -339,7 +278,7 @@ void gemm_block_amx(const GemmJob& job, int64_t m0, int64_t m1, int64_t n0, int6
         const int64_t kc = std::min(tile_k, job.K - k0), kc_pad = round_up(kc, 32);
         const bool acc = job.accumulate || k0 > 0;
         if (weight_a) {
-            pack_a(m0, rows, k0, kc, kc_pad);
+            pack_a(m0, rows, k0, kc, kc_pad, a_packed);
             for (int64_t s0 = n0; s0 < n1; s0 += sub_n) {
                 const int64_t scols = std::min(sub_n, n1 - s0);
                 pack_b(s0, scols, k0, kc, kc_pad);
@@ -349,7 +288,7 @@ void gemm_block_amx(const GemmJob& job, int64_t m0, int64_t m1, int64_t n0, int6
             pack_b(n0, cols, k0, kc, kc_pad);
             for (int64_t s0 = m0; s0 < m1; s0 += sub_m) {
                 const int64_t srows = std::min(sub_m, m1 - s0);
-                pack_a(s0, srows, k0, kc, kc_pad);
+                pack_a(s0, srows, k0, kc, kc_pad, a_packed);
                 multiply_block(kc_pad, a_packed, srows, b_packed, cols, job.c + s0 * job.ldc + n0, job.ldc, acc);
             }
         }
