@@ -13,6 +13,7 @@ failed.
 """
 import glob
 import os
+import re
 import sys
 import xml.etree.ElementTree as ET
 
@@ -20,7 +21,19 @@ SKIPS_LISTED = 60
 
 
 def case_name(case):
-    return "%s.%s" % (case.get("classname", ""), case.get("name", "")) if case.get("classname") else case.get("name", "")
+    name, classname = case.get("name", ""), case.get("classname", "")
+    name = name.split("  # GetParam()")[0]  # ctest's names of parameterized GoogleTest cases
+    return name if not classname or classname.startswith(name) else classname + "." + name
+
+
+def skip_reason(case, skip):
+    """The reason a test gave for skipping. ctest only says its skip pattern matched; the
+    GoogleTest output it keeps has the reason on the line after "file:line: Skipped"."""
+    reason = (skip.get("message") or skip.text or "") if skip is not None else case.get("status", "")
+    if reason in ("", "SKIP_REGULAR_EXPRESSION_MATCHED"):
+        found = re.search(r": Skipped\n(.+)", case.findtext("system-out") or "")
+        reason = found.group(1) if found else reason
+    return " ".join(reason.split())
 
 
 def count(path, skips):
@@ -34,8 +47,7 @@ def count(path, skips):
             failed += 1
         elif skip is not None or status in ("disabled", "notrun", "skipped"):
             skipped += 1
-            reason = (skip.get("message") or skip.text or "") if skip is not None else status
-            skips.append((case_name(case), " ".join(reason.split())))
+            skips.append((case_name(case), skip_reason(case, skip)))
         else:
             passed += 1
     return passed, failed, skipped

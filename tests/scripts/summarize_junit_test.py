@@ -17,12 +17,18 @@ SUMMARIZE = os.path.join(REPO, "scripts", "summarize-junit.py")
 TEST_RUNS = os.path.join(REPO, "scripts", "test-runs.sh")
 CRASHING_HOST = None  # set from argv
 
-# GoogleTest's / ctest's shape: two passes and a skip with its reason.
+# ctest's shape: two passes and a GoogleTest skip, whose reason is only in the kept output.
 NATIVE_XML = """<?xml version="1.0" encoding="UTF-8"?>
 <testsuites><testsuite name="Kernels" tests="3">
-  <testcase classname="Kernels" name="ScalarMatches" status="run"/>
-  <testcase classname="Kernels" name="Avx2Matches" status="run"/>
-  <testcase classname="Kernels" name="AmxMatches" status="notrun"><skipped message="this CPU lacks AMX"/></testcase>
+  <testcase name="Cpu/Gemm.Matches/scalar  # GetParam() = 1" classname="Cpu/Gemm.Matches/scalar  # GetParam() = 1" status="run"/>
+  <testcase name="Cpu/Gemm.Matches/avx2  # GetParam() = 2" classname="Cpu/Gemm.Matches/avx2  # GetParam() = 2" status="run"/>
+  <testcase name="Cpu/Gemm.Matches/avx512_amx  # GetParam() = 4" classname="Cpu/Gemm.Matches/avx512_amx  # GetParam() = 4" status="notrun">
+    <skipped message="SKIP_REGULAR_EXPRESSION_MATCHED"/>
+    <system-out>[ RUN      ] Cpu/Gemm.Matches/avx512_amx
+every_variant.h:25: Skipped
+this CPU or OS lacks the avx512-amx variant
+[  SKIPPED ] Cpu/Gemm.Matches/avx512_amx (0 ms)</system-out>
+  </testcase>
 </testsuite></testsuites>
 """
 # The xunit JUnit logger's shape: one pass.
@@ -75,7 +81,7 @@ class Summary(unittest.TestCase):
         self.record("dotnet test", 0, "dotnet-SdNative.Tests.junit.xml")
         rc, totals, out = summarize(self.folder)
         self.assertEqual((rc, totals), (0, (3, 0, 1)), out)
-        self.assertIn("Kernels.AmxMatches: this CPU lacks AMX", out)
+        self.assertIn("skipped: Cpu/Gemm.Matches/avx512_amx: this CPU or OS lacks the avx512-amx variant", out)
 
     def test_a_runner_that_exits_non_zero_is_a_named_failure(self):
         self.green_fixture()
