@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The one test command: installs what is needed, builds native and managed code, runs every
 # suite (ctest, fuzzers, dotnet test) and ends with one line "N passed, N failed, N skipped".
+# A runner that exits non-zero (a crashed test host) or leaves a result file missing counts as
+# a failure, named above that line; skipped tests are listed with their reasons.
 # Works without a terminal or stdin. Exit status is non-zero on any failure.
 set -uo pipefail
 
