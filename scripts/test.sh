@@ -16,6 +16,9 @@ export SDN_SHARED_DIR="${SDN_SHARED_DIR:-$REPO/../shared}"
 # shellcheck source=scripts/test-runs.sh
 . "$REPO/scripts/test-runs.sh"
 note_failure() { record_step "$1" 1; }
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+: >"$RESULTS/runs.tsv"
 
 echo "== dependencies"
 scripts/install-deps.sh || note_failure "installing Debian packages"
@@ -29,10 +32,6 @@ echo "free: $((free_kb / 1024)) MiB in the checkout, $((cache_free_kb / 1024)) M
 if [ "$free_kb" -lt $((6 * 1024 * 1024)) ] || [ "$cache_free_kb" -lt $((3 * 1024 * 1024)) ]; then
   echo "test.sh: WARNING: short of disk space: builds need about 4 GiB and the oracle checkpoint 2.1 GiB" >&2
 fi
-
-rm -rf "$RESULTS"
-mkdir -p "$RESULTS"
-: >"$RESULTS/runs.tsv"
 
 if [ -d "$SDN_SHARED_DIR" ]; then
   echo "== shared folder: $SDN_SHARED_DIR"

@@ -136,6 +136,8 @@ class TestScript(unittest.TestCase):
                      'run_step "dotnet test" "$RESULTS/dotnet-test.log" "$(dotnet_result_files "$REPO")"'):
             self.assertIn(step, script)
         self.assertNotIn("|| true", script, "an exit status is thrown away")
+        self.assertLess(script.index(': >"$RESULTS/runs.tsv"'), script.index("scripts/install-deps.sh ||"),
+                        "a step is recorded before the results folder is (re)made")
         self.assertIn('summarize-junit.py "$RESULTS"', script)
 
 
