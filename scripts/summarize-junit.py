@@ -26,19 +26,34 @@ def case_name(case):
     return name if not classname or classname.startswith(name) else classname + "." + name
 
 
-def skip_reason(case, skip):
+def xunit_skip_reasons(root):
+    """{test: reason} from the runner log xunit's JUnit logger keeps per suite (its <skipped/> is
+    empty): "[xUnit.net T]     Full.Name [SKIP]" in system-err, the reason indented under the
+    same time T in system-out."""
+    reasons = {}
+    for suite in root.iter("testsuite"):
+        by_time = {}
+        for time, text in re.findall(r"\[xUnit\.net ([\d:.]+)\] {5,}(\S.*)", suite.findtext("system-out") or ""):
+            by_time.setdefault(time, text)
+        for time, name in re.findall(r"\[xUnit\.net ([\d:.]+)\]\s+(.+?) \[SKIP\]", suite.findtext("system-err") or ""):
+            reasons[name] = by_time.get(time, "")
+    return reasons
+
+
+def skip_reason(case, skip, xunit_reasons):
     """The reason a test gave for skipping. ctest only says its skip pattern matched; the
     GoogleTest output it keeps has the reason on the line after "file:line: Skipped"."""
     reason = (skip.get("message") or skip.text or "") if skip is not None else case.get("status", "")
     if reason in ("", "SKIP_REGULAR_EXPRESSION_MATCHED"):
         found = re.search(r": Skipped\n(.+)", case.findtext("system-out") or "")
-        reason = found.group(1) if found else reason
+        reason = found.group(1) if found else xunit_reasons.get(case_name(case)) or reason
     return " ".join(reason.split())
 
 
 def count(path, skips):
     """(passed, failed, skipped) of one JUnit file; appends (test, reason) of each skip."""
     root = ET.parse(path).getroot()
+    xunit_reasons = xunit_skip_reasons(root)
     passed = failed = skipped = 0
     for case in root.iter("testcase"):
         status = case.get("status", "")
@@ -47,7 +62,7 @@ def count(path, skips):
             failed += 1
         elif skip is not None or status in ("disabled", "notrun", "skipped"):
             skipped += 1
-            skips.append((case_name(case), skip_reason(case, skip)))
+            skips.append((case_name(case), skip_reason(case, skip, xunit_reasons)))
         else:
             passed += 1
     return passed, failed, skipped

@@ -31,10 +31,18 @@ this CPU or OS lacks the avx512-amx variant
   </testcase>
 </testsuite></testsuites>
 """
-# The xunit JUnit logger's shape: one pass.
+# The xunit JUnit logger's shape: one pass and a skip whose reason is only in the suite's log.
 MANAGED_XML = """<?xml version="1.0" encoding="utf-8"?>
-<testsuites><testsuite name="SdNative.Tests.dll" tests="1" failures="0">
+<testsuites><testsuite name="SdNative.Tests.dll" tests="2" failures="0">
   <testcase classname="SdNative.Tests.SdnEngineTests" name="Opens" time="0.1"/>
+  <testcase classname="SdNative.Tests.SdnEngineTests" name="RefusesAVariant" time="0.1"><skipped /></testcase>
+  <system-out>
+[xUnit.net 00:00:00.82]   Starting:    SdNative.Tests
+[xUnit.net 00:00:00.95]       this CPU runs every variant
+[xUnit.net 00:00:00.96]   Finished:    SdNative.Tests
+</system-out>
+  <system-err>Warning - [xUnit.net 00:00:00.95]     SdNative.Tests.SdnEngineTests.RefusesAVariant [SKIP]
+</system-err>
 </testsuite></testsuites>
 """
 FINAL_LINE = re.compile(r"^(\d+) passed, (\d+) failed, (\d+) skipped$")
@@ -80,21 +88,22 @@ class Summary(unittest.TestCase):
         self.green_fixture()
         self.record("dotnet test", 0, "dotnet-SdNative.Tests.junit.xml")
         rc, totals, out = summarize(self.folder)
-        self.assertEqual((rc, totals), (0, (3, 0, 1)), out)
+        self.assertEqual((rc, totals), (0, (3, 0, 2)), out)
         self.assertIn("skipped: Cpu/Gemm.Matches/avx512_amx: this CPU or OS lacks the avx512-amx variant", out)
+        self.assertIn("skipped: SdNative.Tests.SdnEngineTests.RefusesAVariant: this CPU runs every variant", out)
 
     def test_a_runner_that_exits_non_zero_is_a_named_failure(self):
         self.green_fixture()
         self.record("dotnet test", 134, "dotnet-SdNative.Tests.junit.xml")
         rc, totals, out = summarize(self.folder)
-        self.assertEqual((rc, totals), (1, (3, 1, 1)), out)
+        self.assertEqual((rc, totals), (1, (3, 1, 2)), out)
         self.assertIn("dotnet test exited with status 134", out)
 
     def test_a_missing_result_file_is_a_named_failure(self):
         self.green_fixture()
         self.record("dotnet test", 0, "dotnet-SdNative.Tests.junit.xml", "dotnet-SdNative.Cli.Tests.junit.xml")
         rc, totals, out = summarize(self.folder)
-        self.assertEqual((rc, totals), (1, (3, 1, 1)), out)
+        self.assertEqual((rc, totals), (1, (3, 1, 2)), out)
         self.assertIn("dotnet test left no result file dotnet-SdNative.Cli.Tests.junit.xml", out)
 
     def test_an_unreadable_result_file_and_a_missing_step_list_fail(self):
@@ -114,7 +123,7 @@ class Summary(unittest.TestCase):
         self.assertEqual(run.returncode, 128 + 11, "the host should die by SIGSEGV: " + run.stderr)
         self.assertFalse(os.path.exists(junit), "a crashed host wrote its JUnit file")
         rc, totals, out = summarize(self.folder)
-        self.assertEqual((rc, totals), (1, (1, 2, 0)), out)
+        self.assertEqual((rc, totals), (1, (1, 2, 1)), out)
         self.assertIn("crashing host exited with status 139", out)
         self.assertIn("crashing host left no result file crash.junit.xml", out)
 
