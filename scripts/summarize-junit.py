@@ -3,10 +3,10 @@
 final line "N passed, N failed, N skipped".
 
 The folder's runs.tsv (written by scripts/test-runs.sh) lists each step of the run: its name,
-exit status and the result files it must leave. A step that exited non-zero, or that left an
-expected result file missing, counts as one failure, named in the output: a test host that
-crashed drops its unfinished tests from the JUnit file (or writes none), so the files alone
-would read green. Skipped tests are listed with their reasons. Exit status 1 when anything
+exit status and the result files it must leave. A step that exited non-zero, an expected
+result file that is missing, and a result file with no test cases each count as one failure,
+named in the output: a test host that crashed drops its unfinished tests from the JUnit file
+(or writes none), so the files alone would read green. Skipped tests are listed with their reasons. Exit status 1 when anything
 failed.
 
     summarize-junit.py RESULTS-FOLDER
@@ -105,6 +105,9 @@ def main():
             failures.append("%s is not readable JUnit XML" % os.path.basename(path))
             continue
         print("%-48s %5d passed, %d failed, %d skipped" % (os.path.basename(path), p, f, s))
+        if p + f + s == 0:
+            # What dotnet test leaves when its test host crashed before reporting anything.
+            failures.append("%s holds no test cases" % os.path.basename(path))
         total = [total[0] + p, total[1] + f, total[2] + s]
     if not files:
         failures.append("no test results found in %s" % folder)

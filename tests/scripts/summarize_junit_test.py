@@ -113,6 +113,14 @@ class Summary(unittest.TestCase):
         self.assertIn("ctest.junit.xml is not readable", out)
         self.assertIn("no runs.tsv", out)
 
+    def test_a_result_file_without_test_cases_fails(self):
+        # dotnet test's JUnit file after its test host crashed: the suite, no cases.
+        self.write("dotnet-SdNative.Tests.junit.xml", '<testsuites><testsuite name="SdNative.Tests.dll" tests="0"/></testsuites>')
+        self.record("dotnet test", 0, "dotnet-SdNative.Tests.junit.xml")
+        rc, totals, out = summarize(self.folder)
+        self.assertEqual((rc, totals), (1, (0, 1, 0)), out)
+        self.assertIn("dotnet-SdNative.Tests.junit.xml holds no test cases", out)
+
     def test_a_test_host_that_crashes_turns_the_summary_red(self):
         self.write("dotnet-SdNative.Tests.junit.xml", MANAGED_XML)
         self.record("dotnet test", 0, "dotnet-SdNative.Tests.junit.xml")
