@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The one test command: installs what is needed, builds native and managed code, runs every
 # suite (ctest, fuzzers, dotnet test) and ends with one line "N passed, N failed, N skipped".
+# A runner that exits non-zero (a crashed test host) or leaves a result file missing counts as
+# a failure, named above that line; skipped tests are listed with their reasons.
 # Works without a terminal or stdin. Exit status is non-zero on any failure.
 set -uo pipefail
 
@@ -11,11 +13,12 @@ FUZZ_SECONDS="${SDN_FUZZ_SECONDS:-30}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 export SDN_SHARED_DIR="${SDN_SHARED_DIR:-$REPO/../shared}"
 
-step_failures=0
-note_failure() {
-  echo "test.sh: FAILED: $1" >&2
-  step_failures=$((step_failures + 1))
-}
+# shellcheck source=scripts/test-runs.sh
+. "$REPO/scripts/test-runs.sh"
+note_failure() { record_step "$1" 1; }
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+: >"$RESULTS/runs.tsv"
 
 echo "== dependencies"
 scripts/install-deps.sh || note_failure "installing Debian packages"
@@ -29,9 +32,6 @@ echo "free: $((free_kb / 1024)) MiB in the checkout, $((cache_free_kb / 1024)) M
 if [ "$free_kb" -lt $((6 * 1024 * 1024)) ] || [ "$cache_free_kb" -lt $((3 * 1024 * 1024)) ]; then
   echo "test.sh: WARNING: short of disk space: builds need about 4 GiB and the oracle checkpoint 2.1 GiB" >&2
 fi
-
-rm -rf "$RESULTS"
-mkdir -p "$RESULTS"
 
 if [ -d "$SDN_SHARED_DIR" ]; then
   echo "== shared folder: $SDN_SHARED_DIR"
@@ -64,19 +64,18 @@ fi
 
 echo "== ctest"
 if [ -f build/CTestTestfile.cmake ]; then
-  (cd build && ctest --output-on-failure --timeout 1500 -j 2 --output-junit "$RESULTS/ctest.junit.xml") \
-    >"$RESULTS/ctest.log" 2>&1
+  run_step ctest "$RESULTS/ctest.log" ctest.junit.xml \
+    ctest --test-dir build --output-on-failure --timeout 1500 -j 2 --output-junit "$RESULTS/ctest.junit.xml"
   ctest_rc=$?
   tail -n 25 "$RESULTS/ctest.log"
   [ $ctest_rc -eq 0 ] || grep -E "Failed|\*\*\*" "$RESULTS/ctest.log" | head -40
+else
+  record_step "ctest (no native build to test)" 1 ctest.junit.xml
 fi
 
-if [ -x scripts/fuzz.sh ]; then
-  echo "== fuzzers (${FUZZ_SECONDS}s each)"
-  scripts/fuzz.sh "$FUZZ_SECONDS" "$RESULTS/fuzz.junit.xml" >"$RESULTS/fuzz.log" 2>&1 || true
-  tail -n 10 "$RESULTS/fuzz.log"
-  [ -f "$RESULTS/fuzz.junit.xml" ] || note_failure "fuzzers produced no result file"
-fi
+echo "== fuzzers (${FUZZ_SECONDS}s each)"
+run_step fuzzers "$RESULTS/fuzz.log" fuzz.junit.xml scripts/fuzz.sh "$FUZZ_SECONDS" "$RESULTS/fuzz.junit.xml"
+tail -n 10 "$RESULTS/fuzz.log"
 
 echo "== dotnet build"
 if dotnet build SdNative.sln -c Release >"$RESULTS/dotnet-build.log" 2>&1; then
@@ -87,10 +86,11 @@ else
 fi
 
 echo "== dotnet test"
-dotnet test SdNative.sln -c Release --no-build \
-  --logger "junit;LogFilePath=$RESULTS/dotnet-{assembly}.junit.xml" \
-  >"$RESULTS/dotnet-test.log" 2>&1
-grep -E "^(Passed!|Failed!)|  Failed |Error Message" "$RESULTS/dotnet-test.log" | head -60
+# Every test project must leave its JUnit file; a test host that crashed leaves none (or a short one).
+run_step "dotnet test" "$RESULTS/dotnet-test.log" "$(dotnet_result_files "$REPO")" \
+  dotnet test SdNative.sln -c Release --no-build \
+    --logger "junit;LogFilePath=$RESULTS/dotnet-{assembly}.junit.xml"
+grep -E "^(Passed!|Failed!)|  Failed |Error Message|[Cc]rash|aborted" "$RESULTS/dotnet-test.log" | head -60
 
 echo "== summary"
-/usr/bin/python3 scripts/summarize-junit.py "$RESULTS" "$step_failures"
+/usr/bin/python3 scripts/summarize-junit.py "$RESULTS"

@@ -1,28 +1,17 @@
-using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
-using SdNative.Interop;
 
 namespace SdNative.Cli.Tests;
 
-/// <summary>info / convert / make-test-model on tiny models (skipped until the native tools exist).</summary>
+/// <summary>info / convert / make-test-model on tiny models.</summary>
 public sealed class ModelCommandTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("sdn-cli-models-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static void SkipUnlessNative(params string[] names)
-    {
-        SdnLibrary.EnsureLoaded();
-        var lib = NativeLibraryResolver.Load(NativeLibraryResolver.CandidatePaths(AppContext.BaseDirectory, Environment.GetEnvironmentVariable("SDN_NATIVE_LIBRARY")));
-        var missing = names.Where(n => !NativeLibrary.TryGetExport(lib, n, out _)).ToArray();
-        Skip.If(missing.Length > 0, $"libsdnative does not export {string.Join(", ", missing)} yet");
-    }
-
-    [SkippableFact]
+    [Fact]
     public async Task MakeTestModelThenInfoThenConvert()
     {
-        SkipUnlessNative("sdn_make_test_model", "sdn_model_info", "sdn_convert");
         var model = Path.Combine(_dir, "tiny.safetensors");
         var made = await CliRun.InProcess("make-test-model", "--out", model, "--type", "f16", "--seed", "3");
         Assert.True(made.Code == 0, made.Err);
@@ -41,10 +30,9 @@ public sealed class ModelCommandTests : IDisposable
         Assert.Equal("GGUF", System.Text.Encoding.ASCII.GetString(File.ReadAllBytes(gguf), 0, 4));
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task MakeTestModelDefaultsIntoTheModelsCheckpointsFolder()
     {
-        SkipUnlessNative("sdn_make_test_model");
         var models = Path.Combine(_dir, "models");
         var (code, _, err) = await CliRun.InProcess("make-test-model", "--models", models);
         Assert.True(code == 0, err);

@@ -12,7 +12,6 @@ public class SamplingTests
 
     private static async Task<string> UnetModelAsync()
     {
-        NativeExports.SkipUnlessAll("sdn_make_test_model", "sdn_checkpoint_load", "sdn_sample");
         await Gate.WaitAsync();
         try
         {
@@ -57,7 +56,7 @@ public class SamplingTests
         return result.Samples;
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task TwoEnginesSampleAtOnceWithTheBitsOfSerialRuns()
     {
         var path = await UnetModelAsync();
@@ -92,7 +91,7 @@ public class SamplingTests
         Assert.Equal(serial.Data, results[1].Data);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task CancellingAtAStepStopsSamplingAndFreesEverything()
     {
         var path = await UnetModelAsync();
@@ -120,7 +119,7 @@ public class SamplingTests
         Assert.Equal(before, SdnLibrary.LiveObjectCount);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task ProgressReportsEverySamplerStep()
     {
         var path = await UnetModelAsync();
@@ -136,7 +135,7 @@ public class SamplingTests
         Assert.Equal([1, 2, 3, 4], steps);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task RepeatedLoadSampleDisposeDoesNotGrowMemoryOrLeak()
     {
         var path = await UnetModelAsync();
@@ -161,7 +160,7 @@ public class SamplingTests
         Assert.Equal(before, SdnLibrary.LiveObjectCount);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task NativeLogLinesReachTheLogger()
     {
         var path = await UnetModelAsync();

@@ -39,7 +39,6 @@ internal static class TestModels
     /// <summary>One f32 test checkpoint per test run, with the vocabulary copied beside it.</summary>
     public static async Task<string> CheckpointAsync()
     {
-        NativeExports.SkipUnlessAll("sdn_make_test_model", "sdn_checkpoint_load", "sdn_clip_encode", "sdn_vae_decode", "sdn_vae_encode");
         var vocab = Vocabulary();
         await Gate.WaitAsync();
         try

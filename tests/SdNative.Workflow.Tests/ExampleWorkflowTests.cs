@@ -1,7 +1,5 @@
-using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using SdNative.Imaging;
-using SdNative.Interop;
 
 namespace SdNative.Workflow.Tests;
 
@@ -63,7 +61,6 @@ public class ExampleWorkflowTests
     public async Task ExampleRunsOnTinyModel(string name, int images, int size)
     {
         string vocab = SharedVocabulary();
-        SkipUnlessExported("sdn_make_test_model", "sdn_checkpoint_load", "sdn_clip_encode", "sdn_vae_encode", "sdn_vae_decode", "sdn_sample");
         using var folders = new TestFolders();
         WriteInputs(folders.Input);
         using (var engine = new SdnEngine(new SdnEngineOptions(Threads: 2)))
@@ -73,22 +70,9 @@ public class ExampleWorkflowTests
         var prompt = WorkflowDocument.Parse(File.ReadAllText(Path.Combine(TestFolders.RepoRoot(), "examples", name + ".json"))).Prompt;
         Shrink(prompt);
         var options = folders.Options with { TokenizerPath = vocab, Threads = 2 };
-        var supported = WorkflowRunner.NativeSamplerSupported;
-        var unsupported = prompt.Select(kv => kv.Value!["inputs"]?["sampler_name"]).OfType<JsonValue>()
-            .Select(v => v.GetValue<string>()).Select(s => SamplerAliases.Resolve(s)?.Sampler ?? s).Where(s => !supported(s)).ToList();
-        Skip.If(unsupported.Count > 0, $"the engine does not implement {string.Join(", ", unsupported)} yet");
 
         using var runner = new WorkflowRunner();
-        RunResult first;
-        try
-        {
-            first = await runner.RunAsync(prompt.ToJsonString(), options);
-        }
-        catch (WorkflowRuntimeException e) when (e.InnerException is SdnException { Status: SdnStatus.ErrUnsupported } native && native.Message.Contains("not available in this build"))
-        {
-            Skip.If(true, native.Message);
-            throw;
-        }
+        var first = await runner.RunAsync(prompt.ToJsonString(), options);
         Assert.Equal(images, first.FilesWritten.Count);
         var firstPixels = first.FilesWritten.Select(f => ImageLoader.LoadImage(f).Image).ToList();
         Assert.All(firstPixels, img => Assert.Equal((size, size), (img.Width, img.Height)));
@@ -193,13 +177,5 @@ public class ExampleWorkflowTests
             Skip.If(true, $"shared folder not found ({path}); set SDN_SHARED_DIR");
         }
         return path;
-    }
-
-    private static void SkipUnlessExported(params string[] names)
-    {
-        SdnLibrary.EnsureLoaded();
-        nint library = NativeLibraryResolver.Load(NativeLibraryResolver.CandidatePaths(AppContext.BaseDirectory, Environment.GetEnvironmentVariable("SDN_NATIVE_LIBRARY")));
-        var missing = names.Where(n => !NativeLibrary.TryGetExport(library, n, out _)).ToArray();
-        Skip.If(missing.Length > 0, $"libsdnative does not export {string.Join(", ", missing)} yet");
     }
 }

@@ -1,6 +1,7 @@
 #include "cpu/ops.h"
 
 #include "cpu/kernel_test_util.h"
+#include "support/every_variant.h"
 #include "cpu/reference/reference_ops.h"
 
 namespace {
@@ -18,7 +19,10 @@ double activation_error(const std::vector<float>& got, const std::vector<float>&
     return worst;
 }
 
-TEST(Activations, MatchReferenceOverAWideRange) {
+class ActivationsPerVariant : public sdn_test::EveryVariant {};
+class GegluPerVariant : public sdn_test::EveryVariant {};
+
+TEST_P(ActivationsPerVariant, MatchReferenceOverAWideRange) {
     using Fast = void (*)(sdn::Context&, float*, int64_t);
     using Ref = void (*)(float*, int64_t);
     struct Fn { const char* name; Fast fast; Ref ref; };
@@ -26,19 +30,18 @@ TEST(Activations, MatchReferenceOverAWideRange) {
                       {"gelu_erf", sdn::ops::gelu_erf, sdn::ref::gelu_erf},
                       {"gelu_tanh", sdn::ops::gelu_tanh, sdn::ref::gelu_tanh},
                       {"quick_gelu", sdn::ops::quick_gelu, sdn::ref::quick_gelu}};
-    for (sdn_cpu_variant v : test_variants()) {
-        auto ctx = variant_context(v);
-        for (const auto& fn : fns)
-            for (int64_t n : {int64_t(1), int64_t(31), int64_t(100003)}) {  // the long one is split over threads
-                SCOPED_TRACE(testing::Message() << fn.name << " n=" << n);
-                auto x = random_vector(n, 31, -20.0f, 20.0f);
-                if (n > 3) x[0] = 0.0f, x[1] = -100.0f, x[2] = 100.0f;
-                auto want = x;
-                fn.fast(*ctx, x.data(), n);
-                fn.ref(want.data(), n);
-                EXPECT_LT(activation_error(x, want), 1e-6);
-            }
-    }
+    const sdn_cpu_variant v = variant();
+    auto ctx = variant_context(v);
+    for (const auto& fn : fns)
+        for (int64_t n : {int64_t(1), int64_t(31), int64_t(100003)}) {  // the long one is split over threads
+            SCOPED_TRACE(testing::Message() << fn.name << " n=" << n);
+            auto x = random_vector(n, 31, -20.0f, 20.0f);
+            if (n > 3) x[0] = 0.0f, x[1] = -100.0f, x[2] = 100.0f;
+            auto want = x;
+            fn.fast(*ctx, x.data(), n);
+            fn.ref(want.data(), n);
+            EXPECT_LT(activation_error(x, want), 1e-6);
+        }
 }
 
 TEST(Activations, HandValues) {
@@ -56,19 +59,21 @@ TEST(Activations, HandValues) {
     EXPECT_NEAR(g[0], 0.84134475f, 1e-6);  // Phi(1) = 0.841344746
 }
 
-TEST(Geglu, MatchesReference) {
-    for (sdn_cpu_variant v : test_variants()) {
-        auto ctx = variant_context(v);
-        for (int64_t d : {1, 13, 40, 1280}) {
-            SCOPED_TRACE(d);
-            const int64_t rows = 7;
-            auto x = random_vector(rows * 2 * d, 32, -6.0f, 6.0f);
-            std::vector<float> got(rows * d), want(rows * d);
-            sdn::ops::geglu(*ctx, x.data(), rows, d, got.data());
-            sdn::ref::geglu(x.data(), rows, d, want.data());
-            EXPECT_LT(activation_error(got, want), 4e-6);  // x * gelu(g) scales the gelu error by |x| <= 6
-        }
+TEST_P(GegluPerVariant, MatchesReference) {
+    const sdn_cpu_variant v = variant();
+    auto ctx = variant_context(v);
+    for (int64_t d : {1, 13, 40, 1280}) {
+        SCOPED_TRACE(d);
+        const int64_t rows = 7;
+        auto x = random_vector(rows * 2 * d, 32, -6.0f, 6.0f);
+        std::vector<float> got(rows * d), want(rows * d);
+        sdn::ops::geglu(*ctx, x.data(), rows, d, got.data());
+        sdn::ref::geglu(x.data(), rows, d, want.data());
+        EXPECT_LT(activation_error(got, want), 4e-6);  // x * gelu(g) scales the gelu error by |x| <= 6
     }
 }
+
+SDN_INSTANTIATE_FOR_VARIANTS(ActivationsPerVariant, ::sdn_test::kAllVariants);
+SDN_INSTANTIATE_FOR_VARIANTS(GegluPerVariant, ::sdn_test::kAllVariants);
 
 }  // namespace

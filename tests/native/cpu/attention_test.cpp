@@ -1,6 +1,7 @@
 #include "cpu/ops.h"
 
 #include "cpu/kernel_test_util.h"
+#include "support/every_variant.h"
 #include "cpu/reference/reference_ops.h"
 
 namespace {
@@ -78,19 +79,20 @@ void run_case(sdn_cpu_variant variant, sdn::Context& ctx, const AttnCase& c, dou
     expect_attention_close(variant, got, want, tol, 2.0f);
 }
 
-TEST(Attention, MatchesReferenceForEveryVariant) {
+class AttentionPerVariant : public sdn_test::EveryVariant {};
+
+TEST_P(AttentionPerVariant, MatchesReferenceForEveryVariant) {
     const AttnCase cases[] = {
         {1, 1, 1, 1, 40, false},   {2, 77, 77, 3, 64, true},  // CLIP-like, causal, batch 2
         {1, 70, 300, 2, 80, false},                            // more keys than one block
         {2, 65, 77, 1, 160, false},                            // cross-attention shape
         {1, 130, 130, 2, 40, true},                            // causal across query blocks
     };
-    for (sdn_cpu_variant v : test_variants()) {
-        auto ctx = variant_context(v);
-        for (const auto& c : cases) {
-            SCOPED_TRACE(testing::Message() << "nq=" << c.nq << " nk=" << c.nk << " d=" << c.head_dim << " causal=" << c.causal);
-            run_case(v, *ctx, c, 1e-5);
-        }
+    const sdn_cpu_variant v = variant();
+    auto ctx = variant_context(v);
+    for (const auto& c : cases) {
+        SCOPED_TRACE(testing::Message() << "nq=" << c.nq << " nk=" << c.nk << " d=" << c.head_dim << " causal=" << c.causal);
+        run_case(v, *ctx, c, 1e-5);
     }
 }
 
@@ -132,5 +134,7 @@ TEST(Attention, OneKeyReturnsItsValue) {
     for (int i = 0; i < 5; ++i)
         for (int t = 0; t < 8; ++t) EXPECT_FLOAT_EQ(out[i * 8 + t], v[t]);
 }
+
+SDN_INSTANTIATE_FOR_VARIANTS(AttentionPerVariant, ::sdn_test::kAllVariants);
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "cpu/gemm.h"
 #include "cpu/kernel_table.h"
 #include "kernel_test_util.h"
+#include "support/every_variant.h"
 
 namespace {
 
@@ -82,27 +83,30 @@ void check(sdn_cpu_variant variant, int threads, const Shape& s, bool load_a, bo
 
 }  // namespace
 
-TEST(Gemm, LoadedAOperandSplitsRowsAndWalksColumnsInSubTiles) {
-    for (auto v : sdn_test::test_variants())
-        for (int threads : {1, 2, 3}) {
-            check(v, threads, {1100, 700, 300}, true, false, false);
-            check(v, threads, {37, 5, 200}, true, true, false);
-            check(v, threads, {70, 90, 1100}, true, true, false);  // several K tiles on every path
-        }
-}
+class GemmPerVariant : public sdn_test::EveryVariant {};
 
-TEST(Gemm, InPlaceAOperandSplitsColumnsAndWalksRowsInSubTiles) {
-    for (auto v : sdn_test::test_variants())
-        for (int threads : {1, 2, 3}) {
-            check(v, threads, {600, 1100, 300}, false, false, false);
-            check(v, threads, {3, 45, 400}, false, true, false);
-            check(v, threads, {45, 70, 1100}, false, false, false);
-        }
-}
-
-TEST(Gemm, SerialDriverMatchesTheReference) {
-    for (auto v : sdn_test::test_variants()) {
-        check(v, 1, {300, 600, 150}, false, true, true);
-        check(v, 1, {300, 600, 150}, true, false, true);
+TEST_P(GemmPerVariant, LoadedAOperandSplitsRowsAndWalksColumnsInSubTiles) {
+    const sdn_cpu_variant v = variant();
+    for (int threads : {1, 2, 3}) {
+        check(v, threads, {1100, 700, 300}, true, false, false);
+        check(v, threads, {37, 5, 200}, true, true, false);
+        check(v, threads, {70, 90, 1100}, true, true, false);  // several K tiles on every path
     }
 }
+
+TEST_P(GemmPerVariant, InPlaceAOperandSplitsColumnsAndWalksRowsInSubTiles) {
+    const sdn_cpu_variant v = variant();
+    for (int threads : {1, 2, 3}) {
+        check(v, threads, {600, 1100, 300}, false, false, false);
+        check(v, threads, {3, 45, 400}, false, true, false);
+        check(v, threads, {45, 70, 1100}, false, false, false);
+    }
+}
+
+TEST_P(GemmPerVariant, SerialDriverMatchesTheReference) {
+    const sdn_cpu_variant v = variant();
+    check(v, 1, {300, 600, 150}, false, true, true);
+    check(v, 1, {300, 600, 150}, true, false, true);
+}
+
+SDN_INSTANTIATE_FOR_VARIANTS(GemmPerVariant, ::sdn_test::kAllVariants);

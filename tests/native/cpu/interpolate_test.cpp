@@ -6,6 +6,7 @@
 #include "cpu/ops.h"
 
 #include "cpu/kernel_test_util.h"
+#include "support/every_variant.h"
 #include "cpu/reference/reference_ops.h"
 
 namespace {
@@ -75,20 +76,23 @@ TEST(Interpolate, AreaIsAdaptiveAveragePooling) {
     expect_values(run_row(x, 1, Interp::Area), {3.75f});
 }
 
-TEST(Interpolate, EveryModeMatchesReferenceOnRandomPlanes) {
-    for (sdn_cpu_variant v : test_variants()) {
-        auto ctx = variant_context(v);
-        for (Interp mode : {Interp::Nearest, Interp::NearestExact, Interp::Bilinear, Interp::Bicubic, Interp::Area})
-            for (auto [Ho, Wo] : {std::pair<int64_t, int64_t>{13, 7}, {3, 2}, {26, 17}, {1, 1}}) {
-                SCOPED_TRACE(testing::Message() << int(mode) << " -> " << Ho << "x" << Wo);
-                const int64_t B = 2, C = 3, H = 9, W = 11;
-                auto x = random_vector(B * C * H * W, 51);
-                std::vector<float> got(B * C * Ho * Wo), want(got.size());
-                sdn::ops::interpolate(*ctx, x.data(), B, C, H, W, got.data(), Ho, Wo, mode);
-                sdn::ref::interpolate(x.data(), B, C, H, W, want.data(), Ho, Wo, mode);
-                EXPECT_LT(normalized_error(got, want), 4e-6);  // float taps vs double; cubic weights go negative
-            }
-    }
+class InterpolatePerVariant : public sdn_test::EveryVariant {};
+
+TEST_P(InterpolatePerVariant, EveryModeMatchesReferenceOnRandomPlanes) {
+    const sdn_cpu_variant v = variant();
+    auto ctx = variant_context(v);
+    for (Interp mode : {Interp::Nearest, Interp::NearestExact, Interp::Bilinear, Interp::Bicubic, Interp::Area})
+        for (auto [Ho, Wo] : {std::pair<int64_t, int64_t>{13, 7}, {3, 2}, {26, 17}, {1, 1}}) {
+            SCOPED_TRACE(testing::Message() << int(mode) << " -> " << Ho << "x" << Wo);
+            const int64_t B = 2, C = 3, H = 9, W = 11;
+            auto x = random_vector(B * C * H * W, 51);
+            std::vector<float> got(B * C * Ho * Wo), want(got.size());
+            sdn::ops::interpolate(*ctx, x.data(), B, C, H, W, got.data(), Ho, Wo, mode);
+            sdn::ref::interpolate(x.data(), B, C, H, W, want.data(), Ho, Wo, mode);
+            EXPECT_LT(normalized_error(got, want), 4e-6);  // float taps vs double; cubic weights go negative
+        }
 }
+
+SDN_INSTANTIATE_FOR_VARIANTS(InterpolatePerVariant, ::sdn_test::kAllVariants);
 
 }  // namespace

@@ -1,4 +1,4 @@
-// Helpers for the kernel tests: every cpu variant this machine supports, random inputs,
+// Helpers for the kernel tests (run once per cpu variant, support/every_variant.h): random inputs,
 // weights stored in a chosen type, and the normalized error used to compare fast kernels
 // against the double-precision reference.
 #pragma once
@@ -20,15 +20,6 @@
 #include "quant/dtype.h"
 
 namespace sdn_test {
-
-// The variants to test here: all that the CPU supports (scalar always).
-inline std::vector<sdn_cpu_variant> test_variants() {
-    std::vector<sdn_cpu_variant> out;
-    for (sdn_cpu_variant v : {SDN_CPU_VARIANT_SCALAR, SDN_CPU_VARIANT_AVX2, SDN_CPU_VARIANT_AVX512,
-                              SDN_CPU_VARIANT_AVX512_AMX})
-        if (sdn::cpu_variant_supported(v)) out.push_back(v);
-    return out;
-}
 
 // A context for the variant, announced on stdout so a log shows which kernels ran.
 inline std::unique_ptr<sdn::Context> variant_context(sdn_cpu_variant v, int threads = 2) {

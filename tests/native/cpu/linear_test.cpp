@@ -1,6 +1,7 @@
 #include "cpu/ops.h"
 
 #include "cpu/kernel_test_util.h"
+#include "support/every_variant.h"
 #include "cpu/reference/reference_ops.h"
 
 namespace {
@@ -17,41 +18,41 @@ struct LinearCase {
 const LinearCase kCases[] = {{1, 1, 1},     {7, 33, 17},   {9, 64, 32},    {65, 300, 70},
                              {3, 1000, 41}, {130, 77, 300}, {301, 200, 20}};  // last: several M tiles
 
-TEST(Linear, MatchesReferenceForEveryVariantAndStoredType) {
-    for (sdn_cpu_variant v : test_variants()) {
-        auto ctx = variant_context(v);
-        for (DType type : {DType::F32, DType::F16, DType::BF16}) {
-            for (const auto& c : kCases) {
-                SCOPED_TRACE(testing::Message() << dtype_label(type) << " M=" << c.M << " K=" << c.K << " N=" << c.N);
-                auto x = random_vector(c.M * c.K, 1);
-                auto w = make_weight(type, {c.N, c.K}, random_vector(c.N * c.K, 2));
-                auto b = make_weight(type, {c.N}, random_vector(c.N, 3));
-                std::vector<float> got(c.M * c.N), want(c.M * c.N);
-                sdn::ops::linear(*ctx, x.data(), c.M, c.K, w.ref, &b.ref, got.data());
-                const auto xp = product_operand(v, x);
-                const auto wp = product_weight(v, w, stored_values(w));
-                sdn::ref::linear(xp.data(), c.M, c.K, wp.ref, &b.ref, want.data());
-                // f32 products with f32 accumulation: error grows like sqrt(K) * 2^-24.
-                EXPECT_LT(normalized_error(got, want), 2e-6);
-            }
+class LinearPerVariant : public sdn_test::EveryVariant {};
+
+TEST_P(LinearPerVariant, MatchesReferenceForEveryVariantAndStoredType) {
+    const sdn_cpu_variant v = variant();
+    auto ctx = variant_context(v);
+    for (DType type : {DType::F32, DType::F16, DType::BF16}) {
+        for (const auto& c : kCases) {
+            SCOPED_TRACE(testing::Message() << dtype_label(type) << " M=" << c.M << " K=" << c.K << " N=" << c.N);
+            auto x = random_vector(c.M * c.K, 1);
+            auto w = make_weight(type, {c.N, c.K}, random_vector(c.N * c.K, 2));
+            auto b = make_weight(type, {c.N}, random_vector(c.N, 3));
+            std::vector<float> got(c.M * c.N), want(c.M * c.N);
+            sdn::ops::linear(*ctx, x.data(), c.M, c.K, w.ref, &b.ref, got.data());
+            const auto xp = product_operand(v, x);
+            const auto wp = product_weight(v, w, stored_values(w));
+            sdn::ref::linear(xp.data(), c.M, c.K, wp.ref, &b.ref, want.data());
+            // f32 products with f32 accumulation: error grows like sqrt(K) * 2^-24.
+            EXPECT_LT(normalized_error(got, want), 2e-6);
         }
     }
 }
 
-TEST(Linear, AccumulateAddsToTheOutputAndNullBiasIsZero) {
-    for (sdn_cpu_variant v : test_variants()) {
-        auto ctx = variant_context(v);
-        const int64_t M = 11, K = 45, N = 37;
-        auto x = random_vector(M * K, 4);
-        auto w = make_weight(DType::F16, {N, K}, random_vector(N * K, 5));
-        auto start = random_vector(M * N, 6);
-        std::vector<float> got = start, want = start;
-        sdn::ops::linear(*ctx, x.data(), M, K, w.ref, nullptr, got.data(), true);
-        const auto xp = product_operand(v, x);
-        const auto wp = product_weight(v, w, stored_values(w));
-        sdn::ref::linear(xp.data(), M, K, wp.ref, nullptr, want.data(), true);
-        EXPECT_LT(normalized_error(got, want), 2e-6);
-    }
+TEST_P(LinearPerVariant, AccumulateAddsToTheOutputAndNullBiasIsZero) {
+    const sdn_cpu_variant v = variant();
+    auto ctx = variant_context(v);
+    const int64_t M = 11, K = 45, N = 37;
+    auto x = random_vector(M * K, 4);
+    auto w = make_weight(DType::F16, {N, K}, random_vector(N * K, 5));
+    auto start = random_vector(M * N, 6);
+    std::vector<float> got = start, want = start;
+    sdn::ops::linear(*ctx, x.data(), M, K, w.ref, nullptr, got.data(), true);
+    const auto xp = product_operand(v, x);
+    const auto wp = product_weight(v, w, stored_values(w));
+    sdn::ref::linear(xp.data(), M, K, wp.ref, nullptr, want.data(), true);
+    EXPECT_LT(normalized_error(got, want), 2e-6);
 }
 
 TEST(Linear, SingleThreadAndPoolGiveTheSameResult) {
@@ -83,5 +84,7 @@ TEST(Linear, RejectsAWeightOfTheWrongWidth) {
     std::vector<float> x(6), y(8);
     EXPECT_THROW(sdn::ops::linear(*ctx, x.data(), 2, 3, w.ref, nullptr, y.data()), sdn::Error);
 }
+
+SDN_INSTANTIATE_FOR_VARIANTS(LinearPerVariant, ::sdn_test::kAllVariants);
 
 }  // namespace

@@ -2,11 +2,10 @@
 // one tile of rows at a time, so tiles must start on block boundaries and rows of any block
 // count must come out right. The reference expands the same bytes with the quant reference
 // dequantizer and multiplies in double.
-#if __has_include("quant/row_ops.h")
-
 #include "cpu/ops.h"
 
 #include "cpu/kernel_test_util.h"
+#include "support/every_variant.h"
 #include "cpu/reference/reference_ops.h"
 #include "quant/row_ops.h"
 
@@ -40,41 +39,41 @@ std::vector<float> dequantized(const OwnedWeight& w) {
     return out;
 }
 
-TEST(QuantizedWeights, LinearMatchesReferenceForEveryVariant) {
+class QuantizedWeightsPerVariant : public sdn_test::EveryVariant {};
+
+TEST_P(QuantizedWeightsPerVariant, LinearMatchesReferenceForEveryVariant) {
     struct Case { DType type; int64_t M, K, N; };
     // K = 352 ends in a partial K tile (128 + 128 + 96); K = 1280 is five q4_K super-blocks.
     const Case cases[] = {{DType::Q8_0, 7, 96, 33},   {DType::Q8_0, 19, 352, 70}, {DType::Q4_0, 5, 352, 41},
                           {DType::Q4_0, 33, 64, 9},   {DType::Q4_K, 9, 256, 17},  {DType::Q4_K, 3, 1280, 40}};
-    for (sdn_cpu_variant v : test_variants()) {
-        auto ctx = variant_context(v);
-        for (const auto& c : cases) {
-            SCOPED_TRACE(testing::Message() << sdn::dtype_traits(c.type).name << " M=" << c.M << " K=" << c.K << " N=" << c.N);
-            auto x = random_vector(c.M * c.K, 71);
-            auto w = quantized_weight(c.type, {c.N, c.K}, random_vector(c.N * c.K, 72));
-            std::vector<float> got(c.M * c.N), want(c.M * c.N);
-            sdn::ops::linear(*ctx, x.data(), c.M, c.K, w.ref, nullptr, got.data());
-            const auto xp = product_operand(v, x);
-            const auto wp = product_weight(v, w, dequantized(w));
-            sdn::ref::linear(xp.data(), c.M, c.K, wp.ref, nullptr, want.data());
-            EXPECT_LT(normalized_error(got, want), 2e-6);
-        }
+    const sdn_cpu_variant v = variant();
+    auto ctx = variant_context(v);
+    for (const auto& c : cases) {
+        SCOPED_TRACE(testing::Message() << sdn::dtype_traits(c.type).name << " M=" << c.M << " K=" << c.K << " N=" << c.N);
+        auto x = random_vector(c.M * c.K, 71);
+        auto w = quantized_weight(c.type, {c.N, c.K}, random_vector(c.N * c.K, 72));
+        std::vector<float> got(c.M * c.N), want(c.M * c.N);
+        sdn::ops::linear(*ctx, x.data(), c.M, c.K, w.ref, nullptr, got.data());
+        const auto xp = product_operand(v, x);
+        const auto wp = product_weight(v, w, dequantized(w));
+        sdn::ref::linear(xp.data(), c.M, c.K, wp.ref, nullptr, want.data());
+        EXPECT_LT(normalized_error(got, want), 2e-6);
     }
 }
 
-TEST(QuantizedWeights, Conv2dWithQ8_0Weights) {
+TEST_P(QuantizedWeightsPerVariant, Conv2dWithQ8_0Weights) {
     // 32 channels x 9 taps = 288 = 9 blocks of 32 per output channel.
-    for (sdn_cpu_variant v : test_variants()) {
-        auto ctx = variant_context(v);
-        const int64_t C = 32, H = 7, W = 5, O = 11;
-        auto x = random_vector(2 * C * H * W, 73);
-        auto w = quantized_weight(DType::Q8_0, {O, C, 3, 3}, random_vector(O * C * 9, 74));
-        std::vector<float> got(2 * O * H * W), want(got.size());
-        sdn::ops::conv2d(*ctx, x.data(), 2, C, H, W, w.ref, nullptr, 1, 1, got.data());
-        const auto xp = product_operand(v, x);
-        const auto wp = product_weight(v, w, dequantized(w));
-        sdn::ref::conv2d(xp.data(), 2, C, H, W, wp.ref, nullptr, 1, 1, want.data());
-        EXPECT_LT(normalized_error(got, want), 2e-6);
-    }
+    const sdn_cpu_variant v = variant();
+    auto ctx = variant_context(v);
+    const int64_t C = 32, H = 7, W = 5, O = 11;
+    auto x = random_vector(2 * C * H * W, 73);
+    auto w = quantized_weight(DType::Q8_0, {O, C, 3, 3}, random_vector(O * C * 9, 74));
+    std::vector<float> got(2 * O * H * W), want(got.size());
+    sdn::ops::conv2d(*ctx, x.data(), 2, C, H, W, w.ref, nullptr, 1, 1, got.data());
+    const auto xp = product_operand(v, x);
+    const auto wp = product_weight(v, w, dequantized(w));
+    sdn::ref::conv2d(xp.data(), 2, C, H, W, wp.ref, nullptr, 1, 1, want.data());
+    EXPECT_LT(normalized_error(got, want), 2e-6);
 }
 
 TEST(QuantizedWeights, RowLengthNotABlockMultipleIsRejected) {
@@ -85,6 +84,6 @@ TEST(QuantizedWeights, RowLengthNotABlockMultipleIsRejected) {
     EXPECT_THROW(sdn::ops::linear(*ctx, x.data(), 1, 40, w, nullptr, y.data()), sdn::Error);
 }
 
-}  // namespace
+SDN_INSTANTIATE_FOR_VARIANTS(QuantizedWeightsPerVariant, ::sdn_test::kAllVariants);
 
-#endif
+}  // namespace

@@ -1,30 +1,32 @@
 #include "cpu/ops.h"
 
 #include "cpu/kernel_test_util.h"
+#include "support/every_variant.h"
 #include "cpu/reference/reference_ops.h"
 
 namespace {
 
 using namespace sdn_test;
 
-TEST(TensorOps, AddAndMulBroadcastAndAlias) {
-    for (sdn_cpu_variant v : test_variants()) {
-        auto ctx = variant_context(v);
-        for (auto [outer, inner] : {std::pair<int64_t, int64_t>{1, 5}, {3, 7}, {600, 129}, {1, 70001}}) {
-            for (int64_t b_outer : {int64_t(1), outer}) {
-                SCOPED_TRACE(testing::Message() << outer << "x" << inner << " b_outer=" << b_outer);
-                auto a = random_vector(outer * inner, 41);
-                auto b = random_vector(b_outer * inner, 42);
-                std::vector<float> want(a.size());
-                sdn::ref::add(a.data(), b.data(), outer, inner, b_outer, want.data());
-                auto y = a;
-                sdn::ops::add(*ctx, y.data(), b.data(), outer, inner, b_outer, y.data());  // aliased
-                EXPECT_EQ(y, want);
-                sdn::ref::mul(a.data(), b.data(), outer, inner, b_outer, want.data());
-                std::vector<float> z(a.size());
-                sdn::ops::mul(*ctx, a.data(), b.data(), outer, inner, b_outer, z.data());
-                EXPECT_EQ(z, want);
-            }
+class TensorOpsPerVariant : public sdn_test::EveryVariant {};
+
+TEST_P(TensorOpsPerVariant, AddAndMulBroadcastAndAlias) {
+    const sdn_cpu_variant v = variant();
+    auto ctx = variant_context(v);
+    for (auto [outer, inner] : {std::pair<int64_t, int64_t>{1, 5}, {3, 7}, {600, 129}, {1, 70001}}) {
+        for (int64_t b_outer : {int64_t(1), outer}) {
+            SCOPED_TRACE(testing::Message() << outer << "x" << inner << " b_outer=" << b_outer);
+            auto a = random_vector(outer * inner, 41);
+            auto b = random_vector(b_outer * inner, 42);
+            std::vector<float> want(a.size());
+            sdn::ref::add(a.data(), b.data(), outer, inner, b_outer, want.data());
+            auto y = a;
+            sdn::ops::add(*ctx, y.data(), b.data(), outer, inner, b_outer, y.data());  // aliased
+            EXPECT_EQ(y, want);
+            sdn::ref::mul(a.data(), b.data(), outer, inner, b_outer, want.data());
+            std::vector<float> z(a.size());
+            sdn::ops::mul(*ctx, a.data(), b.data(), outer, inner, b_outer, z.data());
+            EXPECT_EQ(z, want);
         }
     }
 }
@@ -70,5 +72,7 @@ TEST(TimestepEmbedding, HandValuesAndReference) {
     // float32 frequencies times t ~ 1000 lose ~1e-4 absolute in the argument, as torch does.
     for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 2e-4) << i;
 }
+
+SDN_INSTANTIATE_FOR_VARIANTS(TensorOpsPerVariant, ::sdn_test::kAllVariants);
 
 }  // namespace

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Writes the fuzzers' seed corpus: small valid GGUF and safetensors files (plus a few near
-misses) built byte by byte from the format descriptions. Run from anywhere; rewrites
-tests/native/fuzz/corpus/{gguf,safetensors}/."""
+misses) built byte by byte from the format descriptions, and the hostile inputs that open the
+regression set under crashes/: the shapes that crash a careless parser (counts and lengths that
+overflow or outrun the file, offsets past the end, runaway nesting). Run from anywhere; rewrites
+tests/native/fuzz/corpus/{gguf,safetensors}/ and crashes/*/hostile_*."""
 import json
 import os
 import struct
@@ -68,8 +70,8 @@ def safetensors_file(header, data):
     return struct.pack("<Q", len(h)) + h + data
 
 
-def write(sub, name, content):
-    path = os.path.join(HERE, "corpus", sub, name)
+def write(sub, name, content, folder="corpus"):
+    path = os.path.join(HERE, folder, sub, name)
     with open(path, "wb") as f:
         f.write(content)
 
@@ -102,6 +104,35 @@ def main():
                             "x": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}, b"\0\0\x80\x3f"))
     write("safetensors", "unsupported_dtype.safetensors",
           safetensors_file({"x": {"dtype": "I8", "shape": [4], "data_offsets": [0, 4]}}, bytes(4)))
+    write_hostile()
+
+
+def write_hostile():
+    """tests/native/io/fuzz_regression_test.cpp lists these names: each must be refused with
+    a format error, never a crash or a giant allocation."""
+    def gguf(name, content):
+        write("gguf", "hostile_" + name + ".gguf", content, "crashes")
+
+    def safetensors(name, content):
+        write("safetensors", "hostile_" + name + ".safetensors", content, "crashes")
+
+    gguf("tensor_count", b"GGUF" + struct.pack("<IQQ", 3, 1 << 62, 0))
+    gguf("key_length", b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + struct.pack("<Q", 1 << 63) + b"k")
+    gguf("array_count", b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + gguf_string("a") +
+         struct.pack("<IIQ", 9, 10, 1 << 61) + struct.pack("<Q", 1))
+    tensor_head = b"GGUF" + struct.pack("<IQQ", 3, 1, 0) + gguf_string("w")
+    gguf("dims_overflow", tensor_head + struct.pack("<IQQQ", 3, 1 << 32, 1 << 32, 1 << 32) +
+         struct.pack("<IQ", 0, 0) + bytes(32))
+    gguf("offset_past_end", tensor_head + struct.pack("<IQ", 1, 8) + struct.pack("<IQ", 0, 1 << 40) + bytes(32))
+    safetensors("header_length", struct.pack("<Q", (1 << 64) - 1) + b"{}")
+    safetensors("offsets_past_end",
+                safetensors_file({"x": {"dtype": "F32", "shape": [1 << 20], "data_offsets": [0, 4 << 20]}}, bytes(8)))
+    safetensors("offsets_reversed",
+                safetensors_file({"x": {"dtype": "F32", "shape": [1], "data_offsets": [8, 4]}}, bytes(8)))
+    safetensors("shape_overflow",
+                safetensors_file({"x": {"dtype": "F32", "shape": [1 << 40, 1 << 40], "data_offsets": [0, 4]}}, bytes(4)))
+    nested = b"[" * 5000 + b"]" * 5000
+    safetensors("nesting", struct.pack("<Q", len(nested)) + nested)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,14 @@
 // Replays every committed fuzz input (tests/native/fuzz/corpus/** and crashes/**) through the
 // model-file readers: each must open or fail with a status, never crash. Crash inputs found
-// by scripts/fuzz.sh are committed under crashes/ and stay here as regression cases.
+// by scripts/fuzz.sh are committed under crashes/ and stay here as regression cases, beside the
+// hostile inputs make_corpus.py writes there; those are listed below, so a missing or moved
+// folder fails instead of replaying nothing.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -59,9 +63,33 @@ TEST(FuzzRegression, SeedCorpusOpensOrFailsWithAStatus) {
     EXPECT_EQ(opened, static_cast<int>(files.size()) - 1);
 }
 
+// The hostile inputs make_corpus.py writes: each must be refused as malformed.
+const char* const kHostileInputs[] = {
+    "gguf/hostile_tensor_count.gguf",
+    "gguf/hostile_key_length.gguf",
+    "gguf/hostile_array_count.gguf",
+    "gguf/hostile_dims_overflow.gguf",
+    "gguf/hostile_offset_past_end.gguf",
+    "safetensors/hostile_header_length.safetensors",
+    "safetensors/hostile_offsets_past_end.safetensors",
+    "safetensors/hostile_offsets_reversed.safetensors",
+    "safetensors/hostile_shape_overflow.safetensors",
+    "safetensors/hostile_nesting.safetensors",
+};
+
+TEST(FuzzRegression, HostileInputsAreFormatErrors) {
+    const fs::path root = fs::path(SDN_SOURCE_DIR) / "tests" / "native" / "fuzz" / "crashes";
+    for (const char* name : kHostileInputs) {
+        const fs::path p = root / name;
+        ASSERT_TRUE(fs::is_regular_file(p)) << p << " is missing (tests/native/fuzz/make_corpus.py writes it)";
+        EXPECT_EQ(replay(p), SDN_ERR_FORMAT) << p;
+    }
+}
+
 TEST(FuzzRegression, CommittedCrashInputsGiveAStatus) {
     auto files = inputs("crashes");
     std::printf("replaying %zu crash inputs\n", files.size());
+    ASSERT_GE(files.size(), std::size(kHostileInputs)) << "crashes/ lost its committed inputs";
     for (const auto& p : files) {
         sdn_status s = replay(p);
         EXPECT_TRUE(s == SDN_OK || s == SDN_ERR_FORMAT) << p << " status " << s;

@@ -6,6 +6,7 @@
 
 #include "core/cpu_features.h"
 #include "quant/row_ops.h"
+#include "support/every_variant.h"
 
 namespace {
 
@@ -19,33 +20,33 @@ void put16(std::vector<uint8_t>& b, size_t at, uint16_t v) {
 // f16 bit patterns: 1.0 = 0x3C00, 0.5 = 0x3800, 2.0 = 0x4000, -1.0 = 0xBC00, 0.25 = 0x3400,
 // 0.125 = 0x3000.
 
-// Decodes with the reference and with every variant this CPU supports; all must agree exactly
-// with the hand-derived values (they are small integers and halves, exact in every path).
-void expect_decodes_to(DType t, const std::vector<uint8_t>& block, const std::vector<float>& expected) {
+// Decodes with the reference and with the test's cpu variant; both must agree exactly with the
+// hand-derived values (they are small integers and halves, exact in every path).
+void expect_decodes_to(sdn_cpu_variant v, DType t, const std::vector<uint8_t>& block, const std::vector<float>& expected) {
     const int64_t n = static_cast<int64_t>(expected.size());
     std::vector<float> out(n, -999.0f);
     sdn::dequantize_row_reference(t, block.data(), out.data(), n);
     for (int64_t i = 0; i < n; ++i) ASSERT_EQ(out[i], expected[i]) << "reference, value " << i;
-    for (sdn_cpu_variant v : {SDN_CPU_VARIANT_SCALAR, SDN_CPU_VARIANT_AVX2, SDN_CPU_VARIANT_AVX512}) {
-        if (!sdn::cpu_variant_supported(v)) continue;
-        std::fill(out.begin(), out.end(), -999.0f);
-        sdn::dequantize_row(t, block.data(), out.data(), n, v);
-        for (int64_t i = 0; i < n; ++i)
-            ASSERT_EQ(out[i], expected[i]) << sdn::cpu_variant_name(v) << ", value " << i;
-    }
+    std::fill(out.begin(), out.end(), -999.0f);
+    sdn::dequantize_row(t, block.data(), out.data(), n, v);
+    for (int64_t i = 0; i < n; ++i) ASSERT_EQ(out[i], expected[i]) << sdn::cpu_variant_name(v) << ", value " << i;
 }
 
-TEST(DequantizeKnownBlocks, Q4_0) {
+constexpr sdn_cpu_variant kRowVariants[] = {SDN_CPU_VARIANT_SCALAR, SDN_CPU_VARIANT_AVX2, SDN_CPU_VARIANT_AVX512};
+
+class DequantizeKnownBlocks : public sdn_test::EveryVariant {};
+
+TEST_P(DequantizeKnownBlocks, Q4_0) {
     std::vector<uint8_t> b(18, 0x88);  // every nibble 8 -> 0
     put16(b, 0, 0x3800);               // d = 0.5
     b[2 + 0] = 0x1F;                   // value 0: (15-8)*0.5, value 16: (1-8)*0.5
     std::vector<float> e(32, 0.0f);
     e[0] = 3.5f;
     e[16] = -3.5f;
-    expect_decodes_to(DType::Q4_0, b, e);
+    expect_decodes_to(variant(), DType::Q4_0, b, e);
 }
 
-TEST(DequantizeKnownBlocks, Q4_1) {
+TEST_P(DequantizeKnownBlocks, Q4_1) {
     std::vector<uint8_t> b(20, 0);
     put16(b, 0, 0x4000);  // d = 2
     put16(b, 2, 0xBC00);  // m = -1
@@ -53,10 +54,10 @@ TEST(DequantizeKnownBlocks, Q4_1) {
     std::vector<float> e(32, -1.0f);
     e[3] = 3;
     e[19] = 9;
-    expect_decodes_to(DType::Q4_1, b, e);
+    expect_decodes_to(variant(), DType::Q4_1, b, e);
 }
 
-TEST(DequantizeKnownBlocks, Q5_0HighBitsComeFromQh) {
+TEST_P(DequantizeKnownBlocks, Q5_0HighBitsComeFromQh) {
     std::vector<uint8_t> b(22, 0);
     put16(b, 0, 0x3C00);                   // d = 1
     uint32_t qh = (1u << 0) | (1u << 17);  // 5th bit of value 0 and value 17
@@ -65,20 +66,20 @@ TEST(DequantizeKnownBlocks, Q5_0HighBitsComeFromQh) {
     std::vector<float> e(32, -16.0f);
     e[0] = 0;        // (0|16) - 16
     e[17] = 15;      // (15|16) - 16
-    expect_decodes_to(DType::Q5_0, b, e);
+    expect_decodes_to(variant(), DType::Q5_0, b, e);
 }
 
-TEST(DequantizeKnownBlocks, Q5_1) {
+TEST_P(DequantizeKnownBlocks, Q5_1) {
     std::vector<uint8_t> b(24, 0xFF);
     put16(b, 0, 0x3400);  // d = 0.25
     put16(b, 2, 0x3C00);  // m = 1
     b[8 + 2] = 0x0F;      // value 18: nibble 0 but 5th bit set -> 16*0.25+1 = 5
     std::vector<float> e(32, 31 * 0.25f + 1);
     e[18] = 5;
-    expect_decodes_to(DType::Q5_1, b, e);
+    expect_decodes_to(variant(), DType::Q5_1, b, e);
 }
 
-TEST(DequantizeKnownBlocks, Q8_0) {
+TEST_P(DequantizeKnownBlocks, Q8_0) {
     std::vector<uint8_t> b(34, 0);
     put16(b, 0, 0x3000);  // d = 0.125
     std::vector<float> e(32);
@@ -86,10 +87,10 @@ TEST(DequantizeKnownBlocks, Q8_0) {
         b[2 + j] = static_cast<uint8_t>(static_cast<int8_t>(j - 16));
         e[j] = static_cast<float>(j - 16) * 0.125f;
     }
-    expect_decodes_to(DType::Q8_0, b, e);
+    expect_decodes_to(variant(), DType::Q8_0, b, e);
 }
 
-TEST(DequantizeKnownBlocks, Q2_K) {
+TEST_P(DequantizeKnownBlocks, Q2_K) {
     std::vector<uint8_t> b(84, 0);
     b[0] = 0x12;  // sub-block 0: scale 2, min 1
     b[1] = 0x03;  // sub-block 1: scale 3, min 0
@@ -101,10 +102,10 @@ TEST(DequantizeKnownBlocks, Q2_K) {
     for (int i = 0; i < 16; ++i) e[i] = -1;  // 2*0 - 1
     e[0] = 5;   // 2*3 - 1
     e[16] = 6;  // 3*2 - 0
-    expect_decodes_to(DType::Q2_K, b, e);
+    expect_decodes_to(variant(), DType::Q2_K, b, e);
 }
 
-TEST(DequantizeKnownBlocks, Q3_K) {
+TEST_P(DequantizeKnownBlocks, Q3_K) {
     std::vector<uint8_t> b(110, 0);
     // Scales stored +32: every scale 0 -> 32 = 0b10'0000: low nibbles 0, top bits 2 in bytes 8..11.
     uint8_t* sc = b.data() + 96;
@@ -122,10 +123,10 @@ TEST(DequantizeKnownBlocks, Q3_K) {
     e[0] = 2;                                        // 2 * 1
     for (int i = 144; i < 160; ++i) e[i] = 12;       // -3 * (0 - 4)
     e[144] = -9;                                     // -3 * 3
-    expect_decodes_to(DType::Q3_K, b, e);
+    expect_decodes_to(variant(), DType::Q3_K, b, e);
 }
 
-TEST(DequantizeKnownBlocks, Q4_KScalesAndMinsUseTheSixBitPacking) {
+TEST_P(DequantizeKnownBlocks, Q4_KScalesAndMinsUseTheSixBitPacking) {
     std::vector<uint8_t> b(144, 0);
     put16(b, 0, 0x3C00);  // d = 1
     put16(b, 2, 0x3800);  // dmin = 0.5
@@ -145,10 +146,10 @@ TEST(DequantizeKnownBlocks, Q4_KScalesAndMinsUseTheSixBitPacking) {
     e[0] = 12;                                    // 2*7 - 2
     for (int i = 160; i < 192; ++i) e[i] = -10.5f;  // 42*0 - 0.5*21
     e[160] = 367.5f;                              // 42*9 - 10.5
-    expect_decodes_to(DType::Q4_K, b, e);
+    expect_decodes_to(variant(), DType::Q4_K, b, e);
 }
 
-TEST(DequantizeKnownBlocks, Q5_K) {
+TEST_P(DequantizeKnownBlocks, Q5_K) {
     std::vector<uint8_t> b(176, 0);
     put16(b, 0, 0x3C00);  // d = 1, dmin = 0
     b[4 + 3] = 1;         // sub-block 3 (group 1 high nibbles, values 96..127): scale 1
@@ -156,10 +157,10 @@ TEST(DequantizeKnownBlocks, Q5_K) {
     b[16 + 0] = 0x08;     // qh bit 3 (group 1 high half) of byte 0 -> +16
     std::vector<float> e(256, 0.0f);
     e[96] = 23;
-    expect_decodes_to(DType::Q5_K, b, e);
+    expect_decodes_to(variant(), DType::Q5_K, b, e);
 }
 
-TEST(DequantizeKnownBlocks, Q6_K) {
+TEST_P(DequantizeKnownBlocks, Q6_K) {
     std::vector<uint8_t> b(210, 0);
     auto* sc = reinterpret_cast<int8_t*>(b.data() + 192);
     sc[0] = 2;
@@ -174,20 +175,20 @@ TEST(DequantizeKnownBlocks, Q6_K) {
     e[0] = 0.5f * 2 * 21;
     for (int i = 112; i < 128; ++i) e[i] = 0.5f * -3 * -32;
     e[112] = 0.5f * -3 * 10;
-    expect_decodes_to(DType::Q6_K, b, e);
+    expect_decodes_to(variant(), DType::Q6_K, b, e);
 }
 
-TEST(DequantizeKnownBlocks, HalfBfloatAndI64) {
+TEST_P(DequantizeKnownBlocks, HalfBfloatAndI64) {
     std::vector<uint8_t> h(8);
     put16(h, 0, 0x3C00);
     put16(h, 2, 0xC000);
     put16(h, 4, 0x7BFF);
     put16(h, 6, 0x0001);
-    expect_decodes_to(DType::F16, h, {1.0f, -2.0f, 65504.0f, 5.9604644775390625e-8f});
+    expect_decodes_to(variant(), DType::F16, h, {1.0f, -2.0f, 65504.0f, 5.9604644775390625e-8f});
     std::vector<uint8_t> bf(4);
     put16(bf, 0, 0x3F80);
     put16(bf, 2, 0xC040);
-    expect_decodes_to(DType::BF16, bf, {1.0f, -3.0f});
+    expect_decodes_to(variant(), DType::BF16, bf, {1.0f, -3.0f});
     std::vector<uint8_t> i64(16);
     int64_t v[2] = {-5, 1 << 20};
     std::memcpy(i64.data(), v, 16);
@@ -196,5 +197,7 @@ TEST(DequantizeKnownBlocks, HalfBfloatAndI64) {
     EXPECT_EQ(out[0], -5.0f);
     EXPECT_EQ(out[1], 1048576.0f);
 }
+
+SDN_INSTANTIATE_FOR_VARIANTS(DequantizeKnownBlocks, kRowVariants);
 
 }  // namespace

@@ -1,5 +1,5 @@
 // Fast row kernels (AVX2, AVX-512) against the scalar reference, for every type and every
-// variant this CPU supports; vec_dot against a double reference.
+// variant (one the CPU lacks is reported skipped); vec_dot against a double reference.
 #include "quant/row_ops.h"
 
 #include <gtest/gtest.h>
@@ -13,6 +13,7 @@
 #include "core/cpu_features.h"
 #include "core/half.h"
 #include "quant_test_data.h"
+#include "support/every_variant.h"
 
 namespace {
 
@@ -61,35 +62,34 @@ std::vector<uint8_t> make_row(DType t, int64_t n, uint32_t seed) {
     return row;
 }
 
-std::vector<sdn_cpu_variant> fast_variants() { return {SDN_CPU_VARIANT_AVX2, SDN_CPU_VARIANT_AVX512}; }
+// The fast row ops are checked against the reference; the dot products on every variant.
+constexpr sdn_cpu_variant kFastVariants[] = {SDN_CPU_VARIANT_AVX2, SDN_CPU_VARIANT_AVX512};
+constexpr sdn_cpu_variant kRowVariants[] = {SDN_CPU_VARIANT_SCALAR, SDN_CPU_VARIANT_AVX2, SDN_CPU_VARIANT_AVX512};
 
-TEST(RowOps, FastDequantizeMatchesReference) {
-    for (sdn_cpu_variant v : fast_variants()) {
-        if (!sdn::cpu_variant_supported(v)) {
-            std::printf("[ SKIPPED  ] variant %s: this CPU lacks it\n", sdn::cpu_variant_name(v));
-            continue;
-        }
-        std::printf("running variant %s\n", sdn::cpu_variant_name(v));
-        for (DType t : kAllTypes) {
-            const int64_t block = sdn::dtype_traits(t).block_elems;
-            for (int64_t n : {block, block * 3, block * 8 + (block == 1 ? 13 : 0)}) {
-                auto row = make_row(t, n, static_cast<uint32_t>(n * 31 + static_cast<int>(t)));
-                std::vector<float> ref(static_cast<size_t>(n)), fast(static_cast<size_t>(n), -1.0f);
-                sdn::dequantize_row_reference(t, row.data(), ref.data(), n);
-                sdn::dequantize_row(t, row.data(), fast.data(), n, v);
-                float scale = 0;
-                for (float r : ref) scale = std::max(scale, std::fabs(r));
-                // A fused multiply-add may round q*d + m once instead of twice: allow an ulp or so.
-                const float tol = scale * 1e-6f;
-                for (int64_t i = 0; i < n; ++i)
-                    ASSERT_NEAR(fast[i], ref[i], tol)
-                        << sdn::cpu_variant_name(v) << " " << sdn::dtype_traits(t).name << " n=" << n << " i=" << i;
-            }
+class RowOpsFastPerVariant : public sdn_test::EveryVariant {};
+class RowOpsPerVariant : public sdn_test::EveryVariant {};
+
+TEST_P(RowOpsFastPerVariant, FastDequantizeMatchesReference) {
+    const sdn_cpu_variant v = variant();
+    for (DType t : kAllTypes) {
+        const int64_t block = sdn::dtype_traits(t).block_elems;
+        for (int64_t n : {block, block * 3, block * 8 + (block == 1 ? 13 : 0)}) {
+            auto row = make_row(t, n, static_cast<uint32_t>(n * 31 + static_cast<int>(t)));
+            std::vector<float> ref(static_cast<size_t>(n)), fast(static_cast<size_t>(n), -1.0f);
+            sdn::dequantize_row_reference(t, row.data(), ref.data(), n);
+            sdn::dequantize_row(t, row.data(), fast.data(), n, v);
+            float scale = 0;
+            for (float r : ref) scale = std::max(scale, std::fabs(r));
+            // A fused multiply-add may round q*d + m once instead of twice: allow an ulp or so.
+            const float tol = scale * 1e-6f;
+            for (int64_t i = 0; i < n; ++i)
+                ASSERT_NEAR(fast[i], ref[i], tol)
+                    << sdn::cpu_variant_name(v) << " " << sdn::dtype_traits(t).name << " n=" << n << " i=" << i;
         }
     }
 }
 
-TEST(RowOps, FastHalfAndBfloatConversionsAreExact) {
+TEST_P(RowOpsFastPerVariant, FastHalfAndBfloatConversionsAreExact) {
     std::mt19937 rng(9);
     std::vector<uint16_t> bits(1000 + 7);
     for (auto& b : bits) b = static_cast<uint16_t>(rng());
@@ -99,60 +99,52 @@ TEST(RowOps, FastHalfAndBfloatConversionsAreExact) {
     std::uniform_real_distribution<float> u(-70000.0f, 70000.0f);
     for (auto& f : floats) f = u(rng) * (rng() % 3 == 0 ? 1e-6f : 1.0f);
     floats[0] = 1e-8f; floats[1] = -0.0f; floats[2] = 65520.0f; floats[3] = 1e38f; floats[4] = 3e-41f;
-    for (sdn_cpu_variant v : fast_variants()) {
-        if (!sdn::cpu_variant_supported(v)) {
-            std::printf("[ SKIPPED  ] variant %s: this CPU lacks it\n", sdn::cpu_variant_name(v));
-            continue;
+    const sdn_cpu_variant v = variant();
+    for (int64_t n : {int64_t(0), int64_t(5), int64_t(16), static_cast<int64_t>(bits.size())}) {
+        std::vector<float> out(static_cast<size_t>(n));
+        sdn::f16_to_f32_row(bits.data(), out.data(), n, v);
+        for (int64_t i = 0; i < n; ++i) {
+            float want = sdn::f16_to_f32(bits[i]);
+            if (std::isnan(want)) EXPECT_TRUE(std::isnan(out[i]));
+            else ASSERT_EQ(out[i], want) << "f16 bits " << bits[i];
         }
-        std::printf("running variant %s\n", sdn::cpu_variant_name(v));
-        for (int64_t n : {int64_t(0), int64_t(5), int64_t(16), static_cast<int64_t>(bits.size())}) {
-            std::vector<float> out(static_cast<size_t>(n));
-            sdn::f16_to_f32_row(bits.data(), out.data(), n, v);
-            for (int64_t i = 0; i < n; ++i) {
-                float want = sdn::f16_to_f32(bits[i]);
-                if (std::isnan(want)) EXPECT_TRUE(std::isnan(out[i]));
-                else ASSERT_EQ(out[i], want) << "f16 bits " << bits[i];
-            }
-            sdn::bf16_to_f32_row(bits.data(), out.data(), n, v);
-            for (int64_t i = 0; i < n; ++i) {
-                float want = sdn::bf16_to_f32(bits[i]);
-                if (std::isnan(want)) EXPECT_TRUE(std::isnan(out[i]));
-                else ASSERT_EQ(out[i], want) << "bf16 bits " << bits[i];
-            }
-            std::vector<uint16_t> h(static_cast<size_t>(n));
-            sdn::f32_to_f16_row(floats.data(), h.data(), n, v);
-            for (int64_t i = 0; i < n; ++i) ASSERT_EQ(h[i], sdn::f32_to_f16(floats[i])) << floats[i];
-            sdn::f32_to_bf16_row(floats.data(), h.data(), n, v);
-            for (int64_t i = 0; i < n; ++i) ASSERT_EQ(h[i], sdn::f32_to_bf16(floats[i])) << floats[i];
+        sdn::bf16_to_f32_row(bits.data(), out.data(), n, v);
+        for (int64_t i = 0; i < n; ++i) {
+            float want = sdn::bf16_to_f32(bits[i]);
+            if (std::isnan(want)) EXPECT_TRUE(std::isnan(out[i]));
+            else ASSERT_EQ(out[i], want) << "bf16 bits " << bits[i];
         }
+        std::vector<uint16_t> h(static_cast<size_t>(n));
+        sdn::f32_to_f16_row(floats.data(), h.data(), n, v);
+        for (int64_t i = 0; i < n; ++i) ASSERT_EQ(h[i], sdn::f32_to_f16(floats[i])) << floats[i];
+        sdn::f32_to_bf16_row(floats.data(), h.data(), n, v);
+        for (int64_t i = 0; i < n; ++i) ASSERT_EQ(h[i], sdn::f32_to_bf16(floats[i])) << floats[i];
     }
 }
 
-TEST(RowOps, VecDotMatchesDoubleReference) {
-    for (sdn_cpu_variant v : {SDN_CPU_VARIANT_SCALAR, SDN_CPU_VARIANT_AVX2, SDN_CPU_VARIANT_AVX512}) {
-        if (!sdn::cpu_variant_supported(v)) {
-            std::printf("[ SKIPPED  ] variant %s: this CPU lacks it\n", sdn::cpu_variant_name(v));
-            continue;
+TEST_P(RowOpsPerVariant, VecDotMatchesDoubleReference) {
+    const sdn_cpu_variant v = variant();
+    for (DType t : kAllTypes) {
+        const int64_t n = sdn::dtype_traits(t).block_elems == 1 ? 777 : 1024;
+        auto row = make_row(t, n, 42);
+        std::vector<float> x(static_cast<size_t>(n)), w(static_cast<size_t>(n));
+        std::mt19937 rng(3);
+        std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+        for (auto& xi : x) xi = u(rng);
+        // Independent double reference: the expanded weights times x, summed in double.
+        sdn::dequantize_row_reference(t, row.data(), w.data(), n);
+        double want = 0, mag = 0;
+        for (int64_t i = 0; i < n; ++i) {
+            want += double(w[i]) * x[i];
+            mag += std::fabs(double(w[i]) * x[i]);
         }
-        for (DType t : kAllTypes) {
-            const int64_t n = sdn::dtype_traits(t).block_elems == 1 ? 777 : 1024;
-            auto row = make_row(t, n, 42);
-            std::vector<float> x(static_cast<size_t>(n)), w(static_cast<size_t>(n));
-            std::mt19937 rng(3);
-            std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-            for (auto& xi : x) xi = u(rng);
-            // Independent double reference: the expanded weights times x, summed in double.
-            sdn::dequantize_row_reference(t, row.data(), w.data(), n);
-            double want = 0, mag = 0;
-            for (int64_t i = 0; i < n; ++i) {
-                want += double(w[i]) * x[i];
-                mag += std::fabs(double(w[i]) * x[i]);
-            }
-            EXPECT_NEAR(sdn::vec_dot_row_reference(t, row.data(), x.data(), n), want, 1e-9 * mag);
-            EXPECT_NEAR(sdn::vec_dot_row(t, row.data(), x.data(), n, v), want, 1e-5 * mag + 1e-30)
-                << sdn::cpu_variant_name(v) << " " << sdn::dtype_traits(t).name;
-        }
+        EXPECT_NEAR(sdn::vec_dot_row_reference(t, row.data(), x.data(), n), want, 1e-9 * mag);
+        EXPECT_NEAR(sdn::vec_dot_row(t, row.data(), x.data(), n, v), want, 1e-5 * mag + 1e-30)
+            << sdn::cpu_variant_name(v) << " " << sdn::dtype_traits(t).name;
     }
 }
+
+SDN_INSTANTIATE_FOR_VARIANTS(RowOpsFastPerVariant, kFastVariants);
+SDN_INSTANTIATE_FOR_VARIANTS(RowOpsPerVariant, kRowVariants);
 
 }  // namespace
