@@ -69,6 +69,36 @@ TEST(Quantize, Q5_1BytesByHand) {
     for (int j = 0; j < 16; ++j) EXPECT_EQ(b[8 + j], static_cast<uint8_t>(j | (j << 4))) << j;
 }
 
+TEST(Quantize, Q4_1BytesByHand) {
+    std::vector<float> x(32, 0.0f);
+    x[0] = -1.0f;  // min m = -1
+    x[1] = 6.5f;   // max: d = 7.5/15 = 0.5, 1/d = 2
+    x[2] = 0.3f;   // (0.3 + 1) * 2 = 2.6 (+0.5, truncated) -> 3
+    x[18] = 2.0f;  // (2 + 1) * 2 = 6 -> 6, high nibble of byte 2
+    auto b = quantize(DType::Q4_1, x);
+    EXPECT_EQ(half_at(b, 0), 0x3800);  // 0.5
+    EXPECT_EQ(half_at(b, 2), 0xBC00);  // -1
+    EXPECT_EQ(b[4 + 0], 0x20);         // value 0 -> 0, value 16 (0) -> 2
+    EXPECT_EQ(b[4 + 1], 0x2F);         // value 1 -> 15
+    EXPECT_EQ(b[4 + 2], 0x63);         // value 2 -> 3, value 18 -> 6
+}
+
+TEST(Quantize, Q5_0BytesByHand) {
+    std::vector<float> x(32, 0.0f);
+    x[3] = 8.0f;     // largest magnitude, positive: d = 8 / -16 = -0.5, maps to q 0
+    x[4] = -7.9f;    // -7.9 / -0.5 + 16.5 = 32.3 -> clamped to 31
+    x[20] = -1.0f;   // 2 + 16.5 = 18.5 -> 18 (truncation)
+    auto b = quantize(DType::Q5_0, x);
+    EXPECT_EQ(half_at(b, 0), 0xB800);  // -0.5
+    uint32_t qh;
+    std::memcpy(&qh, b.data() + 2, 4);
+    // q >= 16 sets bit j of qh: zeros are 16, value 3 is 0, value 4 is 31, value 20 is 18.
+    EXPECT_EQ(qh, 0xFFFFFFF7u);
+    EXPECT_EQ(b[6 + 3], 0x00);  // value 3 -> 0, value 19 -> 16 (low nibble 0)
+    EXPECT_EQ(b[6 + 4], 0x2F);  // value 4 -> 31 (low 15), value 20 -> 18 (low 2)
+    EXPECT_EQ(b[6 + 0], 0x00);
+}
+
 // Per-type error bound for one 32-value block (simple types) in terms of its data.
 double simple_bound(DType t, const float* x) {
     float mn = x[0], mx = x[0], amax = 0;
