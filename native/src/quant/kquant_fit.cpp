@@ -134,7 +134,7 @@ float fit_linear(const float* x, int n, int qh) {
     if (vmax == 0) return 0.0f;
     float best = vmax / static_cast<float>(-qh);
     double best_sse = pick_linear_levels(x, n, qh, best, nullptr);
-    int q[16];
+    int q[32];
     for (const int end : {-qh, qh - 1}) {
         for (int k = -kGridTweaks; k <= kGridTweaks; ++k) {
             float step = vmax / (static_cast<float>(end) + 0.1f * static_cast<float>(k));
@@ -214,7 +214,7 @@ SymmetricFit fit_symmetric(const float* x, int n_sub, int sub_len, int qh, int s
         int ls[2] = {0, 0};
         if (d != 0) neighbours(step[s] / d, -sh, sh - 1, ls);
         double best = std::numeric_limits<double>::infinity();
-        int q[16];
+        int q[32];
         for (int a : ls) {
             const double sse = pick_linear_levels(xs, sub_len, qh, d * static_cast<float>(a), q);
             if (sse < best) {

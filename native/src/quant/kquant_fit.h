@@ -1,5 +1,6 @@
 // Internal (quant/ only): fitting a 256-value K-quant super-block to its data. The results
 // hold integers ready for packing into GGUF's q2_K..q6_K layouts (see block_layouts.h).
+// n_sub * sub_len is 256, with at most 16 sub-blocks of at most 32 values.
 #pragma once
 
 #include <cstdint>
