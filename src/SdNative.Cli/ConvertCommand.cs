@@ -5,7 +5,17 @@ namespace SdNative.Cli;
 /// <summary>`sdnative convert IN OUT.gguf --type T`: re-encode a checkpoint's weights into GGUF.</summary>
 public static class ConvertCommand
 {
+    /// <summary>The weight types convert and make-test-model write (the engine's list, same order).</summary>
     public static readonly string[] Types = ["f32", "f16", "bf16", "q8_0", "q5_0", "q5_1", "q4_0", "q4_1", "q6_K", "q5_K", "q4_K", "q3_K", "q2_K"];
+
+    /// <summary>Throws a user error (exit 2) naming the valid types unless type is one of them.</summary>
+    public static void RequireListedType(string type)
+    {
+        if (!Types.Contains(type))
+        {
+            throw new UserError($"unknown weight type '{type}' (one of {string.Join(", ", Types)})");
+        }
+    }
 
     public static Command Create(CliConsole console)
     {
@@ -25,10 +35,7 @@ public static class ConvertCommand
             {
                 throw new UserError($"the output must be a .gguf file: {outPath}");
             }
-            if (!Types.Contains(weightType))
-            {
-                throw new UserError($"unknown weight type '{weightType}' (one of {string.Join(", ", Types)})");
-            }
+            RequireListedType(weightType);
             using var engine = new SdnEngine();
             var started = DateTime.UtcNow;
             await ModelFiles.ConvertAsync(engine, Path.GetFullPath(inPath), Path.GetFullPath(outPath), weightType, parse.GetValue(tokenizer), null, token);

@@ -10,7 +10,7 @@ public static class MakeTestModelCommand
     public static Command Create(CliConsole console)
     {
         var output = new Option<string?>("--out") { Description = $"File to write (.safetensors or .gguf); default <models>/checkpoints/{DefaultFileName}." };
-        var type = new Option<string>("--type") { Description = "Weight type: f32, f16, bf16 (any format); q8_0, q4_0, ... (.gguf only).", DefaultValueFactory = _ => "f16" };
+        var type = new Option<string>("--type") { Description = $"Weight type: f32, f16, bf16 (any format); {string.Join(", ", ConvertCommand.Types.Skip(3))} (.gguf only).", DefaultValueFactory = _ => "f16" };
         var seed = new Option<ulong>("--seed") { Description = "Random seed of the weights.", DefaultValueFactory = _ => 0UL };
         var models = new Option<string?>("--models") { Description = "The models folder (default <base>/models)." };
         var command = new Command("make-test-model", "Write a tiny random-weight SD1.x checkpoint with the real tensor names.") { output, type, seed, models };
@@ -31,6 +31,7 @@ public static class MakeTestModelCommand
         {
             throw new UserError($"the test model must be a .safetensors or .gguf file: {path}");
         }
+        ConvertCommand.RequireListedType(type);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         using var engine = new SdnEngine();
         await ModelFiles.MakeTestModelAsync(engine, path, type, seed, token);

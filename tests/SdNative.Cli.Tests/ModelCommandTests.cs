@@ -62,4 +62,46 @@ public sealed class ModelCommandTests : IDisposable
         Assert.Equal(2, badOut.Code);
         Assert.Contains(".gguf", badOut.Err);
     }
+
+    private const string ListedTypes = "f32, f16, bf16, q8_0, q5_0, q5_1, q4_0, q4_1, q6_K, q5_K, q4_K, q3_K, q2_K";
+
+    [Theory]
+    [InlineData("convert", "q9_9")]
+    [InlineData("convert", "i64")]
+    [InlineData("make-test-model", "q9_9")]
+    [InlineData("make-test-model", "i64")]
+    public async Task UnlistedTypesExit2NamingEveryValidType(string command, string type)
+    {
+        var input = Path.Combine(_dir, "in.safetensors");
+        File.WriteAllText(input, "x");
+        string[] args = command == "convert"
+            ? ["convert", input, Path.Combine(_dir, "o.gguf"), "--type", type]
+            : ["make-test-model", "--out", Path.Combine(_dir, "o.gguf"), "--type", type];
+        var (code, stdout, stderr) = await CliRun.InProcess(args);
+        Assert.Equal(2, code);
+        Assert.Contains($"'{type}'", stderr);
+        Assert.Contains(ListedTypes, stderr);
+        CliRun.AssertNoStackTrace(stdout + stderr);
+        var help = await CliRun.InProcess(command, "--help");
+        Assert.Contains(command == "convert" ? ListedTypes : "q8_0, q5_0, q5_1, q4_0, q4_1, q6_K, q5_K, q4_K, q3_K, q2_K", help.Out);
+    }
+
+    [Fact]
+    public async Task KQuantTestModelsAndConversionsAreWritten()
+    {
+        var kq = Path.Combine(_dir, "tiny-q4k.gguf");
+        var made = await CliRun.InProcess("make-test-model", "--out", kq, "--type", "q4_K", "--seed", "2");
+        Assert.True(made.Code == 0, made.Err);
+        var source = Path.Combine(_dir, "tiny.safetensors");
+        Assert.Equal(0, (await CliRun.InProcess("make-test-model", "--out", source, "--type", "f32")).Code);
+        foreach (var type in new[] { "q5_1", "q3_K", "q2_K" })
+        {
+            var gguf = Path.Combine(_dir, $"tiny-{type}.gguf");
+            var converted = await CliRun.InProcess("convert", source, gguf, "--type", type);
+            Assert.True(converted.Code == 0, converted.Err);
+            var info = await CliRun.InProcess("info", gguf, "--json");
+            Assert.True(info.Code == 0, info.Err);
+            Assert.Contains($"\"{type}\"", info.Out);
+        }
+    }
 }

@@ -13,6 +13,7 @@
 #include "model/checkpoint.h"
 #include "model/clip_tokenizer_locator.h"
 #include "model/convert.h"
+#include "model/convert_weight_encoding.h"
 #include "model/model_info.h"
 #include "model/tensor_names.h"
 #include "model/test_model_writer.h"
@@ -150,9 +151,7 @@ SDN_API sdn_status sdn_make_test_model(sdn_context* ctx, const char* path,
     return guarded(ctx, [&] {
         SDN_REQUIRE_ARG(path);
         const std::string type_name = weight_type ? weight_type : "f16";
-        const DType type = dtype_from_name(type_name);
-        SDN_REQUIRE(type != DType::Invalid, SDN_ERR_INVALID_ARGUMENT,
-                    "unknown weight type '" + type_name + "'");
+        const DType type = writable_weight_type_from_name(type_name);
         const std::string p = path;
         const auto tensors = make_test_model_tensors(TestModelSpec{}, seed);
         if (ends_with(p, ".gguf")) {
@@ -174,9 +173,7 @@ SDN_API sdn_status sdn_convert(sdn_context* ctx, const char* in_path, const char
         SDN_REQUIRE_ARG(in_path);
         SDN_REQUIRE_ARG(out_path);
         const std::string type_name = weight_type ? weight_type : "f16";
-        const DType type = dtype_from_name(type_name);
-        SDN_REQUIRE(type != DType::Invalid, SDN_ERR_INVALID_ARGUMENT,
-                    "unknown weight type '" + type_name + "'");
+        const DType type = writable_weight_type_from_name(type_name);
         convert_checkpoint(ctx->impl, in_path, out_path, type,
                            tokenizer_path ? tokenizer_path : "");
     });

@@ -38,12 +38,7 @@ void decode_plain_weight(const WeightRef& w, float* out) {
 
 void convert_checkpoint(Context& ctx, const std::string& in_path, const std::string& out_path,
                         DType weight_type, const std::string& tokenizer_path) {
-    SDN_REQUIRE(weight_type == DType::F32 || weight_type == DType::F16 ||
-                    weight_type == DType::BF16 || weight_type == DType::Q8_0 ||
-                    weight_type == DType::Q4_0,
-                SDN_ERR_UNSUPPORTED,
-                std::string("converting to ") + dtype_traits(weight_type).name +
-                    " is not supported (f32, f16, bf16, q8_0, q4_0)");
+    require_writable_weight_type(weight_type, "converting to");
     std::shared_ptr<Checkpoint> ck = Checkpoint::open(in_path);
     const ArchDetection& d = ck->detection();
     require_supported(d, in_path);

@@ -1,16 +1,7 @@
 // Quantization from f32. The 32-value types follow the GGUF tools' plain round-to-nearest
-// rules exactly (same bytes). The K-quants use our own deterministic quantizer, simpler than
-// the tools' iterative search, with a guaranteed bound (checked by the tests):
-//
-//   asymmetric (q2_K, q4_K, q5_K; q levels 0..nq, scale levels 0..ns):
-//     |x - y| <= (span_j / nq + 3 * span / (nq * ns)) / 2
-//   symmetric (q3_K: q -4..3, ns 31; q6_K: q -32..31, ns 127; h = 3.5 or 31.5):
-//     |x - y| <= (amax_j / h + 1.01 * amax / (h * ns)) / 2
-//
-// where span_j = max(0, max x) - min(0, min x) over the sub-block and span / amax are taken
-// over the whole 256-value super-block (inputs of magnitude below ~1e6, so f16 scales fit).
-// The bound holds because every scale is rounded *up* so the grid always covers the data:
-// no value is ever clamped, each lands within half a step of a grid point.
+// rules exactly (same bytes). The K-quants fit each super-block with our own least-squares
+// search (quant/kquant_fit.cpp) and pack the result into GGUF's layouts here; every value
+// lands on the nearest point of its sub-block's stored grid.
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -18,19 +9,11 @@
 #include "core/error.h"
 #include "quant/block_kernels.h"
 #include "quant/block_layouts.h"
+#include "quant/kquant_fit.h"
 #include "quant/row_ops.h"
 
 namespace sdn::quant {
 namespace {
-
-// Smallest f16 value >= x (x >= 0), saturating at the largest finite half.
-float f16_round_up(float x, uint16_t* bits) {
-    uint16_t h = f32_to_f16(x);
-    if (h >= 0x7c00) h = 0x7bff;
-    else if (f16_to_f32(h) < x) ++h;
-    if (bits) *bits = h;
-    return f16_to_f32(h);
-}
 
 void quant_block_q8_0(const float* x, uint8_t* b) {
     float amax = 0;
@@ -118,90 +101,8 @@ void quant_block_q5_1(const float* x, uint8_t* b) {
     pack_q5(q, b + 4, b + 8);
 }
 
-// Asymmetric K-quant core: n_sub sub-blocks of sub_len values; values q in 0..nq, scales and
-// mins in 0..ns. Fills the integer scales, mins and values and the two f16 super-scales.
-struct AsymResult {
-    uint16_t d_bits, dmin_bits;
-    uint8_t scale[16], min[16];
-    uint8_t q[256];
-};
-
-AsymResult quantize_asymmetric(const float* x, int n_sub, int sub_len, int nq, int ns) {
-    AsymResult r{};
-    float sub_min[16], sub_max[16];
-    float max_neg_min = 0;
-    for (int s = 0; s < n_sub; ++s) {
-        min_max(x + s * sub_len, sub_len, sub_min[s], sub_max[s]);
-        sub_min[s] = std::min(sub_min[s], 0.0f);  // y = dl*q - ml with ml >= 0 reaches down to -ml
-        max_neg_min = std::max(max_neg_min, -sub_min[s]);
-    }
-    const float dmin = f16_round_up(max_neg_min / static_cast<float>(ns), &r.dmin_bits);
-    float ml[16], range[16], max_range = 0;
-    for (int s = 0; s < n_sub; ++s) {
-        int lm = 0;
-        if (dmin > 0) {
-            lm = std::min(ns, static_cast<int>(std::ceil(-sub_min[s] / dmin)));
-            while (lm < ns && dmin * static_cast<float>(lm) < -sub_min[s]) ++lm;
-        }
-        r.min[s] = static_cast<uint8_t>(lm);
-        ml[s] = dmin * static_cast<float>(lm);
-        range[s] = std::max(0.0f, sub_max[s] + ml[s]);
-        max_range = std::max(max_range, range[s]);
-    }
-    const float d = f16_round_up(max_range / static_cast<float>(nq * ns), &r.d_bits);
-    for (int s = 0; s < n_sub; ++s) {
-        int ls = 0;
-        if (d > 0) {
-            ls = std::min(ns, static_cast<int>(std::ceil(range[s] / (static_cast<float>(nq) * d))));
-            while (ls < ns && d * static_cast<float>(ls) * static_cast<float>(nq) - ml[s] < sub_max[s]) ++ls;
-        }
-        r.scale[s] = static_cast<uint8_t>(ls);
-        const float dl = d * static_cast<float>(ls);
-        const float idl = dl > 0 ? 1.0f / dl : 0.0f;
-        for (int j = 0; j < sub_len; ++j) {
-            int q = static_cast<int>(std::lround((x[s * sub_len + j] + ml[s]) * idl));
-            r.q[s * sub_len + j] = static_cast<uint8_t>(std::clamp(q, 0, nq));
-        }
-    }
-    return r;
-}
-
-// Symmetric K-quant core: values q in qmin..qmax (qmax = -qmin - 1), scales in 1..ns.
-struct SymResult {
-    uint16_t d_bits;
-    int scale[16];
-    int q[256];
-};
-
-SymResult quantize_symmetric(const float* x, int n_sub, int sub_len, int qmax, int ns) {
-    SymResult r{};
-    const float h = static_cast<float>(qmax) + 0.5f;  // the grid covers [-h*dl, h*dl] within rounding
-    float amax[16], max_step = 0;
-    for (int s = 0; s < n_sub; ++s) {
-        amax[s] = 0;
-        for (int j = 0; j < sub_len; ++j) amax[s] = std::max(amax[s], std::fabs(x[s * sub_len + j]));
-        max_step = std::max(max_step, amax[s] / h);
-    }
-    const float d = f16_round_up(max_step / static_cast<float>(ns), &r.d_bits);
-    for (int s = 0; s < n_sub; ++s) {
-        int ls = 0;
-        if (d > 0) {
-            ls = std::min(ns, static_cast<int>(std::ceil(amax[s] / h / d)));
-            while (ls < ns && d * static_cast<float>(ls) * h < amax[s]) ++ls;
-        }
-        r.scale[s] = ls;
-        const float dl = d * static_cast<float>(ls);
-        const float idl = dl > 0 ? 1.0f / dl : 0.0f;
-        for (int j = 0; j < sub_len; ++j) {
-            int q = static_cast<int>(std::lround(x[s * sub_len + j] * idl));
-            r.q[s * sub_len + j] = std::clamp(q, -qmax - 1, qmax);
-        }
-    }
-    return r;
-}
-
 void quant_block_q2_K(const float* x, uint8_t* b) {
-    AsymResult r = quantize_asymmetric(x, 16, 16, 3, 15);
+    const AsymmetricFit r = fit_asymmetric(x, 16, 16, 3, 15);
     for (int s = 0; s < 16; ++s) b[q2k::scales + s] = static_cast<uint8_t>(r.scale[s] | (r.min[s] << 4));
     uint8_t* qs = b + q2k::qs;
     for (int i = 0; i < 64; ++i) qs[i] = 0;
@@ -215,7 +116,7 @@ void quant_block_q2_K(const float* x, uint8_t* b) {
 }
 
 void quant_block_q3_K(const float* x, uint8_t* b) {
-    SymResult r = quantize_symmetric(x, 16, 16, 3, 31);
+    const SymmetricFit r = fit_symmetric(x, 16, 16, 4, 32);
     uint8_t* hm = b + q3k::hmask;
     uint8_t* qs = b + q3k::qs;
     for (int i = 0; i < 32; ++i) hm[i] = 0;
@@ -232,7 +133,7 @@ void quant_block_q3_K(const float* x, uint8_t* b) {
 }
 
 void quant_block_q4_K(const float* x, uint8_t* b) {
-    AsymResult r = quantize_asymmetric(x, 8, 32, 15, 63);
+    const AsymmetricFit r = fit_asymmetric(x, 8, 32, 15, 63);
     std::memcpy(b + q4k::d, &r.d_bits, 2);
     std::memcpy(b + q4k::dmin, &r.dmin_bits, 2);
     k4_pack_scale_min(r.scale, r.min, b + q4k::scales);
@@ -243,7 +144,7 @@ void quant_block_q4_K(const float* x, uint8_t* b) {
 }
 
 void quant_block_q5_K(const float* x, uint8_t* b) {
-    AsymResult r = quantize_asymmetric(x, 8, 32, 31, 63);
+    const AsymmetricFit r = fit_asymmetric(x, 8, 32, 31, 63);
     std::memcpy(b + q5k::d, &r.d_bits, 2);
     std::memcpy(b + q5k::dmin, &r.dmin_bits, 2);
     k4_pack_scale_min(r.scale, r.min, b + q5k::scales);
@@ -259,7 +160,7 @@ void quant_block_q5_K(const float* x, uint8_t* b) {
 }
 
 void quant_block_q6_K(const float* x, uint8_t* b) {
-    SymResult r = quantize_symmetric(x, 16, 16, 31, 127);
+    const SymmetricFit r = fit_symmetric(x, 16, 16, 32, 128);
     uint8_t* ql = b + q6k::ql;
     uint8_t* qh = b + q6k::qh;
     for (int i = 0; i < 128; ++i) ql[i] = 0;

@@ -9,7 +9,9 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/error.h"
 #include "core/half.h"
+#include "quant/row_ops.h"
 
 namespace {
 
@@ -81,6 +83,40 @@ TEST(ConvertWeightEncoding, PlainTypesRoundTrip) {
 TEST(ConvertWeightEncoding, QuantizedRowsMustBeWholeBlocks) {
     const auto x = sample_row(48);
     EXPECT_THROW(encode_weight(x.data(), 48, 48, DType::Q8_0), std::exception);
+    // 512 values in rows of 128: whole q8_0 blocks, but not whole 256-value q4_K super-blocks.
+    const auto y = sample_row(512);
+    EXPECT_NO_THROW(encode_weight(y.data(), 512, 128, DType::Q8_0));
+    EXPECT_THROW(encode_weight(y.data(), 512, 128, DType::Q4_K), sdn::Error);
+}
+
+// One encoder: every listed type writes exactly the quantizer's bytes (two rows of 512).
+TEST(ConvertWeightEncoding, EveryListedTypeWritesTheQuantizersBytes) {
+    const char* listed[] = {"f32", "f16", "bf16", "q8_0", "q5_0", "q5_1", "q4_0",
+                            "q4_1", "q6_K", "q5_K", "q4_K", "q3_K", "q2_K"};
+    ASSERT_EQ(writable_weight_types().size(), std::size(listed));
+    const auto x = sample_row(1024);
+    for (size_t i = 0; i < std::size(listed); ++i) {
+        const DType t = dtype_from_name(listed[i]);
+        EXPECT_EQ(writable_weight_types()[i], t) << listed[i];
+        std::vector<uint8_t> expected(static_cast<size_t>(dtype_row_bytes(t, 1024)));
+        quantize_row_reference(t, x.data(), expected.data(), 1024);
+        EXPECT_EQ(encode_weight(x.data(), 1024, 512, t), expected) << listed[i];
+    }
+}
+
+TEST(ConvertWeightEncoding, AnUnlistedTypeIsRefusedWithTheList) {
+    const auto x = sample_row(8);
+    try {
+        encode_weight(x.data(), 8, 8, DType::I64);
+        FAIL() << "i64 weights were written";
+    } catch (const sdn::Error& e) {
+        EXPECT_EQ(e.status(), SDN_ERR_UNSUPPORTED);
+        const std::string m = e.what();
+        EXPECT_NE(m.find("i64"), std::string::npos) << m;
+        EXPECT_NE(m.find("f32, f16, bf16, q8_0, q5_0, q5_1, q4_0, q4_1, q6_K, q5_K, q4_K, q3_K, q2_K"),
+                  std::string::npos)
+            << m;
+    }
 }
 
 }  // namespace
