@@ -63,6 +63,10 @@ public class TransformNodeTests
         Assert.Equal(104f, cropped.Samples.Data[0]);
         Assert.Equal(811f, cropped.Samples.Data[63]);
         Assert.Equal(1104f, cropped.Samples.Data[64]);
+        // A latent 6 wide: x = 6 - 8 = -2, so ComfyUI's slice [-2:6] keeps the last 2 columns.
+        var narrow = LatentTransformNodes.Crop(Indexed(10, 6), width: 64, height: 64, x: 0, y: 0);
+        Assert.Equal([2, 1, 8, 2], narrow.Samples.Shape);
+        Assert.Equal(new float[] { 4, 5, 104, 105 }, narrow.Samples.Data[..4]);
     }
 
     /// <summary>[1, h, w, 3] with channel 0 = 10·y + x, channel 1 = -1, channel 2 = b.</summary>

@@ -10,15 +10,24 @@ public static class LatentTransformNodes
     public static readonly IReadOnlyList<string> FlipMethods = ["x-axis: vertically", "y-axis: horizontally"];
 
     /// <summary>LatentCrop: x, y, width and height in pixels (//8). x and y are first pulled back
-    /// so that at least 8 latent pixels (64 image pixels) remain; the window is then clipped
-    /// to the latent, as a Python slice is.</summary>
+    /// so that at least 8 latent pixels (64 image pixels) remain; the window [x, x + width) is
+    /// then taken as a Python slice takes it (on a latent under 8 wide the start is negative and
+    /// counts from the end, as in ComfyUI).</summary>
     public static Latent Crop(Latent latent, int width, int height, int x, int y)
     {
         int w = latent.Width, h = latent.Height;
-        int x0 = Math.Max(0, Math.Min(x / 8, w - 8));
-        int y0 = Math.Max(0, Math.Min(y / 8, h - 8));
-        int newW = Math.Min(w, x0 + width / 8) - x0, newH = Math.Min(h, y0 + height / 8) - y0;
+        int xs = Math.Min(x / 8, w - 8), ys = Math.Min(y / 8, h - 8);
+        var (x0, newW) = PythonSlice(xs, xs + width / 8, w);
+        var (y0, newH) = PythonSlice(ys, ys + height / 8, h);
         return latent.WithSamples(Remap(latent.Samples, newH, newW, (yy, xx) => (y0 + yy, x0 + xx)));
+    }
+
+    /// <summary>Start and length of sequence[start:stop] for a sequence of n items.</summary>
+    private static (int Start, int Length) PythonSlice(int start, int stop, int n)
+    {
+        static int Bound(int i, int n) => Math.Clamp(i < 0 ? i + n : i, 0, n);
+        int a = Bound(start, n), b = Bound(stop, n);
+        return (a, Math.Max(0, b - a));
     }
 
     /// <summary>LatentFlip: "x-axis: vertically" reverses the rows, "y-axis: horizontally" the columns.</summary>
