@@ -32,9 +32,9 @@ public sealed class ConditioningOptionNodeTests : IAsyncLifetime
     }
 
     /// <summary>A 128x128 (16x16 latent) txt2img run, seed 5, cfg 4.</summary>
-    private async Task<Tensor4> Sample(Conditioning positive, Conditioning? negative = null, int steps = 1)
+    private async Task<Tensor4> Sample(Conditioning positive, Conditioning? negative = null, int steps = 1, float cfg = 4f)
     {
-        var settings = new SamplerSettings(Sampler: "euler", Scheduler: "normal", Steps: steps, Cfg: 4f, Seed: 5);
+        var settings = new SamplerSettings(Sampler: "euler", Scheduler: "normal", Steps: steps, Cfg: cfg, Seed: 5);
         var result = await _model.Model!.SampleAsync(settings, positive, negative ?? _negative, Latent.Empty(128, 128));
         return result.Samples;
     }
@@ -138,6 +138,13 @@ public sealed class ConditioningOptionNodeTests : IAsyncLifetime
         Assert.True(MaxDifference(rightA, bOnly, 0, 8) < 1e-4, "masked-out region changed");
         Assert.True(MaxDifference(rightA, both, 8, 16) < 1e-4, "masked region lost the entry");
         Assert.True(MaxDifference(rightA, bOnly, 8, 16) > 1e-3);
+
+        // Where no positive entry applies the prediction is 0 (ComfyUI divides a zero sum by a
+        // count of 1e-37); at cfg 1 the uncond is not evaluated, and one Euler step to sigma 0
+        // returns that prediction.
+        var alone = await Sample(ConditioningNodes.SetMask(_a, RightHalf(), 1.0, "default"), cfg: 1f);
+        Assert.True(MaxDifference(alone, new Tensor4(alone.Shape), 0, 8) < 1e-4, "uncovered region is not 0");
+        Assert.True(MaxDifference(alone, new Tensor4(alone.Shape), 8, 16) > 1e-2);
 
         // Strength 0 switches the entry off everywhere.
         var off = await Sample(ConditioningNodes.Combine(_b, ConditioningNodes.SetMask(_a, full, 0.0, "default")));
