@@ -124,7 +124,9 @@ public sealed class DiffusionModel : IDisposable
     }
 
     /// <summary>The mask times mask_strength. The engine resizes masks bilinearly, which is
-    /// linear, so scaling first gives what ComfyUI's mask * mask_strength after resizing gives.</summary>
+    /// linear, so scaling first gives what ComfyUI's mask * mask_strength after resizing gives.
+    /// (Only strength 0 changes the "mask bounds" box, to the empty mask's; the entry then adds
+    /// nothing anywhere, as in ComfyUI.)</summary>
     private static Tensor4 ScaledMask(MaskBatch mask, float maskStrength)
     {
         if (maskStrength == 1f)
