@@ -278,7 +278,8 @@ typedef struct sdn_cond_t {
     int32_t area_w;
     int32_t area_y;
     int32_t area_x;
-    int32_t reserved;
+    int32_t set_area_to_bounds; /* ConditioningSetMask "mask bounds": the area becomes the
+                                   mask's bounding box at latent size (at least 8x8) */
 } sdn_cond_t;
 
 SDN_API void sdn_cond_init(sdn_cond_t* cond);

@@ -9,12 +9,23 @@ public sealed class ModelFolders
 {
     public const string Checkpoints = "checkpoints";
     public const string Vae = "vae";
+    /// <summary>UNETLoader's list (ComfyUI's diffusion_models): models/unet and models/diffusion_models.</summary>
+    public const string DiffusionModels = "unet|diffusion_models";
+    /// <summary>CLIPLoader's list (ComfyUI's text_encoders): models/text_encoders and models/clip.</summary>
+    public const string TextEncoders = "text_encoders|clip";
     /// <summary>LoadImage's list: image files at the top of input/.</summary>
     public const string InputImages = "input";
     /// <summary>LoadImageMask's list: every file at the top of input/.</summary>
     public const string InputFiles = "input_any";
 
     public static readonly IReadOnlyList<string> ModelExtensions = [".ckpt", ".pt", ".pt2", ".bin", ".pth", ".safetensors", ".pkl", ".sft", ".gguf"];
+    // ComfyUI's folder_paths: one key can list several directories ("a|b" here); names from
+    // all of them are offered, and a name resolves to the first directory that holds it.
+    private static string[]? MergedDirectories(string folder) => folder.Contains('|') ? folder.Split('|') : null;
+
+    private static bool IsModelFolder(string folder) =>
+        folder is Checkpoints or Vae || DiffusionModels.Split('|').Contains(folder) || TextEncoders.Split('|').Contains(folder);
+
     private static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg", ".jpe", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".ico", ".svg", ".jfif", ".pjpeg", ".pjp", ".avif", ".heic", ".heif", ".tga", ".pbm", ".pgm", ".ppm", ".pnm", ".xbm", ".xpm", ".ras", ".rgb"];
 
     public ModelFolders(string modelsDir, string inputDir, string outputDir)
@@ -30,7 +41,7 @@ public sealed class ModelFolders
 
     public string FolderPath(string folder) => folder switch
     {
-        Checkpoints or Vae => Path.Combine(ModelsDir, folder),
+        _ when IsModelFolder(folder) => Path.Combine(ModelsDir, folder),
         InputImages or InputFiles => InputDir,
         _ => throw new ArgumentException($"unknown folder '{folder}'", nameof(folder)),
     };
@@ -38,12 +49,16 @@ public sealed class ModelFolders
     /// <summary>The names a combo over this folder offers, sorted, with '/' separators.</summary>
     public IReadOnlyList<string> List(string folder)
     {
+        if (MergedDirectories(folder) is { } dirs)
+        {
+            return dirs.SelectMany(List).Distinct().Order(StringComparer.Ordinal).ToList();
+        }
         string root = FolderPath(folder);
         if (!Directory.Exists(root))
         {
             return [];
         }
-        bool recursive = folder is Checkpoints or Vae;
+        bool recursive = IsModelFolder(folder);
         var names = new List<string>();
         foreach (var file in Walk(root, recursive))
         {
@@ -51,7 +66,7 @@ public sealed class ModelFolders
             string ext = Path.GetExtension(file).ToLowerInvariant();
             bool wanted = folder switch
             {
-                Checkpoints or Vae => ModelExtensions.Contains(ext),
+                _ when recursive => ModelExtensions.Contains(ext),
                 InputImages => ImageExtensions.Contains(ext),
                 _ => true,
             };
@@ -92,6 +107,10 @@ public sealed class ModelFolders
     /// <summary>The file a name stands for, or null when it is not a file inside the folder.</summary>
     public string? Resolve(string folder, string name)
     {
+        if (MergedDirectories(folder) is { } dirs)
+        {
+            return dirs.Select(dir => Resolve(dir, name)).FirstOrDefault(path => path is not null);
+        }
         if (string.IsNullOrEmpty(name) || name.Contains('\0') || Path.IsPathRooted(name) || name.StartsWith('\\'))
         {
             return null;

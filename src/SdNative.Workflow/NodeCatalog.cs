@@ -5,7 +5,7 @@ using SdNative.Workflow.Nodes;
 namespace SdNative.Workflow;
 
 /// <summary>The node classes this runner knows, each defined once (ComfyUI's nodes.py values).</summary>
-public static class NodeCatalog
+public static partial class NodeCatalog
 {
     public const long MaxResolution = 16384;
 
@@ -372,5 +372,9 @@ public static class NodeCatalog
             Outputs = ["IMAGE"],
             Execute = ImageIoNodes.ImageBlend,
         };
+        foreach (var definition in SplitLoaderDefinitions().Concat(ConditioningOptionDefinitions()).Concat(TransformDefinitions()))
+        {
+            yield return definition;
+        }
     }
 }

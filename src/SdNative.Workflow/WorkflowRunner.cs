@@ -294,6 +294,8 @@ public sealed class WorkflowRunner : IDisposable
                 "LoadImage" or "LoadImageMask" => Nodes.ImageIoNodes.ResolveImage(services.Folders, PyValues.Str_(inputs["image"])),
                 "CheckpointLoaderSimple" => services.Folders.Resolve(ModelFolders.Checkpoints, PyValues.Str_(inputs["ckpt_name"])),
                 "VAELoader" => services.Folders.Resolve(ModelFolders.Vae, PyValues.Str_(inputs["vae_name"])),
+                "UNETLoader" => services.Folders.Resolve(ModelFolders.DiffusionModels, PyValues.Str_(inputs["unet_name"])),
+                "CLIPLoader" => services.Folders.Resolve(ModelFolders.TextEncoders, PyValues.Str_(inputs["clip_name"])),
                 _ => null,
             };
             if (path is null)

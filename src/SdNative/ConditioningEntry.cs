@@ -11,6 +11,10 @@ namespace SdNative;
 /// <param name="Mask">Where the entry applies, at any resolution.</param>
 /// <param name="StartPercent">Sampling progress (0..1) at which the entry starts to apply.</param>
 /// <param name="EndPercent">Sampling progress (0..1) after which it stops.</param>
+/// <param name="MaskStrength">ConditioningSetMask's strength: multiplies the mask (ComfyUI's
+/// mask_strength, kept apart from <paramref name="Strength"/> as ComfyUI does).</param>
+/// <param name="SetAreaToBounds">ConditioningSetMask's "mask bounds": the entry's area becomes the
+/// bounding box of its mask at latent size.</param>
 public sealed record ConditioningEntry(
     Tensor4 Tokens,
     Tensor4? Pooled = null,
@@ -18,4 +22,6 @@ public sealed record ConditioningEntry(
     (int H, int W, int Y, int X)? Area = null,
     MaskBatch? Mask = null,
     float StartPercent = 0f,
-    float EndPercent = 1f);
+    float EndPercent = 1f,
+    float MaskStrength = 1f,
+    bool SetAreaToBounds = false);

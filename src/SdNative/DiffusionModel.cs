@@ -105,7 +105,8 @@ public sealed class DiffusionModel : IDisposable
             NativeMethods.sdn_cond_init(&c);
             c.tokens = owned.Add(e.Tokens);
             c.pooled = e.Pooled is null ? 0 : owned.Add(e.Pooled);
-            c.mask = e.Mask is null ? 0 : owned.Add(e.Mask.Values);
+            c.mask = e.Mask is null ? 0 : owned.Add(ScaledMask(e.Mask, e.MaskStrength));
+            c.set_area_to_bounds = e.SetAreaToBounds ? 1 : 0;
             c.strength = e.Strength;
             c.start_percent = e.StartPercent;
             c.end_percent = e.EndPercent;
@@ -120,6 +121,24 @@ public sealed class DiffusionModel : IDisposable
             result[i] = c;
         }
         return result;
+    }
+
+    /// <summary>The mask times mask_strength. The engine resizes masks bilinearly, which is
+    /// linear, so scaling first gives what ComfyUI's mask * mask_strength after resizing gives.
+    /// (Only strength 0 changes the "mask bounds" box, to the empty mask's; the entry then adds
+    /// nothing anywhere, as in ComfyUI.)</summary>
+    private static Tensor4 ScaledMask(MaskBatch mask, float maskStrength)
+    {
+        if (maskStrength == 1f)
+        {
+            return mask.Values;
+        }
+        var scaled = mask.Values.Clone();
+        for (long i = 0; i < scaled.Count; i++)
+        {
+            scaled.Data[i] *= maskStrength;
+        }
+        return scaled;
     }
 
     public void Dispose() => _handle.Dispose();

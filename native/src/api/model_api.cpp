@@ -87,13 +87,15 @@ SDN_API sdn_status sdn_checkpoint_load(sdn_context* ctx, const char* path,
         }
         if (clip_out) {
             SDN_REQUIRE(d.has_clip, SDN_ERR_NOT_FOUND,
-                        std::string(path) + ": no CLIP text model (cond_stage_model.transformer.*)");
+                        std::string(path) +
+                            ": no CLIP text model (cond_stage_model.transformer.text_model.*, "
+                            "transformer.text_model.* or text_model.*)");
             std::shared_ptr<ClipTokenizer> tokenizer = locate_clip_tokenizer(
                 &ck->file(), path, options ? options->tokenizer_path : nullptr,
                 options ? options->models_dir : nullptr);
             std::set<std::string> clip_used;
             clip.reset(make_clip_handle(ck->recording_lookup(&clip_used), std::move(tokenizer), ck,
-                                        kSd1ClipPrefix));
+                                        d.clip_prefix));
             clip->pages = WeightPages(ck, clip_used);
             used.insert(clip_used.begin(), clip_used.end());
             c.progress(SDN_STAGE_LOAD, ++step, total);

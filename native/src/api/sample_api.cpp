@@ -70,6 +70,7 @@ std::vector<Conditioning> to_conds(const sdn_cond_t* conds, int32_t count, const
         k.area_y = c.area_y;
         k.area_x = c.area_x;
         k.mask = c.mask ? &c.mask->impl : nullptr;
+        k.set_area_to_bounds = c.set_area_to_bounds != 0;
         k.strength = c.strength;
         k.start_percent = c.start_percent;
         k.end_percent = c.end_percent;

@@ -80,7 +80,7 @@ SDN_API int64_t sdn_debug_field_offset(const char* struct_name, const char* fiel
         if (std::strcmp(field_name, "area_w") == 0) return static_cast<int64_t>(offsetof(sdn_cond_t, area_w));
         if (std::strcmp(field_name, "area_y") == 0) return static_cast<int64_t>(offsetof(sdn_cond_t, area_y));
         if (std::strcmp(field_name, "area_x") == 0) return static_cast<int64_t>(offsetof(sdn_cond_t, area_x));
-        if (std::strcmp(field_name, "reserved") == 0) return static_cast<int64_t>(offsetof(sdn_cond_t, reserved));
+        if (std::strcmp(field_name, "set_area_to_bounds") == 0) return static_cast<int64_t>(offsetof(sdn_cond_t, set_area_to_bounds));
         return -1;
     }
     if (std::strcmp(struct_name, "sdn_sample_params_t") == 0) {

@@ -4,6 +4,7 @@
 #include "model/arch_detect.h"
 
 #include "core/error.h"
+#include "model/clip_text_model.h"
 #include "model/tensor_names.h"
 
 namespace sdn {
@@ -33,8 +34,15 @@ ArchDetection detect_architecture(const std::vector<std::string>& names,
         d.has_vae = true;
         d.vae_prefix = "";
     }
-    d.has_clip = lookup("cond_stage_model.transformer.text_model.embeddings.token_embedding.weight") !=
-                 nullptr;
+    // CLIP-only files (ComfyUI's models/text_encoders) carry the text model without the
+    // checkpoint's cond_stage_model. prefix, in the transformers layout.
+    for (const char* prefix : {kSd1ClipPrefix, "transformer.text_model.", "text_model."}) {
+        if (lookup(std::string(prefix) + "embeddings.token_embedding.weight")) {
+            d.has_clip = true;
+            d.clip_prefix = prefix;
+            break;
+        }
+    }
 
     for (const std::string& n : names) {
         if (contains(n, "label_emb.") || starts_with(n, "conditioner.embedders.")) {
@@ -65,7 +73,7 @@ ArchDetection detect_architecture(const std::vector<std::string>& names,
     if (!d.has_unet) {
         if (d.has_clip) {
             d.arch = SDN_ARCH_SD1;
-            d.evidence = "CLIP-L text model under cond_stage_model.transformer (no UNet)";
+            d.evidence = "CLIP-L text model under " + d.clip_prefix + " (no UNet)";
         } else if (lookup("cond_stage_model.model.token_embedding.weight")) {
             d.arch = SDN_ARCH_SD2;
             d.evidence = "OpenCLIP text model under cond_stage_model.model (no UNet)";

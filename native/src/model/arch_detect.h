@@ -15,7 +15,9 @@ struct ArchDetection {
     std::string evidence;     // what decided it, e.g. "attn2.to_k.weight context width 768"
     bool has_unet = false;
     std::string unet_prefix;  // "model.diffusion_model." or "" (UNet-only file)
-    bool has_clip = false;    // SD1 CLIP-L text model under cond_stage_model.transformer.
+    bool has_clip = false;    // SD1 CLIP-L text model (a checkpoint's or a text-encoder file's)
+    std::string clip_prefix;  // "cond_stage_model.transformer.text_model." in a checkpoint;
+                              // "transformer.text_model." or "text_model." in a CLIP-only file
     bool has_vae = false;     // first_stage_model.* (or a bare encoder./decoder. VAE file)
     std::string vae_prefix;
 };

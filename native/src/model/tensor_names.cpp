@@ -47,7 +47,10 @@ bool is_ignored_tensor(const std::string& name) {
     for (const char* b : kScheduleBuffers)
         if (name == b) return true;
     if (starts_with(name, "model_ema.")) return true;
-    if (name == "cond_stage_model.transformer.text_model.embeddings.position_ids") return true;
+    for (const char* ids : {"cond_stage_model.transformer.text_model.embeddings.position_ids",
+                            "transformer.text_model.embeddings.position_ids",
+                            "text_model.embeddings.position_ids"})
+        if (name == ids) return true;
     return false;
 }
 

@@ -63,11 +63,40 @@ CfgDenoiser::Entry CfgDenoiser::make_entry(const Conditioning& c) const {
         e.area[2] = c.area_y;
         e.area[3] = c.area_x;
     }
-    if (c.mask) e.mask = mask_to_latent_size(*c.mask, shape_[2], shape_[3]);
+    if (c.mask) {
+        e.mask = mask_to_latent_size(*c.mask, shape_[2], shape_[3]);
+        if (c.set_area_to_bounds) set_area_to_mask_bounds(e);
+    }
     e.strength = c.strength;
     e.sigma_start = schedule_.percent_to_sigma(c.start_percent);
     e.sigma_end = schedule_.percent_to_sigma(c.end_percent);
     return e;
+}
+
+void CfgDenoiser::set_area_to_mask_bounds(Entry& e) {
+    // ComfyUI (resolve_areas_and_cond_masks_multidim): the box holding every non-zero value
+    // of any mask in the batch, grown to at least 8x8 latent pixels; an all-zero mask gets the
+    // smallest area (8, 8, 0, 0), which then contributes nothing.
+    const int64_t n = e.mask.dim(0), h = e.mask.dim(1), w = e.mask.dim(2);
+    int64_t y0 = h, y1 = -1, x0 = w, x1 = -1;
+    for (int64_t b = 0; b < n; ++b)
+        for (int64_t y = 0; y < h; ++y)
+            for (int64_t x = 0; x < w; ++x) {
+                if (e.mask.data()[(b * h + y) * w + x] == 0.0f) continue;
+                y0 = std::min(y0, y);
+                y1 = std::max(y1, y);
+                x0 = std::min(x0, x);
+                x1 = std::max(x1, x);
+            }
+    e.has_area = true;
+    if (y1 < 0) {
+        e.area[0] = 8, e.area[1] = 8, e.area[2] = 0, e.area[3] = 0;
+        return;
+    }
+    e.area[0] = std::max<int64_t>(8, y1 - y0 + 1);
+    e.area[1] = std::max<int64_t>(8, x1 - x0 + 1);
+    e.area[2] = y0;
+    e.area[3] = x0;
 }
 
 void CfgDenoiser::add_same_area_counterparts(std::vector<Entry>& to, const std::vector<Entry>& from) {

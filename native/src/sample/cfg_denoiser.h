@@ -20,6 +20,7 @@ struct Conditioning {
     bool has_area = false;           // area in latent pixels
     int64_t area_h = 0, area_w = 0, area_y = 0, area_x = 0;
     const Tensor* mask = nullptr;  // [H, W] / [N, H, W] / [N, 1, H, W], any size; may be null
+    bool set_area_to_bounds = false;  // area = the mask's bounding box at latent size
     double strength = 1.0;
     double start_percent = 0.0;
     double end_percent = 1.0;
@@ -52,6 +53,7 @@ private:
     struct Job;
 
     Entry make_entry(const Conditioning& c) const;
+    static void set_area_to_mask_bounds(Entry& e);
     void add_same_area_counterparts(std::vector<Entry>& to, const std::vector<Entry>& from);
     void run_side_jobs(const Tensor& x, double sigma, std::vector<Job>& jobs, std::vector<Tensor>& out,
                        std::vector<Tensor>& count);

@@ -78,7 +78,7 @@ public unsafe struct sdn_cond_t
     [FieldOffset(48)] public int area_w;
     [FieldOffset(52)] public int area_y;
     [FieldOffset(56)] public int area_x;
-    [FieldOffset(60)] public int reserved;
+    [FieldOffset(60)] public int set_area_to_bounds;
 }
 
 /// <summary>C struct <c>sdn_sample_params_t</c> (64 bytes).</summary>

@@ -47,7 +47,24 @@ public static class ConditioningNodes
 
     /// <summary>area = (height//8, width//8, y//8, x//8) and strength on every entry.</summary>
     public static Conditioning SetArea(Conditioning conditioning, int width, int height, int x, int y, double strength) =>
-        conditioning.Select(e => e with { Area = (height / 8, width / 8, y / 8, x / 8), Strength = (float)strength });
+        conditioning.Select(e => e with { Area = (height / 8, width / 8, y / 8, x / 8), Strength = (float)strength, SetAreaToBounds = false });
+
+    /// <summary>ConditioningSetMask: mask ([H, W] becomes [1, H, W]), mask_strength and, for
+    /// set_cond_area "mask bounds", set_area_to_bounds on every entry.</summary>
+    public static Conditioning SetMask(Conditioning conditioning, MaskBatch mask, double strength, string setCondArea) =>
+        conditioning.Select(e => e with { Mask = mask, MaskStrength = (float)strength, SetAreaToBounds = setCondArea != "default" });
+
+    /// <summary>ConditioningZeroOut: zero tokens, and a zero pooled output where there is one.</summary>
+    public static Conditioning ZeroOut(Conditioning conditioning) =>
+        conditioning.Select(e => e with
+        {
+            Tokens = new Tensor4(e.Tokens.Shape),
+            Pooled = e.Pooled is null ? null : new Tensor4(e.Pooled.Shape),
+        });
+
+    /// <summary>ConditioningSetTimestepRange: start_percent/end_percent on every entry.</summary>
+    public static Conditioning SetTimestepRange(Conditioning conditioning, double start, double end) =>
+        conditioning.Select(e => e with { StartPercent = (float)start, EndPercent = (float)end });
 
     internal static Task<object?[]> Combine(NodeExecution e) =>
         LatentNodes.Done(Combine(e.Get<Conditioning>("conditioning_1"), e.Get<Conditioning>("conditioning_2")));
@@ -57,6 +74,15 @@ public static class ConditioningNodes
 
     internal static Task<object?[]> SetArea(NodeExecution e) =>
         LatentNodes.Done(SetArea(e.Get<Conditioning>("conditioning"), (int)e.Int("width"), (int)e.Int("height"), (int)e.Int("x"), (int)e.Int("y"), e.Float("strength")));
+
+    internal static Task<object?[]> SetMask(NodeExecution e) =>
+        LatentNodes.Done(SetMask(e.Get<Conditioning>("conditioning"), e.Get<MaskBatch>("mask"), e.Float("strength"), e.Str("set_cond_area")));
+
+    internal static Task<object?[]> ZeroOut(NodeExecution e) =>
+        LatentNodes.Done(ZeroOut(e.Get<Conditioning>("conditioning")));
+
+    internal static Task<object?[]> SetTimestepRange(NodeExecution e) =>
+        LatentNodes.Done(SetTimestepRange(e.Get<Conditioning>("conditioning"), e.Float("start"), e.Float("end")));
 
     internal static Task<object?[]> ClipSetLastLayer(NodeExecution e) =>
         LatentNodes.Done(e.Get<ClipRef>("clip") with { StopAtLayer = (int)e.Int("stop_at_clip_layer") });

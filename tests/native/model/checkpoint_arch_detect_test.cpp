@@ -115,4 +115,25 @@ TEST(CheckpointTensorNames, IgnoreListAndComponents) {
     EXPECT_EQ(component_of("first_stage_model.decoder.conv_out.bias", ""), CheckpointComponent::Vae);
 }
 
+TEST(CheckpointArchDetect, ClipOnlyFilesUnderEachNamingAreSd1TextEncoders) {
+    // CLIPLoader's files: the checkpoint's names, or the text model alone as transformers
+    // saves it (with or without the "transformer." level).
+    for (const std::string prefix :
+         {"cond_stage_model.transformer.text_model.", "transformer.text_model.", "text_model."}) {
+        Table t;
+        t.add(prefix + "embeddings.token_embedding.weight", {49408, 768});
+        t.add(prefix + "final_layer_norm.weight", {768});
+        const ArchDetection d = t.detect();
+        EXPECT_TRUE(d.has_clip) << prefix;
+        EXPECT_FALSE(d.has_unet || d.has_vae) << prefix;
+        EXPECT_EQ(d.clip_prefix, prefix);
+        EXPECT_EQ(d.arch, SDN_ARCH_SD1) << prefix;
+        EXPECT_NO_THROW(require_supported(d, "clip.safetensors"));
+        EXPECT_TRUE(is_ignored_tensor(prefix + "embeddings.position_ids")) << prefix;
+    }
+    Table vision;  // a CLIP vision tower is no text encoder
+    vision.add("vision_model.embeddings.patch_embedding.weight", {1024, 3, 14, 14});
+    EXPECT_FALSE(vision.detect().has_clip);
+}
+
 }  // namespace

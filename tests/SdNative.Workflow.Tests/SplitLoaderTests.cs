@@ -1,0 +1,114 @@
+using System.Text.Json.Nodes;
+using SdNative.Imaging;
+
+namespace SdNative.Workflow.Tests;
+
+/// <summary>UNETLoader, CLIPLoader and VAELoader on the tiny model split into one file per
+/// component (as people download them), against CheckpointLoaderSimple on the combined file.</summary>
+public class SplitLoaderTests
+{
+    private const string UnetPrefix = "model.diffusion_model.", ClipPrefix = "cond_stage_model.transformer.text_model.", VaePrefix = "first_stage_model.";
+
+    private static JsonObject Graph(string loaders, string model, string clip, string vae) => (JsonObject)JsonNode.Parse($$$"""
+        {
+          {{{loaders}}}
+          "5": {"class_type": "EmptyLatentImage", "inputs": {"width": 64, "height": 64, "batch_size": 1}},
+          "6": {"class_type": "CLIPTextEncode", "inputs": {"text": "a lighthouse", "clip": {{{clip}}} }},
+          "7": {"class_type": "CLIPTextEncode", "inputs": {"text": "", "clip": {{{clip}}} }},
+          "3": {"class_type": "KSampler", "inputs": {"seed": 3, "steps": 2, "cfg": 5, "sampler_name": "euler", "scheduler": "normal", "denoise": 1,
+                "model": {{{model}}}, "positive": ["6", 0], "negative": ["7", 0], "latent_image": ["5", 0]}},
+          "8": {"class_type": "VAEDecode", "inputs": {"samples": ["3", 0], "vae": {{{vae}}} }},
+          "9": {"class_type": "SaveImage", "inputs": {"filename_prefix": "split", "images": ["8", 0]}}
+        }
+        """)!;
+
+    private static JsonObject Combined() => Graph(
+        $$$"""
+        "4": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "{{{TinyModel.FileName}}}"}},
+        """,
+        """["4", 0]""", """["4", 1]""", """["4", 2]""");
+
+    private static JsonObject Split(string unet = "tiny_unet.safetensors", string clipType = "stable_diffusion", string dtype = "default") => Graph(
+        $$$"""
+        "10": {"class_type": "UNETLoader", "inputs": {"unet_name": "{{{unet}}}", "weight_dtype": "{{{dtype}}}"}},
+        "11": {"class_type": "CLIPLoader", "inputs": {"clip_name": "tiny_clip_l.safetensors", "type": "{{{clipType}}}"}},
+        "12": {"class_type": "VAELoader", "inputs": {"vae_name": "tiny_vae.safetensors"}},
+        """,
+        """["10", 0]""", """["11", 0]""", """["12", 0]""");
+
+    /// <summary>The combined tiny model, and its UNet (bare names) in models/unet, its UNet with the
+    /// checkpoint prefix in models/diffusion_models, its text model (transformers names) in
+    /// models/text_encoders and its VAE (bare names) in models/vae.</summary>
+    private static async Task<TestFolders> SplitFolders()
+    {
+        var folders = new TestFolders();
+        string models = Path.Combine(folders.Base, "models");
+        string combined = Path.Combine(models, "checkpoints", TinyModel.FileName);
+        await TinyModel.WriteAsync(combined);
+        foreach (var dir in new[] { "unet", "diffusion_models", "text_encoders", "vae" })
+        {
+            Directory.CreateDirectory(Path.Combine(models, dir));
+        }
+        SafetensorsSplitter.Extract(combined, Path.Combine(models, "unet", "tiny_unet.safetensors"), UnetPrefix, "");
+        SafetensorsSplitter.Extract(combined, Path.Combine(models, "diffusion_models", "prefixed_unet.safetensors"), UnetPrefix, UnetPrefix);
+        SafetensorsSplitter.Extract(combined, Path.Combine(models, "text_encoders", "tiny_clip_l.safetensors"), ClipPrefix, "text_model.");
+        SafetensorsSplitter.Extract(combined, Path.Combine(models, "vae", "tiny_vae.safetensors"), VaePrefix, "");
+        return folders;
+    }
+
+    private static async Task<ImageBatch> RunAsync(TestFolders folders, JsonObject graph)
+    {
+        using var runner = new WorkflowRunner();
+        var result = await runner.RunAsync(graph.ToJsonString(), folders.Options with { TokenizerPath = TinyModel.Vocabulary(), Threads = 2 });
+        Assert.Single(result.FilesWritten);
+        return ImageLoader.LoadImage(result.FilesWritten[0]).Image;
+    }
+
+    [Fact]
+    public async Task SplitFilesGiveTheCombinedCheckpointsImage()
+    {
+        using var folders = await SplitFolders();
+        var combined = await RunAsync(folders, Combined());
+        var split = await RunAsync(folders, Split());
+        Assert.Equal(combined.Pixels.Data, split.Pixels.Data);
+        // A UNet file that keeps the checkpoint prefix, listed from models/diffusion_models, too.
+        var prefixed = await RunAsync(folders, Split(unet: "prefixed_unet.safetensors"));
+        Assert.Equal(combined.Pixels.Data, prefixed.Pixels.Data);
+    }
+
+    [Fact]
+    public async Task LoadersListComfysFolders()
+    {
+        using var folders = await SplitFolders();
+        Directory.CreateDirectory(Path.Combine(folders.Base, "models", "clip"));
+        File.WriteAllBytes(Path.Combine(folders.Base, "models", "clip", "old_place.safetensors"), []);
+        var info = ObjectInfo.Build(folders.Options.Folders());
+        Assert.Equal("""[["prefixed_unet.safetensors","tiny_unet.safetensors"],{}]""", info["UNETLoader"]!["input"]!["required"]!["unet_name"]!.ToJsonString());
+        Assert.Equal("""[["old_place.safetensors","tiny_clip_l.safetensors"],{}]""", info["CLIPLoader"]!["input"]!["required"]!["clip_name"]!.ToJsonString());
+        Assert.Equal("""[["tiny_vae.safetensors"],{}]""", info["VAELoader"]!["input"]!["required"]!["vae_name"]!.ToJsonString());
+        using var runner = new WorkflowRunner(samplerSupported: _ => true);
+        var missing = runner.Validate(Split(unet: "elsewhere.safetensors").ToJsonString(), folders.Options);
+        Assert.False(missing.IsValid);
+        Assert.Contains("elsewhere.safetensors", missing.ConsoleText());
+    }
+
+    [Theory]
+    [InlineData("sd3", "default", "CLIPLoader type 'sd3' is not supported")]
+    [InlineData("stable_diffusion", "fp8_e4m3fn", "UNETLoader weight_dtype 'fp8_e4m3fn' is not supported")]
+    public async Task TypesTheEngineCannotRunAreRefusedByName(string clipType, string dtype, string message)
+    {
+        using var folders = await SplitFolders();
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => RunAsync(folders, Split(clipType: clipType, dtype: dtype)));
+        Assert.Contains(message, error.ToString());
+    }
+
+    [Fact]
+    public async Task AFileWithoutTheComponentIsRefused()
+    {
+        using var folders = await SplitFolders();
+        // The VAE file holds no UNet.
+        File.Copy(Path.Combine(folders.Base, "models", "vae", "tiny_vae.safetensors"), Path.Combine(folders.Base, "models", "unet", "not_a_unet.safetensors"));
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => RunAsync(folders, Split(unet: "not_a_unet.safetensors")));
+        Assert.Contains("no UNet", error.ToString());
+    }
+}
