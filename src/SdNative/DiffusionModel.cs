@@ -18,12 +18,12 @@ public sealed class DiffusionModel : IDisposable
 
     public SdnEngine Engine { get; }
 
-    public SdnArch Architecture
+    public ModelArchitecture Architecture
     {
         get
         {
             using var lease = _handle.Use();
-            return (SdnArch)NativeMethods.sdn_model_arch(lease.Pointer);
+            return ((SdnArch)NativeMethods.sdn_model_arch(lease.Pointer)).ToManaged();
         }
     }
 

@@ -39,7 +39,7 @@ public class SdnEngineTests
     {
         using var engine = new SdnEngine();
         var e = await Assert.ThrowsAsync<SdnException>(() => engine.NoiseAsync(1, [1, 4, -3, 8]));
-        Assert.Equal(SdnStatus.ErrInvalidArgument, e.Status);
+        Assert.Equal(EngineStatus.InvalidArgument, e.Status);
         Assert.Contains("Noise generation failed", e.Message);
         Assert.True(e.Message.Length > "Noise generation failed: ".Length);
         // The engine is still usable after a failure.
@@ -62,9 +62,9 @@ public class SdnEngineTests
     [Fact]
     public void OptionsReachTheContext()
     {
-        using var engine = new SdnEngine(new SdnEngineOptions(Threads: 2, CpuVariant: SdnCpuVariant.Scalar));
+        using var engine = new SdnEngine(new SdnEngineOptions(Threads: 2, CpuVariant: CpuVariant.Scalar));
         Assert.Equal(2, engine.ThreadCount);
-        Assert.Equal(SdnCpuVariant.Scalar, engine.CpuVariant);
+        Assert.Equal(CpuVariant.Scalar, engine.CpuVariant);
     }
 
     [Fact]
@@ -83,8 +83,8 @@ public class SdnEngineTests
     public void ACpuVariantTheMachineLacksFailsWithAnExplanation()
     {
         var info = SystemInfo.Read();
-        Skip.If(info.CpuFeatures.HasFlag(SdnCpuFeature.Avx512f), "this CPU has AVX-512");
-        var e = Assert.Throws<SdnException>(() => new SdnEngine(new SdnEngineOptions(CpuVariant: SdnCpuVariant.Avx512)));
+        Skip.If(info.CpuFeatures.HasFlag(CpuFeatures.Avx512f), "this CPU has AVX-512");
+        var e = Assert.Throws<SdnException>(() => new SdnEngine(new SdnEngineOptions(CpuVariant: CpuVariant.Avx512)));
         Assert.Contains("Avx512", e.Message);
     }
 }
