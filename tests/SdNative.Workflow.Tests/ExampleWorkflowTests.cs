@@ -84,7 +84,7 @@ public class ExampleWorkflowTests
         {
             first = await runner.RunAsync(prompt.ToJsonString(), options);
         }
-        catch (WorkflowRuntimeException e) when (e.InnerException is SdnException { Status: SdnStatus.ErrUnsupported } native && native.Message.Contains("not available in this build"))
+        catch (WorkflowRuntimeException e) when (e.InnerException is SdnException { Status: EngineStatus.Unsupported } native && native.Message.Contains("not available in this build"))
         {
             Skip.If(true, native.Message);
             throw;
@@ -179,7 +179,7 @@ public class ExampleWorkflowTests
         File.Move(saved[0].FullPath, path);
     }
 
-    private static string SharedVocabulary()
+    internal static string SharedVocabulary()
     {
         string? env = Environment.GetEnvironmentVariable("SDN_SHARED_DIR");
         string shared = string.IsNullOrEmpty(env) ? Path.GetFullPath(Path.Combine(TestFolders.RepoRoot(), "..", "shared")) : env;
