@@ -101,6 +101,7 @@ public sealed class WorkflowRunner : IDisposable
         {
             _logger?.LogWarning("{Warning}", w);
         }
+        MemoryPreflight.Check(validation.Prompt!, validation.Outputs, AvailableMemory.Read);
 
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

@@ -43,6 +43,8 @@ public sealed class DiffusionModel : IDisposable
         ArgumentNullException.ThrowIfNull(latent);
         return Engine.RunAsync("Sampling", (nint ctx, out Latent result) =>
         {
+            var estimate = MemoryEstimate.For(latent.Batch, latent.Width * 8, latent.Height * 8);
+            estimate.EnsureFits("Sampling a latent", estimate.SamplingBytes, AvailableMemory.Read());
             using var owned = new NativeTensorSet();
             using var model = _handle.Use();
             var pos = MarshalConditioning(positive, owned);
