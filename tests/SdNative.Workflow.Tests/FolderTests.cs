@@ -1,3 +1,5 @@
+using SdNative.Imaging;
+
 namespace SdNative.Workflow.Tests;
 
 public class FolderTests
@@ -127,6 +129,20 @@ public class FolderTests
         var f = folders.Options.Folders();
         Assert.NotNull(Nodes.ImageIoNodes.ResolveImage(f, "linked.png"));
         Assert.Contains("linked.png", f.List(ModelFolders.InputImages));
+    }
+
+    [Fact]
+    public void SavingFollowsALinkedOutputSubfolderAndLoadImageReadsThroughIt()
+    {
+        using var folders = new TestFolders();
+        using var otherDisk = new TestFolders();
+        string target = Path.Combine(otherDisk.Base, "renders");
+        Directory.CreateDirectory(target);
+        Directory.CreateSymbolicLink(Path.Combine(folders.Output, "renders"), target);
+        var saved = ImageSaver.Save(ImageLoader.LoadImage(Path.Combine(folders.Input, "example.png")).Image, folders.Output, "renders/cat");
+        Assert.Equal("renders", saved[0].Subfolder);
+        Assert.True(File.Exists(Path.Combine(target, "cat_00001_.png")));
+        Assert.NotNull(Nodes.ImageIoNodes.ResolveImage(folders.Options.Folders(), "renders/cat_00001_.png [output]"));
     }
 
     [Fact]
