@@ -1,5 +1,4 @@
 using System.CommandLine;
-using SdNative.Interop;
 
 namespace SdNative.Cli;
 
@@ -10,13 +9,13 @@ namespace SdNative.Cli;
 /// </summary>
 public static class CpuOption
 {
-    private static readonly (string Name, SdnCpuVariant Variant)[] Names =
+    private static readonly (string Name, CpuVariant Variant)[] Names =
     [
-        ("auto", SdnCpuVariant.Auto),
-        ("scalar", SdnCpuVariant.Scalar),
-        ("avx2", SdnCpuVariant.Avx2),
-        ("avx512", SdnCpuVariant.Avx512),
-        ("avx512-amx", SdnCpuVariant.Avx512Amx),
+        ("auto", CpuVariant.Auto),
+        ("scalar", CpuVariant.Scalar),
+        ("avx2", CpuVariant.Avx2),
+        ("avx512", CpuVariant.Avx512),
+        ("avx512-amx", CpuVariant.Avx512Amx),
     ];
 
     public static string Choices => string.Join(", ", Names.Select(n => n.Name));
@@ -27,7 +26,7 @@ public static class CpuOption
         DefaultValueFactory = _ => "auto",
     };
 
-    public static bool TryParse(string? text, out SdnCpuVariant variant)
+    public static bool TryParse(string? text, out CpuVariant variant)
     {
         foreach (var (name, v) in Names)
         {
@@ -37,11 +36,11 @@ public static class CpuOption
                 return true;
             }
         }
-        variant = SdnCpuVariant.Auto;
+        variant = CpuVariant.Auto;
         return false;
     }
 
     /// <summary>The option's spelling of a variant (as `sdnative system` prints it).</summary>
-    public static string NameOf(SdnCpuVariant variant) =>
+    public static string NameOf(CpuVariant variant) =>
         Names.FirstOrDefault(n => n.Variant == variant).Name ?? variant.ToString().ToLowerInvariant();
 }

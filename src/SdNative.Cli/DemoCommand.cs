@@ -24,7 +24,12 @@ public static class DemoCommand
         {
             var paths = CliPaths.Resolve(parse.GetValue(baseDir), null, null, null);
             var (workflow, overrides) = await PrepareAsync(paths, console, token);
-            return await RunCommand.ExecuteAsync(console, workflow, overrides, paths, parse.GetValue(threads), parse.GetValue(json), token);
+            int code = await RunCommand.ExecuteAsync(console, workflow, overrides, paths, parse.GetValue(threads), parse.GetValue(json), token);
+            if (code == ExitCodes.Success && overrides.Any(o => o.Key == "checkpoint.ckpt_name" && IsRandomWeightModel(o.Value)))
+            {
+                console.Error.WriteLine(RandomWeightsNotice(paths));
+            }
+            return code;
         }, token));
         return command;
     }
@@ -78,6 +83,18 @@ public static class DemoCommand
         }
         return (workflow, overrides);
     }
+
+    /// <summary>Whether the demo ran on the random-weight test model it writes itself.</summary>
+    public static bool IsRandomWeightModel(string checkpointName) =>
+        string.Equals(checkpointName, MakeTestModelCommand.DefaultFileName, StringComparison.Ordinal);
+
+    /// <summary>What the user sees after a demo on the test model: the picture is noise by
+    /// construction, and how to get a real one.</summary>
+    public static string RandomWeightsNotice(CliPaths paths) =>
+        $"demo: the saved image is noise: {MakeTestModelCommand.DefaultFileName} has random weights (it checks that every stage runs, "
+        + "it was never trained). For a real picture put an SD1.x checkpoint (.safetensors or .gguf, e.g. v1-5-pruned-emaonly.safetensors) in "
+        + $"{Path.Combine(paths.Models, "checkpoints")}, remove {MakeTestModelCommand.DefaultFileName} from there, and run the demo again; "
+        + "see \"Bringing a real checkpoint and tokenizer\" in README.md.";
 
     /// <summary>The shared folder's CLIP vocabulary ($SDN_SHARED_DIR, else ../shared beside the checkout).</summary>
     private static string? SharedVocabulary()

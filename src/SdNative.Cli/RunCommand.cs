@@ -1,4 +1,3 @@
-using SdNative.Interop;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
@@ -59,7 +58,7 @@ public static class RunCommand
     }
 
     /// <summary>Runs a workflow and reports it; returns the exit code.</summary>
-    public static async Task<int> ExecuteAsync(CliConsole console, string workflowPath, IReadOnlyList<KeyValuePair<string, string>> overrides, CliPaths paths, int threads, bool json, CancellationToken token, SdnCpuVariant cpu = SdnCpuVariant.Auto)
+    public static async Task<int> ExecuteAsync(CliConsole console, string workflowPath, IReadOnlyList<KeyValuePair<string, string>> overrides, CliPaths paths, int threads, bool json, CancellationToken token, CpuVariant cpu = CpuVariant.Auto)
     {
         // With --json stdout carries only the JSON object; everything else goes to stderr.
         var chatter = json ? console.Error : console.Out;

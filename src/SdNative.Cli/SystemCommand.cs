@@ -1,4 +1,3 @@
-using SdNative.Interop;
 using System.CommandLine;
 
 namespace SdNative.Cli;

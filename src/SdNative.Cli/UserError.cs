@@ -1,5 +1,4 @@
 using SdNative.Imaging;
-using SdNative.Interop;
 
 namespace SdNative.Cli;
 
@@ -13,7 +12,7 @@ public sealed class UserError(string message, int exitCode = ExitCodes.Invalid) 
     {
         UserError u => (u.ExitCode, u.Message),
         SdNative.Workflow.WorkflowRuntimeException w => (ExitCodes.Failure, w.Message),
-        SdnException { Status: SdnStatus.ErrInvalidArgument or SdnStatus.ErrNotFound or SdnStatus.ErrFormat or SdnStatus.ErrUnsupported } s => (ExitCodes.Invalid, s.Message),
+        SdnException { Status: EngineStatus.InvalidArgument or EngineStatus.NotFound or EngineStatus.Format or EngineStatus.Unsupported } s => (ExitCodes.Invalid, s.Message),
         SdnException s => (ExitCodes.Failure, s.Message),
         ImageFileException i => (ExitCodes.Invalid, i.Message),
         FileNotFoundException f => (ExitCodes.Invalid, f.Message),

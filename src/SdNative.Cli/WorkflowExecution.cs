@@ -1,4 +1,3 @@
-using SdNative.Interop;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 
@@ -13,7 +12,7 @@ public sealed record WorkflowRunRequest(
     CliPaths Paths,
     int Threads,
     ILoggerFactory Logging,
-    SdnCpuVariant CpuVariant = SdnCpuVariant.Auto);
+    CpuVariant CpuVariant = CpuVariant.Auto);
 
 /// <summary>What a successful run produced.</summary>
 public sealed record WorkflowRunOutcome(IReadOnlyList<string> FilesWritten, IReadOnlyList<SdNative.Workflow.NodeTiming>? Nodes = null);

@@ -1,9 +1,11 @@
 namespace SdNative.Workflow;
 
 /// <summary>
-/// ComfyUI's folder layout: models/{checkpoints,vae,loras,tokenizers}, input/, output/. Names
-/// from a workflow resolve only inside their folder: no absolute paths, no "..", and no
-/// symbolic link that leads outside (real paths are compared).
+/// ComfyUI's folder layout: models/{checkpoints,vae,loras,tokenizers}, input/, output/. A name
+/// from a workflow must pass <see cref="SafeRelativeName"/> (relative, no "..", no drive letter,
+/// NUL or encoded separator); what it then names is followed like ComfyUI does, through any
+/// symbolic link the user placed inside the folder (a checkpoint linked in from another disk,
+/// or a linked checkpoints/ subfolder).
 /// </summary>
 public sealed class ModelFolders
 {
@@ -79,61 +81,51 @@ public sealed class ModelFolders
         return names;
     }
 
-    /// <summary>Files under root; linked folders are not entered (a link loop cannot trap the walk).</summary>
-    private static IEnumerable<string> Walk(string root, bool recursive)
+    /// <summary>Files under root, through linked folders too (os.walk(followlinks=True)); a folder
+    /// whose real path is already on the way down is not entered again, so a link loop ends.</summary>
+    private static IEnumerable<string> Walk(string root, bool recursive) => Walk(root, recursive, []);
+
+    private static IEnumerable<string> Walk(string dir, bool recursive, HashSet<string> ancestors)
     {
-        var options = new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0 };
-        foreach (var file in Directory.EnumerateFiles(root, "*", options))
-        {
-            yield return file;
-        }
-        if (!recursive)
+        string real = RealPath(dir) ?? dir;
+        if (!ancestors.Add(real))
         {
             yield break;
         }
-        foreach (var dir in Directory.EnumerateDirectories(root, "*", options))
+        var options = new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0 };
+        foreach (var file in Directory.EnumerateFiles(dir, "*", options))
         {
-            if (new DirectoryInfo(dir).LinkTarget is not null)
+            yield return file;
+        }
+        if (recursive)
+        {
+            foreach (var sub in Directory.EnumerateDirectories(dir, "*", options))
             {
-                continue;
-            }
-            foreach (var file in Walk(dir, true))
-            {
-                yield return file;
+                foreach (var file in Walk(sub, true, ancestors))
+                {
+                    yield return file;
+                }
             }
         }
+        ancestors.Remove(real);
     }
 
-    /// <summary>The file a name stands for, or null when it is not a file inside the folder.</summary>
+    /// <summary>The file a name stands for, or null when the name is refused by
+    /// <see cref="SafeRelativeName"/> or names no file (a broken link names none).</summary>
     public string? Resolve(string folder, string name)
     {
         if (MergedDirectories(folder) is { } dirs)
         {
             return dirs.Select(dir => Resolve(dir, name)).FirstOrDefault(path => path is not null);
         }
-        if (string.IsNullOrEmpty(name) || name.Contains('\0') || Path.IsPathRooted(name) || name.StartsWith('\\'))
+        var parts = SafeRelativeName.Split(name, out _);
+        if (parts is null)
         {
             return null;
         }
-        var parts = name.Split('/', '\\');
-        if (parts.Any(p => p == ".." || p.Length == 0 || p == "."))
-        {
-            return null;
-        }
-        string root = FolderPath(folder);
-        string candidate = Path.GetFullPath(Path.Combine(root, Path.Combine(parts)));
-        if (!File.Exists(candidate))
-        {
-            return null;
-        }
-        string? realRoot = RealPath(root);
-        string? realFile = RealPath(candidate);
-        if (realRoot is null || realFile is null)
-        {
-            return null;
-        }
-        string prefix = realRoot.EndsWith(Path.DirectorySeparatorChar) ? realRoot : realRoot + Path.DirectorySeparatorChar;
-        return realFile.StartsWith(prefix, StringComparison.Ordinal) ? candidate : null;
+        string candidate = Path.Combine(FolderPath(folder), Path.Combine(parts.ToArray()));
+        // File.Exists answers for a link itself; the file behind every link must exist too.
+        return File.Exists(candidate) && RealPath(candidate) is { } real && File.Exists(real) ? candidate : null;
     }
 
     /// <summary>The path with every symbolic link along it followed (like realpath(3)).</summary>

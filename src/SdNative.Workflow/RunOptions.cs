@@ -1,5 +1,3 @@
-using SdNative.Interop;
-
 namespace SdNative.Workflow;
 
 /// <summary>Where a run finds its files and how it runs.</summary>
@@ -19,7 +17,7 @@ public sealed record RunOptions(
     int Threads = 0,
     IReadOnlyList<KeyValuePair<string, string>>? Overrides = null,
     string? TokenizerPath = null,
-    SdnCpuVariant CpuVariant = SdnCpuVariant.Auto)
+    CpuVariant CpuVariant = CpuVariant.Auto)
 {
     public string ResolvedBase => Path.GetFullPath(BaseDir ?? Directory.GetCurrentDirectory());
 

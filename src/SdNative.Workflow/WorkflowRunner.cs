@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using SdNative.Imaging;
-using SdNative.Interop;
 
 namespace SdNative.Workflow;
 
@@ -47,15 +46,8 @@ public sealed class WorkflowRunner : IDisposable
 
     public static bool NativeSamplerSupported(string name)
     {
-        try
-        {
-            SdnLibrary.EnsureLoaded();
-            return NativeMethods.sdn_sampler_supported(name) != 0;
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or NativeLibraryNotFoundException)
-        {
-            return true; // No engine to ask: validation alone cannot tell; sampling will.
-        }
+        // No engine to ask: validation alone cannot tell; sampling will.
+        return SamplerSupport.IsSupported(name) ?? true;
     }
 
     /// <summary>Validates workflow text (an API node map or a /prompt body) against the folders of options.</summary>
@@ -109,6 +101,7 @@ public sealed class WorkflowRunner : IDisposable
         {
             _logger?.LogWarning("{Warning}", w);
         }
+        MemoryPreflight.Check(validation.Prompt!, validation.Outputs, AvailableMemory.Read);
 
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

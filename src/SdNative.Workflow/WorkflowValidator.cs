@@ -127,22 +127,38 @@ public static class WorkflowValidator
             {
                 return known;
             }
-            if (!_visiting.Add(id))
+            int seen = _path.IndexOf(id);
+            if (seen >= 0)
             {
-                // Python recurses until it gives up; a cycle can never run.
-                throw new PyException("RecursionError", "maximum recursion depth exceeded");
+                // ComfyUI recurses here until Python gives up with a RecursionError that names
+                // no node; the path walked so far says exactly which nodes wait on each other.
+                throw new DependencyCycleException(_path.Skip(seen).ToList());
             }
+            _path.Add(id);
             try
             {
                 return ValidateFresh(id);
             }
             finally
             {
-                _visiting.Remove(id);
+                _path.RemoveAt(_path.Count - 1);
             }
         }
 
-        private readonly HashSet<string> _visiting = new();
+        /// <summary>The nodes being validated, each waiting on the next through a link.</summary>
+        private readonly List<string> _path = new();
+
+        /// <summary>Nodes found on a cycle → the reason each reports when its validation ends.</summary>
+        private readonly Dictionary<string, JsonObject> _cycleReasons = new();
+
+        private void NoteCycle(IReadOnlyList<string> cycle)
+        {
+            var reason = DependencyCycleException.Reason(cycle, id => ClassOf(prompt, id));
+            foreach (var member in cycle)
+            {
+                _cycleReasons.TryAdd(member, reason);
+            }
+        }
 
         private Outcome ValidateFresh(string id)
         {
@@ -200,6 +216,11 @@ public static class WorkflowValidator
                         {
                             valid = false;
                         }
+                    }
+                    catch (DependencyCycleException cycle)
+                    {
+                        valid = false;
+                        NoteCycle(cycle.Nodes);
                     }
                     catch (PyException ex)
                     {
@@ -285,6 +306,10 @@ public static class WorkflowValidator
                         errors.Add(ValidationResult.Reason("custom_validation_failed", "Custom validation failed for node", $"{x} - {message}", new JsonObject { ["input_name"] = x }));
                     }
                 }
+            }
+            if (_cycleReasons.TryGetValue(id, out var cycleReason))
+            {
+                errors.Add(cycleReason.DeepClone());
             }
             var outcome = new Outcome(errors.Count == 0 && valid, errors);
             Validated[id] = outcome;

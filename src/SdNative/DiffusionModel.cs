@@ -18,12 +18,12 @@ public sealed class DiffusionModel : IDisposable
 
     public SdnEngine Engine { get; }
 
-    public SdnArch Architecture
+    public ModelArchitecture Architecture
     {
         get
         {
             using var lease = _handle.Use();
-            return (SdnArch)NativeMethods.sdn_model_arch(lease.Pointer);
+            return ((SdnArch)NativeMethods.sdn_model_arch(lease.Pointer)).ToManaged();
         }
     }
 
@@ -43,6 +43,8 @@ public sealed class DiffusionModel : IDisposable
         ArgumentNullException.ThrowIfNull(latent);
         return Engine.RunAsync("Sampling", (nint ctx, out Latent result) =>
         {
+            var estimate = MemoryEstimate.For(latent.Batch, latent.Width * 8, latent.Height * 8);
+            estimate.EnsureFits("Sampling a latent", estimate.SamplingBytes, AvailableMemory.Read());
             using var owned = new NativeTensorSet();
             using var model = _handle.Use();
             var pos = MarshalConditioning(positive, owned);

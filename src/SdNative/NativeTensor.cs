@@ -24,7 +24,7 @@ internal static unsafe class NativeTensor
         }
         if (status != SdnStatus.Ok)
         {
-            throw new SdnException(status, $"Could not create a native tensor {tensor}: {SdnLibrary.StatusName(status)}.");
+            throw new SdnException(status.ToManaged(), $"Could not create a native tensor {tensor}: {SdnLibrary.StatusName(status)}.");
         }
         handle.Adopt(created);
         return handle;
@@ -52,7 +52,7 @@ internal static unsafe class NativeTensor
         long count = NativeMethods.sdn_tensor_element_count(pointer);
         if (count != result.Count)
         {
-            throw new SdnException(SdnStatus.ErrInternal, $"Native tensor reports {count} values for shape [{string.Join(", ", shape)}].");
+            throw new SdnException(EngineStatus.Internal, $"Native tensor reports {count} values for shape [{string.Join(", ", shape)}].");
         }
         new ReadOnlySpan<float>(NativeMethods.sdn_tensor_data(pointer), checked((int)count)).CopyTo(result.Data);
         return result;

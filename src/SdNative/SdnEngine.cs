@@ -33,12 +33,12 @@ public sealed partial class SdnEngine : IDisposable
         sdn_context_options_t native;
         NativeMethods.sdn_context_options_init(&native);
         native.n_threads = options.Threads;
-        native.cpu_variant = (int)options.CpuVariant;
+        native.cpu_variant = (int)options.CpuVariant.ToNative();
         nint created;
         var status = NativeMethods.sdn_context_create(&native, &created);
         if (status != SdnStatus.Ok)
         {
-            throw new SdnException(status, $"Could not create an engine context ({SdnLibrary.StatusName(status)}): threads={options.Threads}, cpu variant={options.CpuVariant}.");
+            throw new SdnException(status.ToManaged(), $"Could not create an engine context ({SdnLibrary.StatusName(status)}): threads={options.Threads}, cpu variant={options.CpuVariant}.");
         }
         _context.Adopt(created);
 
@@ -66,12 +66,12 @@ public sealed partial class SdnEngine : IDisposable
     }
 
     /// <summary>The kernel family this context runs.</summary>
-    public SdnCpuVariant CpuVariant
+    public CpuVariant CpuVariant
     {
         get
         {
             using var lease = _context.Use();
-            return (SdnCpuVariant)NativeMethods.sdn_context_cpu_variant(lease.Pointer);
+            return ((SdnCpuVariant)NativeMethods.sdn_context_cpu_variant(lease.Pointer)).ToManaged();
         }
     }
 
@@ -148,7 +148,7 @@ public sealed partial class SdnEngine : IDisposable
                 throw new OperationCanceledException($"{what} was cancelled.", cancellationToken);
             }
             string message = SdnLibrary.Utf8(NativeMethods.sdn_context_last_error(ctx));
-            throw new SdnException(status, string.IsNullOrEmpty(message) ? $"{what} failed: {SdnLibrary.StatusName(status)}." : $"{what} failed: {message}");
+            throw new SdnException(status.ToManaged(), string.IsNullOrEmpty(message) ? $"{what} failed: {SdnLibrary.StatusName(status)}." : $"{what} failed: {message}");
         }
         finally
         {
@@ -249,7 +249,7 @@ public sealed partial class SdnEngine : IDisposable
     {
         try
         {
-            Sink(user)?.Progress?.Report(new GenerationProgress((GenerationStage)progress->stage, progress->step, progress->total));
+            Sink(user)?.Progress?.Report(new GenerationProgress(((SdnStage)progress->stage).ToManaged(), progress->step, progress->total));
         }
         catch
         {

@@ -1,6 +1,4 @@
-using SdNative.Interop;
-
 namespace SdNative;
 
 /// <summary>How an <see cref="SdnEngine"/> runs: threads (0 = physical cores) and CPU kernels.</summary>
-public sealed record SdnEngineOptions(int Threads = 0, SdnCpuVariant CpuVariant = SdnCpuVariant.Auto);
+public sealed record SdnEngineOptions(int Threads = 0, CpuVariant CpuVariant = CpuVariant.Auto);

@@ -1,16 +1,14 @@
-using SdNative.Interop;
-
 namespace SdNative;
 
 /// <summary>A failed libsdnative call: the status and the context's explanation.
 /// Cancellation is not reported this way but as <see cref="OperationCanceledException"/>.</summary>
 public sealed class SdnException : Exception
 {
-    public SdnException(SdnStatus status, string message)
+    public SdnException(EngineStatus status, string message)
         : base(message)
     {
         Status = status;
     }
 
-    public SdnStatus Status { get; }
+    public EngineStatus Status { get; }
 }

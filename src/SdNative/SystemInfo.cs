@@ -8,9 +8,9 @@ public sealed record SystemInfo(
     int PhysicalCores,
     int LogicalCores,
     int DefaultThreads,
-    SdnCpuFeature CpuFeatures,
-    SdnBackend Backends,
-    SdnCpuVariant BestCpuVariant,
+    CpuFeatures CpuFeatures,
+    ComputeBackends Backends,
+    CpuVariant BestCpuVariant,
     string LibraryVersion)
 {
     public static SystemInfo Read()
@@ -21,13 +21,13 @@ public sealed record SystemInfo(
             info.physical_cores,
             info.logical_cores,
             info.default_threads,
-            (SdnCpuFeature)info.cpu_features,
-            (SdnBackend)info.backends,
-            (SdnCpuVariant)info.best_cpu_variant,
+            InteropMapping.CpuFeaturesOf(info.cpu_features),
+            InteropMapping.BackendsOf(info.backends),
+            ((SdnCpuVariant)info.best_cpu_variant).ToManaged(),
             SdnLibrary.Version);
     }
 
     /// <summary>Feature names, e.g. "avx2 fma f16c avx512f".</summary>
     public IEnumerable<string> FeatureNames =>
-        Enum.GetValues<SdnCpuFeature>().Where(f => CpuFeatures.HasFlag(f)).Select(f => f.ToString().ToLowerInvariant());
+        Enum.GetValues<CpuFeatures>().Where(f => f != CpuFeatures.None && CpuFeatures.HasFlag(f)).Select(f => f.ToString().ToLowerInvariant());
 }

@@ -67,6 +67,8 @@ public sealed class VaeModel : IDisposable
         ArgumentNullException.ThrowIfNull(latent);
         return Engine.RunAsync("VAE decoding", (nint ctx, out ImageBatch result) =>
         {
+            var estimate = MemoryEstimate.For(latent.Batch, latent.Width * 8, latent.Height * 8, tiling);
+            estimate.EnsureFits("Decoding a latent", estimate.DecodeBytes, AvailableMemory.Read());
             using var owned = new NativeTensorSet();
             using var vae = _handle.Use();
             nint input = owned.Add(latent.Samples);

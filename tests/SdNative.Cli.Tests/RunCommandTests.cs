@@ -1,4 +1,3 @@
-using SdNative.Interop;
 using System.Text.Json.Nodes;
 
 namespace SdNative.Cli.Tests;
@@ -96,7 +95,7 @@ public sealed class RunCommandTests : IDisposable
         var (code, _, _) = await Run("--set", "load_image.image=a=b.png", "--set", "KSampler 3.seed=7", "--threads", "3", "--models", "/m", "--cpu", "AVX512");
         Assert.Equal(0, code);
         var r = scripted.Request!;
-        Assert.Equal(SdnCpuVariant.Avx512, r.CpuVariant);
+        Assert.Equal(CpuVariant.Avx512, r.CpuVariant);
         Assert.Equal([new("load_image.image", "a=b.png"), new("KSampler 3.seed", "7")], r.Overrides);
         Assert.Equal(3, r.Threads);
         Assert.Equal("/m", r.Paths.Models);

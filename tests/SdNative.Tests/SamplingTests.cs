@@ -49,7 +49,7 @@ public class SamplingTests
         using var checkpoint = await Checkpoint.LoadAsync(engine, path, new CheckpointLoadOptions(LoadClip: false, LoadVae: false));
         Assert.Null(checkpoint.Clip);
         Assert.Null(checkpoint.Vae);
-        Assert.Equal(SdnArch.Sd1, checkpoint.Model!.Architecture);
+        Assert.Equal(ModelArchitecture.Sd1, checkpoint.Model!.Architecture);
         var result = await checkpoint.Model.SampleAsync(Settings, Cond(1f), Cond(-0.5f), Latent.Empty(64, 64), progress, token);
         Assert.Equal([1, 4, 8, 8], result.Samples.Shape);
         Assert.All(result.Samples.Data, v => Assert.True(float.IsFinite(v)));

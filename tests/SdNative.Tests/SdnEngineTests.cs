@@ -39,7 +39,7 @@ public class SdnEngineTests
     {
         using var engine = new SdnEngine();
         var e = await Assert.ThrowsAsync<SdnException>(() => engine.NoiseAsync(1, [1, 4, -3, 8]));
-        Assert.Equal(SdnStatus.ErrInvalidArgument, e.Status);
+        Assert.Equal(EngineStatus.InvalidArgument, e.Status);
         Assert.Contains("Noise generation failed", e.Message);
         Assert.True(e.Message.Length > "Noise generation failed: ".Length);
         // The engine is still usable after a failure.
@@ -62,9 +62,9 @@ public class SdnEngineTests
     [Fact]
     public void OptionsReachTheContext()
     {
-        using var engine = new SdnEngine(new SdnEngineOptions(Threads: 2, CpuVariant: SdnCpuVariant.Scalar));
+        using var engine = new SdnEngine(new SdnEngineOptions(Threads: 2, CpuVariant: CpuVariant.Scalar));
         Assert.Equal(2, engine.ThreadCount);
-        Assert.Equal(SdnCpuVariant.Scalar, engine.CpuVariant);
+        Assert.Equal(CpuVariant.Scalar, engine.CpuVariant);
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public class SdnEngineTests
     {
         // Variants are numbered from the plainest up, so the one after the best is one it lacks.
         var best = SystemInfo.Read().BestCpuVariant;
-        Skip.If(best == SdnCpuVariant.Avx512Amx, "this CPU runs every variant (AMX included): none to refuse");
+        Skip.If(best == CpuVariant.Avx512Amx, "this CPU runs every variant (AMX included): none to refuse");
         var lacking = best + 1;
         var e = Assert.Throws<SdnException>(() => new SdnEngine(new SdnEngineOptions(CpuVariant: lacking)));
         Assert.Contains(lacking.ToString(), e.Message);

@@ -163,7 +163,7 @@ public class ExampleWorkflowTests
         File.Move(saved[0].FullPath, path);
     }
 
-    private static string SharedVocabulary()
+    internal static string SharedVocabulary()
     {
         string? env = Environment.GetEnvironmentVariable("SDN_SHARED_DIR");
         string shared = string.IsNullOrEmpty(env) ? Path.GetFullPath(Path.Combine(TestFolders.RepoRoot(), "..", "shared")) : env;

@@ -1,3 +1,5 @@
+using SdNative.Imaging;
+
 namespace SdNative.Workflow.Tests;
 
 public class FolderTests
@@ -15,16 +17,53 @@ public class FolderTests
         Assert.Equal(["A.gguf", "model.safetensors", "sd15/b.ckpt"], list);
     }
 
+    /// <summary>Names refused by their text, whatever the disk holds: ComfyUI's traversal checks
+    /// plus what a web layer could decode into a separator.</summary>
     [Theory]
     [InlineData("../outside.safetensors")]
     [InlineData("sub/../../outside.safetensors")]
+    [InlineData("..\\outside.safetensors")]
+    [InlineData("sub\\..\\..\\outside.safetensors")]
     [InlineData("./model.safetensors")]
+    [InlineData("sub//model.safetensors")]
     [InlineData("")]
-    public void NamesCannotLeaveTheFolder(string name)
+    [InlineData("/etc/passwd")]
+    [InlineData("\\server\\share\\model.safetensors")]
+    [InlineData("C:\\models\\model.safetensors")]
+    [InlineData("c:model.safetensors")]
+    [InlineData("model.safetensors\0.txt")]
+    [InlineData("..%2foutside.safetensors")]
+    [InlineData("..%2Foutside.safetensors")]
+    [InlineData("..%5coutside.safetensors")]
+    [InlineData("%2e%2e/outside.safetensors")]
+    [InlineData("model.safetensors%00")]
+    public void HostileNamesAreRefused(string name)
     {
         using var folders = new TestFolders();
         File.WriteAllBytes(Path.Combine(folders.Base, "models", "outside.safetensors"), []);
+        // Files with the literal names exist where the OS allows, so only the name check refuses them.
+        foreach (var literal in new[] { "..%2foutside.safetensors", "..%2Foutside.safetensors", "..%5coutside.safetensors", "model.safetensors%00", "c:model.safetensors" })
+        {
+            File.WriteAllBytes(Path.Combine(folders.Base, "models", "checkpoints", literal), []);
+        }
+        Assert.False(SafeRelativeName.IsSafe(name));
+        Assert.Null(SafeRelativeName.Split(name, out string reason));
+        Assert.NotEmpty(reason);
         Assert.Null(folders.Options.Folders().Resolve(ModelFolders.Checkpoints, name));
+        Assert.DoesNotContain(name, folders.Options.Folders().List(ModelFolders.Checkpoints));
+    }
+
+    [Theory]
+    [InlineData("model.safetensors")]
+    [InlineData("sd15/v1-5.safetensors")]
+    [InlineData("sd15\\v1-5.safetensors")]
+    [InlineData("name with spaces [v2].safetensors")]
+    [InlineData("100%.safetensors")]
+    [InlineData("a..b.safetensors")]
+    public void OrdinaryNamesPass(string name)
+    {
+        Assert.True(SafeRelativeName.IsSafe(name));
+        Assert.NotNull(SafeRelativeName.Split(name, out _));
     }
 
     [Fact]
@@ -37,21 +76,73 @@ public class FolderTests
     }
 
     [Fact]
-    public void SymlinkThatEscapesIsRefusedAndNotListed()
+    public void SymlinkedCheckpointFileAndFolderResolveAndAreListed()
     {
         using var folders = new TestFolders();
-        string outside = Path.Combine(folders.Base, "secret.safetensors");
-        File.WriteAllBytes(outside, []);
+        using var otherDisk = new TestFolders();
         string ckpt = Path.Combine(folders.Base, "models", "checkpoints");
-        File.CreateSymbolicLink(Path.Combine(ckpt, "escape.safetensors"), outside);
-        Directory.CreateSymbolicLink(Path.Combine(ckpt, "dirlink"), folders.Base);
-        // A link that stays inside is fine.
-        File.CreateSymbolicLink(Path.Combine(ckpt, "alias.safetensors"), Path.Combine(ckpt, "model.safetensors"));
+        string elsewhere = Path.Combine(otherDisk.Base, "big-disk");
+        Directory.CreateDirectory(Path.Combine(elsewhere, "sd15"));
+        File.WriteAllBytes(Path.Combine(elsewhere, "linked.safetensors"), []);
+        File.WriteAllBytes(Path.Combine(elsewhere, "sd15", "in-linked-folder.gguf"), []);
+        File.CreateSymbolicLink(Path.Combine(ckpt, "linked.safetensors"), Path.Combine(elsewhere, "linked.safetensors"));
+        Directory.CreateSymbolicLink(Path.Combine(ckpt, "shelf"), Path.Combine(elsewhere, "sd15"));
+        File.CreateSymbolicLink(Path.Combine(ckpt, "broken.safetensors"), Path.Combine(elsewhere, "missing.safetensors"));
         var f = folders.Options.Folders();
-        Assert.Null(f.Resolve(ModelFolders.Checkpoints, "escape.safetensors"));
-        Assert.Null(f.Resolve(ModelFolders.Checkpoints, "dirlink/secret.safetensors"));
-        Assert.NotNull(f.Resolve(ModelFolders.Checkpoints, "alias.safetensors"));
-        Assert.Equal(["alias.safetensors", "model.safetensors"], f.List(ModelFolders.Checkpoints));
+        Assert.Equal(Path.Combine(ckpt, "linked.safetensors"), f.Resolve(ModelFolders.Checkpoints, "linked.safetensors"));
+        Assert.Equal(Path.Combine(ckpt, "shelf", "in-linked-folder.gguf"), f.Resolve(ModelFolders.Checkpoints, "shelf/in-linked-folder.gguf"));
+        Assert.Null(f.Resolve(ModelFolders.Checkpoints, "broken.safetensors"));
+        Assert.Equal(["linked.safetensors", "model.safetensors", "shelf/in-linked-folder.gguf"], f.List(ModelFolders.Checkpoints));
+    }
+
+    [Fact]
+    public void SymlinkedCheckpointsFolderIsListed()
+    {
+        using var folders = new TestFolders();
+        using var otherDisk = new TestFolders();
+        string ckpt = Path.Combine(folders.Base, "models", "checkpoints");
+        Directory.Delete(ckpt, recursive: true);
+        string shared = Path.Combine(otherDisk.Base, "models", "checkpoints");
+        File.WriteAllBytes(Path.Combine(shared, "shared.safetensors"), []);
+        Directory.CreateSymbolicLink(ckpt, shared);
+        var f = folders.Options.Folders();
+        Assert.Equal(["model.safetensors", "shared.safetensors"], f.List(ModelFolders.Checkpoints));
+        Assert.NotNull(f.Resolve(ModelFolders.Checkpoints, "shared.safetensors"));
+    }
+
+    [Fact]
+    public void ALinkLoopEndsTheWalk()
+    {
+        using var folders = new TestFolders();
+        string ckpt = Path.Combine(folders.Base, "models", "checkpoints");
+        Directory.CreateSymbolicLink(Path.Combine(ckpt, "loop"), ckpt);
+        var list = folders.Options.Folders().List(ModelFolders.Checkpoints);
+        Assert.Equal(["model.safetensors"], list);
+    }
+
+    [Fact]
+    public void SymlinkedInputImageResolves()
+    {
+        using var folders = new TestFolders();
+        using var otherDisk = new TestFolders();
+        File.CreateSymbolicLink(Path.Combine(folders.Input, "linked.png"), Path.Combine(otherDisk.Input, "example.png"));
+        var f = folders.Options.Folders();
+        Assert.NotNull(Nodes.ImageIoNodes.ResolveImage(f, "linked.png"));
+        Assert.Contains("linked.png", f.List(ModelFolders.InputImages));
+    }
+
+    [Fact]
+    public void SavingFollowsALinkedOutputSubfolderAndLoadImageReadsThroughIt()
+    {
+        using var folders = new TestFolders();
+        using var otherDisk = new TestFolders();
+        string target = Path.Combine(otherDisk.Base, "renders");
+        Directory.CreateDirectory(target);
+        Directory.CreateSymbolicLink(Path.Combine(folders.Output, "renders"), target);
+        var saved = ImageSaver.Save(ImageLoader.LoadImage(Path.Combine(folders.Input, "example.png")).Image, folders.Output, "renders/cat");
+        Assert.Equal("renders", saved[0].Subfolder);
+        Assert.True(File.Exists(Path.Combine(target, "cat_00001_.png")));
+        Assert.NotNull(Nodes.ImageIoNodes.ResolveImage(folders.Options.Folders(), "renders/cat_00001_.png [output]"));
     }
 
     [Fact]

@@ -39,6 +39,7 @@ public class ValidationGoldenTests
             "prompt_no_outputs", "required_input_missing", "bad_linked_input", "return_type_mismatch", "invalid_input_type",
             "value_smaller_than_min", "value_bigger_than_max", "value_not_in_list", "exception_during_inner_validation",
             "exception_during_validation", "custom_validation_failed", "prompt_outputs_failed_validation",
+            "dependency_cycle",
         })
         {
             Assert.Contains(type, names);

@@ -173,4 +173,36 @@ public class ValidationTests
         var result = Validate(prompt, folders);
         Assert.False(result.IsValid);
     }
+
+    [Fact]
+    public void ANodeLinkedToItselfIsADependencyCycleNamingIt()
+    {
+        using var folders = new TestFolders();
+        var prompt = TestFolders.Txt2Img();
+        prompt["11"] = JsonNode.Parse("""{"class_type": "LatentUpscaleBy", "inputs": {"samples": ["11", 0], "upscale_method": "nearest-exact", "scale_by": 1.5}}""");
+        prompt["8"]!["inputs"]!["samples"] = new JsonArray("11", 0);
+        var result = Validate(prompt, folders);
+        Assert.False(result.IsValid);
+        // Only the node on the cycle is named: VAEDecode fails because of it, with no error of its own.
+        Assert.Equal(["11"], result.NodeErrors.Select(kv => kv.Key));
+        var reason = result.NodeErrors["11"]!["errors"]![0]!;
+        Assert.Equal("dependency_cycle", reason["type"]!.GetValue<string>());
+        Assert.Equal("""["11"]""", reason["extra_info"]!["nodes"]!.ToJsonString());
+        Assert.Contains("Dependency cycle detected: 11 (LatentUpscaleBy) -> 11 (LatentUpscaleBy)", result.ConsoleText());
+    }
+
+    [Fact]
+    public void ACycleAboveAValidBranchStillLetsOtherOutputsRun()
+    {
+        using var folders = new TestFolders();
+        var prompt = TestFolders.Txt2Img();
+        prompt["20"] = JsonNode.Parse("""{"class_type": "ImageInvert", "inputs": {"image": ["21", 0]}}""");
+        prompt["21"] = JsonNode.Parse("""{"class_type": "ImageInvert", "inputs": {"image": ["20", 0]}}""");
+        prompt["22"] = JsonNode.Parse("""{"class_type": "SaveImage", "inputs": {"filename_prefix": "loop", "images": ["21", 0]}}""");
+        var result = Validate(prompt, folders);
+        Assert.True(result.IsValid);
+        Assert.Equal(["9"], result.Outputs);
+        Assert.Equal(["20", "21"], result.NodeErrors.Where(kv => kv.Value!["errors"]!.AsArray().Count > 0).Select(kv => kv.Key).Order());
+        Assert.Contains("21 (ImageInvert) -> 20 (ImageInvert) -> 21 (ImageInvert)", result.NodeErrors["20"]!["errors"]![0]!["details"]!.GetValue<string>());
+    }
 }
