@@ -1,0 +1,44 @@
+using System.Net;
+
+namespace SdNative.Server;
+
+/// <summary>
+/// Settings of `sdnative serve`, bound from the "Server" section of appsettings.json,
+/// SDNATIVE_-prefixed environment variables (SDNATIVE_Server__Port) and the command line.
+/// </summary>
+public sealed class ServerOptions
+{
+    public const string Section = "Server";
+
+    /// <summary>Address to listen on; loopback unless the user says otherwise.</summary>
+    public string Listen { get; set; } = "127.0.0.1";
+
+    /// <summary>ComfyUI's default port.</summary>
+    public int Port { get; set; } = 8188;
+
+    /// <summary>Bearer token (or ?token=) every request must carry; required off loopback unless Insecure.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Explicitly allows listening off loopback without an API key.</summary>
+    public bool Insecure { get; set; }
+
+    /// <summary>
+    /// The reason these options are unsafe or unusable, or null when they are fine: a non-loopback
+    /// address needs an API key or an explicit Insecure.
+    /// </summary>
+    public string? Problem()
+    {
+        if (Port is < 0 or > 65535)
+        {
+            return $"--port {Port} is not a TCP port (0..65535)";
+        }
+        if (!IsLoopback(Listen) && string.IsNullOrEmpty(ApiKey) && !Insecure)
+        {
+            return $"listening on {Listen} (not loopback) needs --api-key KEY, or --insecure to serve without one";
+        }
+        return null;
+    }
+
+    private static bool IsLoopback(string address) =>
+        address == "localhost" || (IPAddress.TryParse(address, out var ip) && IPAddress.IsLoopback(ip));
+}
