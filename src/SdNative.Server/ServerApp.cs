@@ -1,0 +1,63 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace SdNative.Server;
+
+/// <summary>
+/// Builds the `sdnative serve` host: configuration from appsettings.json, SDNATIVE_ environment
+/// variables and the command line; Kestrel on the configured address; every route group mapped
+/// twice, at the root and under /api, as ComfyUI registers them.
+/// </summary>
+public static class ServerApp
+{
+    /// <summary>Command-line switches and the configuration keys they set.</summary>
+    public static readonly IReadOnlyDictionary<string, string> SwitchMappings = new Dictionary<string, string>
+    {
+        ["--listen"] = $"{ServerOptions.Section}:{nameof(ServerOptions.Listen)}",
+        ["--port"] = $"{ServerOptions.Section}:{nameof(ServerOptions.Port)}",
+        ["--api-key"] = $"{ServerOptions.Section}:{nameof(ServerOptions.ApiKey)}",
+        ["--insecure"] = $"{ServerOptions.Section}:{nameof(ServerOptions.Insecure)}",
+    };
+
+    /// <summary>
+    /// The configured application, not yet started. <paramref name="configure"/> lets tests (and the
+    /// CLI) adjust the builder, e.g. swap Kestrel for an in-memory test server.
+    /// </summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        builder.Configuration.AddEnvironmentVariables("SDNATIVE_");
+        builder.Configuration.AddCommandLine(args, (IDictionary<string, string>)SwitchMappings);
+        builder.Host.UseSystemd();
+
+        var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
+        if (options.Problem() is { } problem)
+        {
+            throw new ServerConfigurationException(problem);
+        }
+        builder.Services.AddSingleton(options);
+        builder.WebHost.UseUrls(); // the address comes from ServerOptions only
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(ListenAddress(options.Listen), options.Port));
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        foreach (var prefix in new[] { "", "/api" })
+        {
+            MapRoutes(app.MapGroup(prefix));
+        }
+        return app;
+    }
+
+    /// <summary>Every feature's routes; each group lives in its own Map&lt;Feature&gt; file.</summary>
+    private static void MapRoutes(IEndpointRouteBuilder routes)
+    {
+        routes.MapFeatures();
+    }
+
+    private static System.Net.IPAddress ListenAddress(string listen) =>
+        listen == "localhost" ? System.Net.IPAddress.Loopback : System.Net.IPAddress.Parse(listen);
+}
