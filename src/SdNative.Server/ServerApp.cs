@@ -21,6 +21,11 @@ public static class ServerApp
         ["--port"] = $"{ServerOptions.Section}:{nameof(ServerOptions.Port)}",
         ["--api-key"] = $"{ServerOptions.Section}:{nameof(ServerOptions.ApiKey)}",
         ["--insecure"] = $"{ServerOptions.Section}:{nameof(ServerOptions.Insecure)}",
+        ["--base"] = $"{ServerOptions.Section}:{nameof(ServerOptions.Base)}",
+        ["--models"] = $"{ServerOptions.Section}:{nameof(ServerOptions.Models)}",
+        ["--input"] = $"{ServerOptions.Section}:{nameof(ServerOptions.Input)}",
+        ["--output"] = $"{ServerOptions.Section}:{nameof(ServerOptions.Output)}",
+        ["--front-end-root"] = $"{ServerOptions.Section}:{nameof(ServerOptions.FrontEndRoot)}",
     };
 
     /// <summary>
@@ -40,6 +45,7 @@ public static class ServerApp
             throw new ServerConfigurationException(problem);
         }
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(options.RunOptions().Folders());
         builder.WebHost.UseUrls(); // the address comes from ServerOptions only
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(ListenAddress(options.Listen), options.Port));
         configure?.Invoke(builder);

@@ -1,4 +1,5 @@
 using System.Net;
+using SdNative.Workflow;
 
 namespace SdNative.Server;
 
@@ -21,6 +22,24 @@ public sealed class ServerOptions
 
     /// <summary>Explicitly allows listening off loopback without an API key.</summary>
     public bool Insecure { get; set; }
+
+    /// <summary>Holds models/, input/, output/, temp/ and the server's database; default: the current folder.</summary>
+    public string? Base { get; set; }
+
+    /// <summary>Overrides Base/models.</summary>
+    public string? Models { get; set; }
+
+    /// <summary>Overrides Base/input.</summary>
+    public string? Input { get; set; }
+
+    /// <summary>Overrides Base/output.</summary>
+    public string? Output { get; set; }
+
+    /// <summary>A ComfyUI front-end build served at / (ComfyUI's --front-end-root); none when null.</summary>
+    public string? FrontEndRoot { get; set; }
+
+    /// <summary>The workflow runner's options for these folders (the CLI's run uses the same record).</summary>
+    public RunOptions RunOptions() => new(BaseDir: Base, ModelsDir: Models, InputDir: Input, OutputDir: Output);
 
     /// <summary>
     /// The reason these options are unsafe or unusable, or null when they are fine: a non-loopback

@@ -35,6 +35,18 @@ public class ServerAppTests
     }
 
     [Fact]
+    public async Task FolderSwitchesPlaceTheModelInputAndOutputFolders()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "sdn-server-" + Guid.NewGuid().ToString("N"));
+        var (app, _) = await TestServers.StartAsync("--base", root, "--output", Path.Combine(root, "elsewhere"));
+        await using var _a = app;
+        var folders = app.Services.GetRequiredService<SdNative.Workflow.ModelFolders>();
+        Assert.Equal(Path.Combine(root, "models"), folders.ModelsDir);
+        Assert.Equal(Path.Combine(root, "input"), folders.InputDir);
+        Assert.Equal(Path.Combine(root, "elsewhere"), folders.OutputDir);
+    }
+
+    [Fact]
     public void UnsafeOptionsAreRefusedBeforeAnythingListens()
     {
         var e = Assert.Throws<ServerConfigurationException>(() => ServerApp.Build(["--listen", "0.0.0.0"]));
