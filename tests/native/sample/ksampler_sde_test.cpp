@@ -19,7 +19,10 @@ class KSamplerSde : public ::testing::Test {
 protected:
     void SetUp() override {
         ASSERT_EQ(sdn_context_create(nullptr, &ctx), SDN_OK);
-        dir = fs::path(::testing::TempDir()) / "sdn_ksampler_sde";
+        // One folder per test: ctest runs tests in parallel, and a model file rewritten under
+        // another test's mapping would crash it.
+        dir = fs::path(::testing::TempDir()) /
+              ("sdn_ksampler_sde_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
         fs::create_directories(dir);
         const std::string path = (dir / "tiny.safetensors").string();
         ASSERT_EQ(sdn_make_test_model(ctx, path.c_str(), "f32", 5), SDN_OK) << sdn_context_last_error(ctx);

@@ -4,7 +4,7 @@
 // (brownian_tree_noise.h).
 #include <cmath>
 
-#include "sample/torch_float_exp.h"
+#include "sample/torch_avx2_math.h"
 #include "sampler.h"
 
 namespace sdn::samplers {
@@ -23,7 +23,7 @@ float midpoint_sigma(double s, double s_next) {
     const float lambda_t = -std::log(static_cast<float>(s_next));
     const float h = lambda_t - lambda_s;
     const float lambda_mid = lambda_s + 0.5f * h;
-    return torch_exp_f32(-lambda_mid);
+    return torch_avx2_exp(-lambda_mid);
 }
 
 void add_scaled_noise(SamplerRun& run, Tensor& x, Tensor& noise, double s, double s_next,
