@@ -96,45 +96,59 @@ BrownianTree::Increment BrownianTree::node_increment(int index) {
         recent_.splice(recent_.begin(), recent_, hit->second.second);
         return hit->second.first;
     }
-    Increment w = bridge_child(index);
+    // One bridge draw gives both halves of the parent; keep the sibling too, since a query's
+    // pieces are mostly siblings of the nodes on its way down.
+    const Node& node = nodes_[static_cast<size_t>(index)];
+    const Node& parent = nodes_[static_cast<size_t>(node.parent)];
+    const int sibling = node.is_left ? parent.right : parent.left;
+    auto [left, right] = bridge(node.parent);
+    remember(sibling, node.is_left ? right : left);
+    Increment w = node.is_left ? left : right;
+    remember(index, w);
+    return w;
+}
+
+void BrownianTree::remember(int index, const Increment& w) {
+    auto hit = cache_.find(index);
+    if (hit != cache_.end()) {
+        recent_.erase(hit->second.second);
+        cache_.erase(hit);
+    }
     recent_.push_front(index);
     cache_.emplace(index, std::make_pair(w, recent_.begin()));
     if (cache_.size() > kCacheSize) {
         cache_.erase(recent_.back());
         recent_.pop_back();
     }
-    return w;
 }
 
 // The Brownian bridge: given W over the parent [s, e], its left part over [s, m] is
 // N((m-s)/(e-s) * W, (m-s)(e-m)/(e-s)); the right part is what remains of W.
-BrownianTree::Increment BrownianTree::bridge_child(int index) {
-    const Node& child = nodes_[static_cast<size_t>(index)];
-    const int parent_index = child.parent;
-    const bool is_left = child.is_left;
+std::pair<BrownianTree::Increment, BrownianTree::Increment> BrownianTree::bridge(int parent_index) {
+    const Increment parent_w = node_increment(parent_index);
     const Node& parent = nodes_[static_cast<size_t>(parent_index)];
     const double s = parent.start, m = parent.mid, e = parent.end;
     const Tensor z = randn(parent.bridge_seed);
-    const Increment parent_w = node_increment(parent_index);
 
     const double inv_span = 1.0 / (e - s);
     const double left_span = m - s, right_span = e - m;
     const float left_f = static_cast<float>(left_span);
     const float inv_span_f = static_cast<float>(inv_span);
     const float std_f = static_cast<float>(std::sqrt((left_span * right_span) * inv_span));
-    Tensor out(shape_);
+    Tensor left(shape_), right(shape_);
     const float* w = parent_w->data();
     const float* zs = z.data();
-    float* o = out.data();
-    for (int64_t k = 0; k < out.size(); ++k) {
+    float* l = left.data();
+    float* r = right.data();
+    for (int64_t k = 0; k < left.size(); ++k) {
         // Separate float32 roundings, in torch's order (the sample area builds without FMA
         // contraction): (ld * W) * hr, then std * Z, then the sum.
         const float mean = (left_f * w[k]) * inv_span_f;
         const float noise = std_f * zs[k];
-        const float left = mean + noise;
-        o[k] = is_left ? left : w[k] - left;
+        l[k] = mean + noise;
+        r[k] = w[k] - l[k];
     }
-    return std::make_shared<const Tensor>(std::move(out));
+    return {std::make_shared<const Tensor>(std::move(left)), std::make_shared<const Tensor>(std::move(right))};
 }
 
 Tensor BrownianTree::increment(double ta, double tb) {

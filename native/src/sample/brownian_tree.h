@@ -18,6 +18,7 @@
 #include <list>
 #include <memory>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/tensor.h"
@@ -56,7 +57,8 @@ private:
     void split(int node);
     void decompose(int node, double a, double b, std::vector<int>& pieces);
     Increment node_increment(int node);
-    Increment bridge_child(int child);
+    void remember(int node, const Increment& w);
+    std::pair<Increment, Increment> bridge(int parent);  // the split node's two halves
     Tensor randn(uint32_t seed) const;
 
     uint64_t seed_;
