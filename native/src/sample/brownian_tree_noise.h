@@ -8,7 +8,8 @@
 // the samplers' descending queries, evaluated in float32 as torch does.
 //
 // An integer seed (what KSampler passes) makes one tree over the whole [B, C, h, w] latent;
-// a list of B seeds makes one tree per batch item, stacked.
+// a list of B seeds makes one tree per batch item, stacked. A schedule whose non-zero sigmas
+// all round to one 1e-6 value (a single step) spans no tree; all its noise is zero.
 #pragma once
 
 #include <cstdint>
