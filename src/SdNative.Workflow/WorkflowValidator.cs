@@ -334,6 +334,10 @@ public static class WorkflowValidator
                 {
                     if (context.SamplerSupported(sampler))
                     {
+                        if (SamplerReproducibility.Caveat(sampler) is { } caveat)
+                        {
+                            Warnings.Add($"node {id} ({definition.ClassName}): {caveat}");
+                        }
                         return null;
                     }
                     return ValidationResult.Reason("value_not_in_list", "Value not in list",

@@ -4,7 +4,8 @@
 #include <cmath>
 #include <memory>
 
-#include "brownian_noise.h"
+#include "ancestral_noise.h"
+#include "brownian_tree_noise.h"
 #include "core/error.h"
 #include "latent_preview.h"
 #include "mask_resize.h"
@@ -141,18 +142,20 @@ Tensor ksample(Context& ctx, DiffusionModel& model, const KSamplerParams& params
     };
 
     std::unique_ptr<AncestralNoise> ancestral;
-    std::unique_ptr<BrownianNoise> brownian;
+    std::unique_ptr<BrownianTreeNoise> brownian;
     if (info.noise == SamplerNoise::kAncestral) {
         ancestral = std::make_unique<AncestralNoise>(params.seed);
         run.noise = [&](double a, double b, Tensor& out) { (*ancestral)(a, b, out); };
     } else if (info.noise == SamplerNoise::kBrownian) {
-        double lo = 0.0, hi = 0.0;
+        // The tree spans the schedule being sampled: its smallest non-zero and largest sigma.
+        float lo = 0.0f, hi = 0.0f;
         for (double s : sigmas)
             if (s > 0.0) {
-                lo = lo == 0.0 ? s : std::min(lo, s);
-                hi = std::max(hi, s);
+                const float f = static_cast<float>(s);
+                lo = lo == 0.0f ? f : std::min(lo, f);
+                hi = std::max(hi, f);
             }
-        brownian = std::make_unique<BrownianNoise>(params.seed, lo, hi, shape);
+        brownian = std::make_unique<BrownianTreeNoise>(params.seed, lo, hi, shape);
         run.noise = [&](double a, double b, Tensor& out) { (*brownian)(a, b, out); };
     }
 

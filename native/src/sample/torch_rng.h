@@ -5,7 +5,9 @@
 // seed. randn over a contiguous float32 tensor takes one of two paths:
 //  * 16 or more elements ("normal_fill"): draw all N uniforms first (24-bit mantissa each),
 //    then Box-Muller in blocks of 16 pairing element j with j+8; when N is not a multiple
-//    of 16 the last 16 slots are refilled with fresh uniforms and transformed again.
+//    of 16 the last 16 slots are refilled with fresh uniforms and transformed again. The
+//    transform is float32 with torch's AVX2 log and sincos (torch_avx2_math.h), so x86-64
+//    torch gives the same bits; torch builds without AVX2 differ by about 1e-6.
 //  * fewer than 16 elements: one element at a time through the double-precision
 //    normal_distribution, which draws two 53-bit uniforms per pair and caches the sine half
 //    of the pair for the next element.

@@ -13,6 +13,7 @@
 #include "sample/ksampler.h"
 #include "sample/schedulers.h"
 #include "sample/torch_rng.h"
+#include "sample_call.h"
 #include "sdnative.h"
 
 namespace {
@@ -324,15 +325,7 @@ struct KSamplerApi : ::testing::Test {
         sdn_context_free(ctx);
     }
     sdn_status sample(const sdn_sample_params_t& p, sdn_tensor** out) {
-        sdn_cond_t pc, nc;
-        sdn_cond_init(&pc);
-        sdn_cond_init(&nc);
-        pc.tokens = pos;
-        nc.tokens = neg;
-        sdn_latent_t l;
-        sdn_latent_init(&l);
-        l.samples = latent;
-        return sdn_sample(ctx, model, &p, &pc, 1, &nc, 1, &l, out);
+        return sdn_test::sample_once(ctx, model, p, pos, neg, latent, out);
     }
 };
 

@@ -1,5 +1,6 @@
 // torch CPU randn parity: the appendix vectors of the ComfyUI spec (computed with torch),
-// plus the batch / batch_index rules of prepare_noise.
+// torch's exact floats from the torchsde vectors, plus the batch / batch_index rules of
+// prepare_noise.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -7,6 +8,7 @@
 #include <random>
 #include <vector>
 
+#include "brownian_tree_vectors.h"
 #include "sample/torch_rng.h"
 
 namespace {
@@ -113,6 +115,20 @@ TEST(TorchRng, SmallPathCachesSecondHalfOfPair) {
     std::vector<float> split;
     for (int i = 0; i < 3; ++i) split.push_back(b.randn(1)[0]);
     EXPECT_EQ(one_call, split);
+}
+
+TEST(TorchRng, BlockPathGivesTorchsFloatsBitForBit) {
+    // The root of torchsde's tree for seed 42 is torch.randn([1,4,8,8], seed W) * f32(scale),
+    // one float32 multiply, so randn * scale must reproduce torch's printed values exactly.
+    SDN_REQUIRE_BROWNIAN_VECTORS(vectors);
+    const auto& trace = sdn_test::field(vectors, "debug_trace_seed42_query0");
+    const uint64_t seed = sdn_test::as_u64(sdn_test::field(trace, "root_generate_state3").array.at(0));
+    const float scale = sdn_test::f32_from_hex(sdn_test::field(trace, "root_W_scale_f32"));
+    const auto& root = sdn_test::field(trace, "nodes").array.at(0);
+    ASSERT_EQ(sdn_test::field(root, "side").string, "root");
+    const auto normals = sdn::TorchGenerator(seed).randn(256);
+    const auto& want = sdn_test::field(root, "W_first4").array;
+    for (size_t k = 0; k < want.size(); ++k) EXPECT_EQ(normals[k] * scale, static_cast<float>(want[k].number)) << k;
 }
 
 }  // namespace

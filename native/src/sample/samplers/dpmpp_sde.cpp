@@ -1,9 +1,10 @@
 // Stochastic DPM-Solver++ samplers: dpmpp_sde (2S with noise at the midpoint), 2M SDE
 // (midpoint and heun variants) and 3M SDE, with eta = s_noise = 1. They draw their noise from
-// run.noise, which the KSampler driver backs with a Brownian-motion stand-in (see
-// brownian_noise.h) rather than torchsde's BrownianTree.
+// run.noise, which the KSampler driver backs with torchsde's BrownianTree as ComfyUI does
+// (brownian_tree_noise.h).
 #include <cmath>
 
+#include "sample/torch_avx2_math.h"
 #include "sampler.h"
 
 namespace sdn::samplers {
@@ -11,6 +12,19 @@ namespace sdn::samplers {
 namespace {
 
 constexpr double kEta = 1.0;
+
+// dpmpp_sde's intermediate sigma as ComfyUI computes it, in float32 torch ops: the
+// half-log-SNRs -log(sigma) of both ends, their midpoint, back through exp(-lambda) with
+// torch's AVX2 exp. It must be this float, not a double near it: the Brownian tree rounds
+// query times to 1e-6, and crossing a grid point changes the noise by ~1e-3. (The C
+// library's logf gave torch's values on every reference query; its expf did not.)
+float midpoint_sigma(double s, double s_next) {
+    const float lambda_s = -std::log(static_cast<float>(s));
+    const float lambda_t = -std::log(static_cast<float>(s_next));
+    const float h = lambda_t - lambda_s;
+    const float lambda_mid = lambda_s + 0.5f * h;
+    return torch_avx2_exp(-lambda_mid);
+}
 
 void add_scaled_noise(SamplerRun& run, Tensor& x, Tensor& noise, double s, double s_next,
                       double scale) {
@@ -108,10 +122,8 @@ void dpmpp_sde(SamplerRun& run, Tensor& x, const std::vector<double>& sigmas) {
             continue;
         }
         // EPS models: half-log-SNR lambda = -log(sigma), alpha = 1.
-        const double lambda_s = -std::log(s), lambda_t = -std::log(s_next);
-        const double h = lambda_t - lambda_s;
-        const double lambda_mid = lambda_s + r * h;
-        const double s_mid = std::exp(-lambda_mid);
+        const double lambda_s = -std::log(s);
+        const double s_mid = midpoint_sigma(s, s_next);  // r = 1/2
 
         // Step 1: ancestral step to the midpoint.
         double down, up;

@@ -1,6 +1,8 @@
 // Name -> sampler table, in ComfyUI's KSampler.SAMPLERS order. "ddim" is euler (it differs
 // only in how the KSampler driver noises the unmasked region, see ksampler.cpp); the _gpu
-// variants differ in ComfyUI only by where the Brownian tree lives, so they share ours.
+// variants differ in ComfyUI only by where the Brownian tree lives (the latent's device, so
+// the CUDA generator on a GPU); ours is always the CPU tree, which is what ComfyUI on the CPU
+// draws for them too.
 #include "sampler.h"
 
 namespace sdn {

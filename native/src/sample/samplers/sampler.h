@@ -30,7 +30,7 @@ using StepCallback = std::function<void(int step, const Tensor& x, const Tensor&
 enum class SamplerNoise {
     kNone,       // deterministic
     kAncestral,  // torch CPU generator seeded seed+1, randn(x.shape) per call
-    kBrownian,   // Brownian-motion increments (torchsde BrownianTree in ComfyUI)
+    kBrownian,   // torchsde BrownianTree increments seeded with seed (brownian_tree_noise.h)
 };
 
 struct SamplerRun {
