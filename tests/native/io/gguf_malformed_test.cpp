@@ -1,6 +1,7 @@
 // The GGUF reader on broken files: each case is built byte by byte and must give
 // Error(SDN_ERR_FORMAT) whose message names the file (and the tensor, for tensor problems).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <string>
 
@@ -57,7 +58,7 @@ TEST(GgufMalformed, EveryTruncationOfAWriterFileIsAFormatError) {
     w.add_tensor("q", sdn::DType::Q4_0, {1, 64}, q.data(), q.size());
     std::vector<uint8_t> f(8, 0);
     w.add_tensor("f", sdn::DType::F16, {2, 2}, f.data(), f.size());
-    const std::string path = testing::TempDir() + "truncation.gguf";
+    const std::string path = testing::TempDir() + "truncation_" + std::to_string(::getpid()) + ".gguf";
     w.write(path);
     std::vector<uint8_t> full;
     {

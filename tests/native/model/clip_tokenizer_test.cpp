@@ -5,6 +5,7 @@
 // The reference applies Python's full NFC; the engine composes the common cases (rows with
 // combining marks, singletons and Hangul jamo check them).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -85,7 +86,7 @@ TEST(ClipTokenizer, ReadsAnUncompressedVocabularyToo) {
     SDN_REQUIRE_SHARED_DIR(shared);
     auto gz = sdn::ClipTokenizer::from_bpe_file(vocab_path(shared));
     // Write the merges back as a plain text file with a header line.
-    auto dir = std::filesystem::temp_directory_path() / "sdn_clip_tok_plain";
+    auto dir = std::filesystem::temp_directory_path() / ("sdn_clip_tok_plain_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     std::string path = (dir / "bpe_simple_vocab_16e6.txt").string();
     {
@@ -145,7 +146,7 @@ TEST(ClipTokenizer, LoadsHuggingFaceVocabJsonAndMerges) {
     const int32_t n = static_cast<int32_t>(vocab.size());
     auto id_of = [&](size_t index) { return n - 1 - static_cast<int32_t>(index); };
 
-    auto dir = std::filesystem::temp_directory_path() / "sdn_clip_tok_hf";
+    auto dir = std::filesystem::temp_directory_path() / ("sdn_clip_tok_hf_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     {
         std::ofstream v(dir / "vocab.json", std::ios::binary);

@@ -3,6 +3,7 @@
 // checked against the documented policy, and the converted file samples two steps and decodes
 // to a finite image that differs from the f32 model's exactly when the weights were rounded.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -35,7 +36,8 @@ class ConvertTypes : public ::testing::Test {
 protected:
     void SetUp() override {
         ASSERT_EQ(sdn_context_create(nullptr, &ctx), SDN_OK);
-        dir = fs::path(::testing::TempDir()) / "sdn_convert_types";
+        dir = fs::path(::testing::TempDir()) / ("sdn_convert_types_" + std::to_string(::getpid()) + "_" +
+                                                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
         fs::create_directories(dir);
         sdn::TestModelSpec spec;
         spec.model_channels = 64;  // time-embedding and feed-forward rows of 256: K-quant eligible
