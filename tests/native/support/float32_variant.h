@@ -3,7 +3,7 @@
 // again on the default variant: where that is the bfloat16 (AMX) one, with the bounds of
 // bf16_error_bound.h. The AMX kernels are also checked per kernel against references fed
 // bfloat16-rounded operands (tests/native/cpu) and against the float32 variant block by block
-// (tests/native/model/unet_bf16_accuracy_test.cpp).
+// (tests/native/model/bf16_accuracy_test.cpp).
 #pragma once
 
 #include <string>

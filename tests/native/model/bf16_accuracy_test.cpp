@@ -1,6 +1,7 @@
 // The default variant on AMX machines (avx512-amx) rounds the operands of every product to
-// bfloat16. Its UNet blocks and a whole tiny-UNet evaluation must stay within the error that
-// rounding allows (support/bf16_error_bound.h) of the float32 variant on the same inputs.
+// bfloat16. Its UNet blocks, a whole tiny-UNet evaluation and a tiny VAE decode must stay within
+// the error that rounding allows (support/bf16_error_bound.h) of the float32 variant on the same
+// inputs.
 // Skipped, saying why, on CPUs without AMX-BF16.
 #include <gtest/gtest.h>
 
@@ -9,6 +10,7 @@
 #include "core/cpu_features.h"
 #include "model/unet_blocks.h"
 #include "model/unet_model.h"
+#include "model/vae_model.h"
 #include "support/bf16_error_bound.h"
 #include "support/float32_variant.h"
 #include "support/relative_error.h"
@@ -84,6 +86,30 @@ TEST_F(Bf16Accuracy, WholeTinyUnetEvaluationStaysWithinTheDeepBound) {
     const int products = sdn_test::unet_products(mem.tensors());
     const double error = sdn_test::relative_rms(a, b);
     std::printf("tiny UNet (%d products): relative RMS error %.3g, bound %.3g\n", products, error,
+                sdn_test::bf16_deep_bound(products));
+    EXPECT_GT(error, 0.0);
+    EXPECT_LE(error, sdn_test::bf16_deep_bound(products));
+}
+
+TEST_F(Bf16Accuracy, TinyVaeDecodeStaysWithinTheDeepBound) {
+    // The decoder's products: its convs (post_quant_conv included) and its attention's q, k, v,
+    // proj_out, plus Q K^T, the rounded softmax weights and P V.
+    int products = 0;
+    for (const auto& t : mem.tensors()) {
+        const bool decoder = t.name.rfind("first_stage_model.decoder.", 0) == 0 ||
+                             t.name.rfind("first_stage_model.post_quant_conv.", 0) == 0;
+        if (!decoder || t.shape.size() < 2) continue;
+        products += t.name.find(".attn_1.q.weight") != std::string::npos ? 4 : 1;
+    }
+    const auto vae = Vae::load(mem.lookup(), "first_stage_model.");
+    Tensor latent({1, 4, 6, 5});
+    const auto z = unet_test::random_values(static_cast<size_t>(latent.size()), 31);
+    std::copy(z.begin(), z.end(), latent.data());
+    const Tensor want = vae->decode(f32, latent), got = vae->decode(bf16, latent);
+    ASSERT_EQ(got.shape(), want.shape());
+    const std::vector<float> a(got.data(), got.data() + got.size()), b(want.data(), want.data() + want.size());
+    const double error = sdn_test::relative_rms(a, b);
+    std::printf("tiny VAE decode (%d products): relative RMS error %.3g, bound %.3g\n", products, error,
                 sdn_test::bf16_deep_bound(products));
     EXPECT_GT(error, 0.0);
     EXPECT_LE(error, sdn_test::bf16_deep_bound(products));
