@@ -1,13 +1,14 @@
 // The default variant on AMX machines (avx512-amx) rounds the operands of every product to
-// bfloat16. Its UNet blocks, a whole tiny-UNet evaluation and a tiny VAE decode must stay within
-// the error that rounding allows (support/bf16_error_bound.h) of the float32 variant on the same
-// inputs.
+// bfloat16. Its UNet blocks, a whole tiny-UNet evaluation, a tiny VAE decode and a tiny CLIP
+// text encoding must stay within the error that rounding allows (support/bf16_error_bound.h) of
+// the float32 variant on the same inputs.
 // Skipped, saying why, on CPUs without AMX-BF16.
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "core/cpu_features.h"
+#include "model/clip_text_model.h"
 #include "model/unet_blocks.h"
 #include "model/unet_model.h"
 #include "model/vae_model.h"
@@ -110,6 +111,23 @@ TEST_F(Bf16Accuracy, TinyVaeDecodeStaysWithinTheDeepBound) {
     const std::vector<float> a(got.data(), got.data() + got.size()), b(want.data(), want.data() + want.size());
     const double error = sdn_test::relative_rms(a, b);
     std::printf("tiny VAE decode (%d products): relative RMS error %.3g, bound %.3g\n", products, error,
+                sdn_test::bf16_deep_bound(products));
+    EXPECT_GT(error, 0.0);
+    EXPECT_LE(error, sdn_test::bf16_deep_bound(products));
+}
+
+TEST_F(Bf16Accuracy, TinyClipEncodingStaysWithinTheDeepBound) {
+    // Per layer: q, k, v, out, two MLP linears, plus Q K^T, the rounded softmax weights and P V.
+    const ClipTextModel clip(mem.lookup());
+    const int products = static_cast<int>(clip.layers()) * 9;
+    std::vector<int32_t> ids(77, 49407);
+    const int32_t prompt[] = {49406, 320, 1125, 539, 518, 7440, 49407};
+    std::copy(std::begin(prompt), std::end(prompt), ids.begin());
+    const auto want = clip.forward(f32, ids, 1, 77, -1, 49407), got = clip.forward(bf16, ids, 1, 77, -1, 49407);
+    const std::vector<float> a(got.hidden.data(), got.hidden.data() + got.hidden.size()),
+        b(want.hidden.data(), want.hidden.data() + want.hidden.size());
+    const double error = sdn_test::relative_rms(a, b);
+    std::printf("tiny CLIP (%d products): relative RMS error %.3g, bound %.3g\n", products, error,
                 sdn_test::bf16_deep_bound(products));
     EXPECT_GT(error, 0.0);
     EXPECT_LE(error, sdn_test::bf16_deep_bound(products));
