@@ -1,29 +1,36 @@
+using System.Runtime.InteropServices;
 using SdNative.Interop;
 
 namespace SdNative.Tests;
 
 /// <summary>
 /// Runs a load/generate/dispose cycle many times and measures what it leaves behind: the slope
-/// of resident memory outside the managed heap over the cycles (least squares, after a warm-up
-/// that lets caches and allocator arenas settle), and the library's live objects of every kind
-/// (handles and the engine's internal buffers, thread pools and open files).
+/// over the cycles (least squares, after a warm-up that lets caches settle) of the native memory
+/// in use, and the library's live objects of every kind (handles and the engine's internal
+/// buffers, thread pools and open files).
 /// </summary>
 /// <remarks>
-/// Threads: a job runs on whichever .NET pool thread picks it up, and a thread running its first
-/// job keeps memory for good: its kernel scratch (engine buffers) and the stack pages it touched,
-/// a few MiB in one step, however many cycles follow. Those steps are bounded by the number of
-/// pool threads and are not a per-cycle leak, so the cycles are split where the engine-buffer
-/// count moved and the slope is fitted within the pieces (one intercept per piece, one common
-/// slope). A leak of engine buffers moves that count in every cycle: more than
-/// <see cref="MaxThreadSteps"/> such cycles fail on their own.
+/// Native memory in use: the bytes the C heap has handed out and not got back (glibc's
+/// mallinfo2: arena and mmapped chunks) plus the engine's own buffers (which large arrays map
+/// straight from the OS). Resident memory would also count the runtime's JIT code and allocator
+/// pages freed but kept, which moved by 100 KiB per cycle in clean runs on a loaded machine,
+/// while a leaked block of heap memory could reuse such pages and hardly move it. The runtime
+/// allocates from the C heap too when it re-JITs hot methods, so this test project compiles
+/// every method once, fully (TieredCompilation off in its project file).
+/// <para>Threads: a job runs on whichever .NET pool thread picks it up, and a thread running its
+/// first job keeps its kernel scratch (engine buffers) for good, in one step however many cycles
+/// follow. Those steps are bounded by the number of pool threads and are not a per-cycle leak,
+/// so the cycles are split where the engine-buffer count moved and the slope is fitted within
+/// the pieces (one intercept per piece, one common slope). A leak of engine buffers moves that
+/// count in every cycle: more than <see cref="MaxThreadSteps"/> such cycles fail on their own.</para>
 /// <para>Threshold: the slope estimate from n evenly spaced samples with independent noise of
 /// standard deviation s has a standard error of s / sqrt(n (n² - 1) / 12). With n = 40 that is
-/// s / 73: the RSS jitter between steps is tens of KiB here, well under 1 MiB, so the error is
-/// under 14 KiB/cycle even if pieces shorten it a few times over. A limit of 50 KiB/cycle
-/// therefore passes a clean cycle and fails a 100 KiB per-cycle leak, each by more than three
-/// standard errors; <see cref="LeakProbeTests"/> injects such leaks to show that they are
-/// caught. The cycles work on 128×128 images so that every activation buffer of the VAE is far
-/// above 100 KiB: leaking any one of them per cycle fails too.</para>
+/// s / 73: the jitter of the heap in use between cycles is a few KiB to tens of KiB, far under
+/// 1 MiB, so the error is under 14 KiB/cycle even if pieces shorten it a few times over. A limit
+/// of 50 KiB/cycle therefore passes a clean cycle and fails a 100 KiB per-cycle leak, each by
+/// more than three standard errors; <see cref="LeakProbeTests"/> injects such leaks to show
+/// that they are caught. The cycles work on 128×128 images so that every activation buffer of
+/// the VAE is far above 100 KiB: leaking any one of them per cycle fails too.</para>
 /// </remarks>
 internal sealed class LeakProbe
 {
@@ -47,14 +54,14 @@ internal sealed class LeakProbe
         {
             await cycle();
         }
-        var rss = new double[MeasuredCycles];
+        var inUse = new double[MeasuredCycles];
         var piece = new int[MeasuredCycles];
         long buffers = LiveObjects()[SdnLiveKind.EngineBuffers];
         int steps = 0;
         for (int i = 0; i < MeasuredCycles; i++)
         {
             await cycle();
-            rss[i] = ResidentBytesOutsideTheManagedHeap();
+            inUse[i] = NativeBytesInUse();
             long now = LiveObjects()[SdnLiveKind.EngineBuffers];
             if (now != buffers)
             {
@@ -64,7 +71,7 @@ internal sealed class LeakProbe
             piece[i] = steps;
         }
         var after = LiveObjects();
-        var (slope, error) = PooledSlope(rss, piece);
+        var (slope, error) = PooledSlope(inUse, piece);
         return new LeakProbe
         {
             SlopeBytesPerCycle = slope,
@@ -81,7 +88,7 @@ internal sealed class LeakProbe
     {
         Assert.True(BufferSteps <= MaxThreadSteps, $"the engine-buffer count changed in {BufferSteps} of {MeasuredCycles} cycles: {this}");
         Assert.True(SlopeBytesPerCycle < SlopeLimitBytesPerCycle,
-            $"resident memory grows {SlopeBytesPerCycle / 1024:F1} ± {SlopeStandardError / 1024:F1} KiB per cycle (limit {SlopeLimitBytesPerCycle / 1024:F0})");
+            $"native memory in use grows {SlopeBytesPerCycle / 1024:F1} ± {SlopeStandardError / 1024:F1} KiB per cycle (limit {SlopeLimitBytesPerCycle / 1024:F0})");
         Assert.Equal(Handles.Before, Handles.After);
         foreach (var (kind, (b, a)) in Live.Where(kv => kv.Key is not (SdnLiveKind.EngineBuffers or SdnLiveKind.EngineBufferBytes)))
         {
@@ -123,19 +130,24 @@ internal sealed class LeakProbe
         int freedom = y.Count - groups.Count - 1;
         return (slope, freedom > 0 ? Math.Sqrt(residual2 / freedom / sxx) : double.NaN);
     }
-    /// <summary>RSS less what the .NET GC has committed: the GC sizes its own heap by cache size
-    /// and load, so its growth says nothing about native memory, which is what this is about.</summary>
-    public static long ResidentBytesOutsideTheManagedHeap()
+    /// <summary>Bytes of native memory in use (see the remarks): the C heap's in-use arena and
+    /// mmapped chunks plus the engine's buffers. Collects first so that finalizable handles
+    /// are gone.</summary>
+    public static long NativeBytesInUse()
     {
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-        return ResidentBytes() - GC.GetGCMemoryInfo().TotalCommittedBytes;
+        var heap = mallinfo2();
+        return (long)(heap.uordblks + heap.hblkhd) + NativeMethods.sdn_debug_live_objects((int)SdnLiveKind.EngineBufferBytes);
     }
 
-    private static long ResidentBytes()
+    /// <summary>glibc's struct mallinfo2 (all size_t).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct MallInfo2
     {
-        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        public nuint arena, ordblks, smblks, hblks, hblkhd, usmblks, fsmblks, uordblks, fordblks, keepcost;
     }
+
+    [DllImport("libc", ExactSpelling = true)]
+    private static extern MallInfo2 mallinfo2();
 }
