@@ -38,6 +38,10 @@ internal sealed class LeakProbe
     public const int MeasuredCycles = 40;
     public const int MaxThreadSteps = 4;
     public const double SlopeLimitBytesPerCycle = 50 * 1024;
+    /// <summary>Resident memory may still creep where the heap keeps freed pages instead of
+    /// returning them (what the engine's heap trimming is for); a coarse bound over the measured
+    /// cycles, as new pool threads and the runtime move it by a few MiB too.</summary>
+    public const long ResidentGrowthLimitBytes = 16L << 20;
 
     public double SlopeBytesPerCycle { get; private init; }
     public double SlopeStandardError { get; private init; }
@@ -45,6 +49,7 @@ internal sealed class LeakProbe
     public int BufferSteps { get; private init; }
     public IReadOnlyDictionary<SdnLiveKind, (long Before, long After)> Live { get; private init; } = new Dictionary<SdnLiveKind, (long, long)>();
     public (long Before, long After) Handles { get; private init; }
+    public long ResidentGrowthBytes { get; private init; }
 
     public static async Task<LeakProbe> MeasureAsync(Func<Task> cycle)
     {
@@ -58,6 +63,7 @@ internal sealed class LeakProbe
         var piece = new int[MeasuredCycles];
         long buffers = LiveObjects()[SdnLiveKind.EngineBuffers];
         int steps = 0;
+        long residentBefore = ResidentBytesOutsideTheManagedHeap();
         for (int i = 0; i < MeasuredCycles; i++)
         {
             await cycle();
@@ -71,12 +77,14 @@ internal sealed class LeakProbe
             piece[i] = steps;
         }
         var after = LiveObjects();
+        long residentGrowth = ResidentBytesOutsideTheManagedHeap() - residentBefore;
         var (slope, error) = PooledSlope(inUse, piece);
         return new LeakProbe
         {
             SlopeBytesPerCycle = slope,
             SlopeStandardError = error,
             BufferSteps = steps,
+            ResidentGrowthBytes = residentGrowth,
             Live = before.Keys.ToDictionary(k => k, k => (before[k], after[k])),
             Handles = (handlesBefore, SdnLibrary.LiveObjectCount),
         };
@@ -89,6 +97,7 @@ internal sealed class LeakProbe
         Assert.True(BufferSteps <= MaxThreadSteps, $"the engine-buffer count changed in {BufferSteps} of {MeasuredCycles} cycles: {this}");
         Assert.True(SlopeBytesPerCycle < SlopeLimitBytesPerCycle,
             $"native memory in use grows {SlopeBytesPerCycle / 1024:F1} ± {SlopeStandardError / 1024:F1} KiB per cycle (limit {SlopeLimitBytesPerCycle / 1024:F0})");
+        Assert.True(ResidentGrowthBytes < ResidentGrowthLimitBytes, $"resident memory grew {ResidentGrowthBytes >> 10} KiB over {MeasuredCycles} cycles");
         Assert.Equal(Handles.Before, Handles.After);
         foreach (var (kind, (b, a)) in Live.Where(kv => kv.Key is not (SdnLiveKind.EngineBuffers or SdnLiveKind.EngineBufferBytes)))
         {
@@ -97,7 +106,7 @@ internal sealed class LeakProbe
     }
 
     public override string ToString() =>
-        $"slope {SlopeBytesPerCycle / 1024:F1} ± {SlopeStandardError / 1024:F1} KiB/cycle, {BufferSteps} engine-buffer steps; " +
+        $"slope {SlopeBytesPerCycle / 1024:F1} ± {SlopeStandardError / 1024:F1} KiB/cycle, {BufferSteps} engine-buffer steps, resident +{ResidentGrowthBytes >> 10} KiB; " +
         string.Join(", ", Live.Select(kv => $"{kv.Key} {kv.Value.Before}->{kv.Value.After}"));
 
     public static Dictionary<SdnLiveKind, long> LiveObjects() =>
@@ -139,6 +148,18 @@ internal sealed class LeakProbe
         GC.WaitForPendingFinalizers();
         var heap = mallinfo2();
         return (long)(heap.uordblks + heap.hblkhd) + NativeMethods.sdn_debug_live_objects((int)SdnLiveKind.EngineBufferBytes);
+    }
+
+    /// <summary>RSS less what the .NET GC has committed: the GC sizes its own heap by cache size
+    /// and load, so its growth says nothing about native memory.</summary>
+    public static long ResidentBytesOutsideTheManagedHeap()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        long resident = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        return resident - GC.GetGCMemoryInfo().TotalCommittedBytes;
     }
 
     /// <summary>glibc's struct mallinfo2 (all size_t).</summary>
