@@ -111,6 +111,24 @@ SDN_API sdn_status sdn_system_info(sdn_system_info_t* out);
 /* Number of live library objects (contexts, models, tensors, ...); for leak tests. */
 SDN_API int64_t sdn_live_object_count(void);
 
+/* What sdn_debug_live_objects counts: each kind of handle, and the engine's internal objects
+   behind them, which a leak can strand without leaking a handle. */
+typedef enum sdn_live_kind {
+    SDN_LIVE_CONTEXTS = 0,
+    SDN_LIVE_MODELS = 1,
+    SDN_LIVE_CLIPS = 2,
+    SDN_LIVE_VAES = 3,
+    SDN_LIVE_TENSORS = 4,             /* sdn_tensor handles */
+    SDN_LIVE_ENGINE_BUFFERS = 5,      /* engine arrays: activations, scratch, tensors, converted weights */
+    SDN_LIVE_ENGINE_BUFFER_BYTES = 6, /* their size in bytes */
+    SDN_LIVE_THREAD_POOLS = 7,
+    SDN_LIVE_MAPPED_FILES = 8,        /* model files held open (mapped or copied in) */
+    SDN_LIVE_KIND_COUNT = 9
+} sdn_live_kind;
+
+/* The live count of one sdn_live_kind; -1 for a kind out of range. For leak tests. */
+SDN_API int64_t sdn_debug_live_objects(int32_t kind);
+
 /* ------------------------------------------------------------------ context */
 
 typedef struct sdn_context sdn_context;

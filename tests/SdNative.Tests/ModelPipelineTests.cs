@@ -112,44 +112,21 @@ public class ModelPipelineTests
     public async Task RepeatedCyclesDoNotGrowMemoryOrLeakObjects()
     {
         var path = await TestModels.CheckpointAsync();
-        long before = SdnLibrary.LiveObjectCount;
-        async Task Cycle()
-        {
-            using var engine = new SdnEngine(new SdnEngineOptions(Threads: 1));
-            using var checkpoint = await Checkpoint.LoadAsync(engine, path);
-            var positive = await checkpoint.Clip!.EncodeAsync("x");
-            var encoded = await checkpoint.Vae!.EncodeAsync(new ImageBatch(1, 64, 64));
-            var sampled = await checkpoint.Model!.SampleAsync(FewSteps with { Steps = 1, Denoise = 0.5f }, positive, positive, encoded);
-            await checkpoint.Vae.DecodeAsync(sampled);
-        }
-        for (int i = 0; i < 10; i++)
-        {
-            await Cycle();
-        }
-        long warm = ResidentBytesOutsideTheManagedHeap();
-        for (int i = 10; i < 100; i++)
-        {
-            await Cycle();
-        }
-        long final = ResidentBytesOutsideTheManagedHeap();
-        Assert.True(final <= warm + 16L * 1024 * 1024, $"resident memory outside the managed heap grew from {warm} to {final} bytes");
-        Assert.Equal(before, SdnLibrary.LiveObjectCount);
+        var probe = await LeakProbe.MeasureAsync(() => LoadGenerateDisposeAsync(path));
+        Console.WriteLine(probe);
+        probe.AssertNothingLeaked();
     }
 
-    /// <summary>RSS less what the .NET GC has committed: the GC sizes its own heap by cache size
-    /// and load, so its growth says nothing about native memory, which is what this test is about.</summary>
-    private static long ResidentBytesOutsideTheManagedHeap()
+    /// <summary>One cycle of the leak checks: a fresh engine loads the checkpoint, encodes a
+    /// prompt and a 128×128 image, samples one step, decodes, and disposes everything.</summary>
+    internal static async Task LoadGenerateDisposeAsync(string path)
     {
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-        return ResidentBytes() - GC.GetGCMemoryInfo().TotalCommittedBytes;
-    }
-
-    private static long ResidentBytes()
-    {
-        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:"));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        using var engine = new SdnEngine(new SdnEngineOptions(Threads: 1));
+        using var checkpoint = await Checkpoint.LoadAsync(engine, path);
+        var positive = await checkpoint.Clip!.EncodeAsync("x");
+        var encoded = await checkpoint.Vae!.EncodeAsync(new ImageBatch(1, 128, 128));
+        var sampled = await checkpoint.Model!.SampleAsync(FewSteps with { Steps = 1, Denoise = 0.5f }, positive, positive, encoded);
+        await checkpoint.Vae.DecodeAsync(sampled);
     }
 
     private sealed class InlineProgress(Action<GenerationProgress> report) : IProgress<GenerationProgress>

@@ -12,7 +12,7 @@
 #include "model/clip_tokenizer.h"
 #include "model/weight_lookup.h"
 
-struct sdn_clip : sdn::LiveObject {
+struct sdn_clip : sdn::LiveHandle<SDN_LIVE_CLIPS> {
     std::shared_ptr<sdn::ClipEncoder> encoder;
     std::shared_ptr<void> keepalive;  // owner of the memory the weights point into
     // Released when a sample / encode / decode call ends (checkpoint loads only).

@@ -6,12 +6,12 @@
 #include "core/live_objects.h"
 #include "core/tensor.h"
 
-struct sdn_context : sdn::LiveObject {
+struct sdn_context : sdn::LiveHandle<SDN_LIVE_CONTEXTS> {
     sdn_context(int threads, sdn_cpu_variant variant) : impl(threads, variant) {}
     sdn::Context impl;
 };
 
-struct sdn_tensor : sdn::LiveObject {
+struct sdn_tensor : sdn::LiveHandle<SDN_LIVE_TENSORS> {
     sdn::Tensor impl;
 };
 

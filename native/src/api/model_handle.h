@@ -8,7 +8,7 @@
 #include "core/live_objects.h"
 #include "model/weight_pages.h"
 
-struct sdn_model : sdn::LiveObject {
+struct sdn_model : sdn::LiveHandle<SDN_LIVE_MODELS> {
     std::shared_ptr<sdn::DiffusionModel> model;
     sdn_arch arch = SDN_ARCH_UNKNOWN;
     // Released when a sample / encode / decode call ends (checkpoint loads only).

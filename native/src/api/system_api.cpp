@@ -45,4 +45,9 @@ SDN_API sdn_status sdn_system_info(sdn_system_info_t* out) {
 
 SDN_API int64_t sdn_live_object_count(void) { return live_object_counter().load(); }
 
+SDN_API int64_t sdn_debug_live_objects(int32_t kind) {
+    if (kind < 0 || kind >= SDN_LIVE_KIND_COUNT) return -1;
+    return live_counter(static_cast<sdn_live_kind>(kind)).load();
+}
+
 }  // extern "C"

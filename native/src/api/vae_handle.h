@@ -10,7 +10,7 @@
 #include "model/vae_model.h"
 #include "model/weight_lookup.h"
 
-struct sdn_vae : sdn::LiveObject {
+struct sdn_vae : sdn::LiveHandle<SDN_LIVE_VAES> {
     std::shared_ptr<sdn::Vae> vae;
     std::shared_ptr<void> keepalive;  // owner of the memory the weights point into
     // Released when a sample / encode / decode call ends (checkpoint loads only).

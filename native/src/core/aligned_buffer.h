@@ -11,6 +11,8 @@
 #include <new>
 #include <utility>
 
+#include "live_objects.h"
+
 namespace sdn {
 
 template <typename T>
@@ -51,6 +53,7 @@ public:
             if (!ptr_) throw std::bad_alloc();
         }
         size_ = n;
+        count_buffer(static_cast<int64_t>(bytes), +1);
     }
 
     T* data() { return ptr_; }
@@ -68,6 +71,7 @@ private:
         if (ptr_) {
             if (byte_size() >= kMapThreshold) ::munmap(ptr_, byte_size());
             else std::free(ptr_);
+            count_buffer(static_cast<int64_t>(byte_size()), -1);
         }
         ptr_ = nullptr;
         size_ = 0;

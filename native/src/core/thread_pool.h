@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "live_objects.h"
+
 namespace sdn {
 
 class ThreadPool {
@@ -33,6 +35,7 @@ private:
     void worker_loop(int thread_index);
     void run_tasks(int thread_index);
 
+    LiveCount<SDN_LIVE_THREAD_POOLS> counted_;
     int n_threads_;
     std::vector<std::thread> workers_;
     std::mutex mutex_;

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/live_objects.h"
+
 namespace sdn {
 
 class MappedFile {
@@ -29,6 +31,7 @@ public:
     void release_pages(const void* p, uint64_t bytes) const;
 
 private:
+    LiveCount<SDN_LIVE_MAPPED_FILES> counted_;
     std::string path_;
     const uint8_t* data_ = nullptr;
     uint64_t size_ = 0;

@@ -87,6 +87,31 @@ public enum SdnCpuVariant
     Avx512Amx = 4,
 }
 
+/// <summary>C enum <c>sdn_live_kind</c>.</summary>
+public enum SdnLiveKind
+{
+    /// <summary><c>SDN_LIVE_CONTEXTS</c></summary>
+    Contexts = 0,
+    /// <summary><c>SDN_LIVE_MODELS</c></summary>
+    Models = 1,
+    /// <summary><c>SDN_LIVE_CLIPS</c></summary>
+    Clips = 2,
+    /// <summary><c>SDN_LIVE_VAES</c></summary>
+    Vaes = 3,
+    /// <summary><c>SDN_LIVE_TENSORS</c></summary>
+    Tensors = 4,
+    /// <summary><c>SDN_LIVE_ENGINE_BUFFERS</c></summary>
+    EngineBuffers = 5,
+    /// <summary><c>SDN_LIVE_ENGINE_BUFFER_BYTES</c></summary>
+    EngineBufferBytes = 6,
+    /// <summary><c>SDN_LIVE_THREAD_POOLS</c></summary>
+    ThreadPools = 7,
+    /// <summary><c>SDN_LIVE_MAPPED_FILES</c></summary>
+    MappedFiles = 8,
+    /// <summary><c>SDN_LIVE_KIND_COUNT</c></summary>
+    KindCount = 9,
+}
+
 /// <summary>C enum <c>sdn_log_level</c>.</summary>
 public enum SdnLogLevel
 {

@@ -33,6 +33,10 @@ public static unsafe partial class NativeMethods
     [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
     public static partial long sdn_live_object_count();
 
+    [LibraryImport(LibraryName, EntryPoint = "sdn_debug_live_objects", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+    public static partial long sdn_debug_live_objects(int kind);
+
     [LibraryImport(LibraryName, EntryPoint = "sdn_context_options_init", StringMarshalling = StringMarshalling.Utf8)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
     public static partial void sdn_context_options_init(sdn_context_options_t* options);

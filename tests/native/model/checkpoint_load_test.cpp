@@ -15,7 +15,10 @@
 #include "api/model_handle.h"
 #include "api/vae_handle.h"
 #include "model/test_model_writer.h"
+#include "quant/dtype.h"
 #include "sdnative.h"
+#include "support/relative_error.h"
+#include "weight_rounding_bound.h"
 
 namespace {
 
@@ -34,6 +37,8 @@ struct Logs {
         return false;
     }
 };
+
+using sdn_test::relative_rms;
 
 void capture(int32_t level, const char* message, void* user) {
     static_cast<Logs*>(user)->lines.emplace_back(level, message);
@@ -81,6 +86,21 @@ protected:
         return out;
     }
 
+    // The relative RMS error, against `reference` (the f32 file of seed 42), of the model whose
+    // weights carry the worst-case rounding error of `type` (weight_rounding_bound.h).
+    double rounding_bound(sdn::DType type, const std::vector<float>& reference) {
+        const std::string p = path(std::string("worst_case_") + sdn::dtype_traits(type).name + ".safetensors");
+        sdn::write_safetensors(
+            p, unet_test::worst_case_rounded(sdn::make_test_model_tensors(sdn::TestModelSpec{}, 42), type),
+            sdn::DType::F32);
+        sdn_model* model = nullptr;
+        EXPECT_EQ(sdn_checkpoint_load(ctx, p.c_str(), nullptr, &model, nullptr, nullptr), SDN_OK)
+            << sdn_context_last_error(ctx);
+        const double bound = relative_rms(eval(model), reference);
+        sdn_model_free(model);
+        return bound;
+    }
+
     sdn_context* ctx = nullptr;
     Logs logs;
     fs::path dir;
@@ -117,16 +137,14 @@ TEST_F(CheckpointLoad, EveryFormatLoadsWithNothingMissingOrUnexpected) {
         if (reference.empty()) {
             reference = eps;
         } else {
-            // Same random weights in a narrower type: close to the f32 result (relative RMS
-            // error), the bound growing with the coarseness of the type.
-            double err2 = 0, ref2 = 0;
-            for (size_t i = 0; i < eps.size(); ++i) {
-                err2 += double(eps[i] - reference[i]) * double(eps[i] - reference[i]);
-                ref2 += double(reference[i]) * double(reference[i]);
-            }
-            const std::string type = f.type;
-            const double tol = type == "q4_0" ? 0.5 : type == "q8_0" ? 0.1 : 0.05;
-            EXPECT_LT(std::sqrt(err2 / ref2), tol);
+            // Same random weights in a narrower type: the relative RMS error of the result
+            // stays within what the type's rounding of these weights allows
+            // (weight_rounding_bound.h), and is not zero (the type really was narrower).
+            const double error = relative_rms(eps, reference);
+            const double bound = rounding_bound(sdn::dtype_from_name(f.type), reference);
+            std::printf("%s %s: relative RMS error %.3g, bound %.3g\n", f.file, f.type, error, bound);
+            EXPECT_GT(error, 0.0);
+            EXPECT_LT(error, bound);
         }
         sdn_model_free(model);
         sdn_vae_free(vae);
@@ -355,6 +373,64 @@ TEST_F(CheckpointLoad, ConvertingAQuantizedGgufKeepsItsBlocks) {
     EXPECT_EQ(sdn_checkpoint_load(ctx, dst.c_str(), nullptr, &model, nullptr, nullptr), SDN_OK)
         << sdn_context_last_error(ctx);
     sdn_model_free(model);
+}
+
+}  // namespace
+
+namespace {
+
+// The offset in a safetensors file of a tensor's first byte (8-byte header length, JSON header,
+// then data_offsets relative to the end of the header).
+size_t safetensors_data_offset(const std::string& file, const std::string& tensor) {
+    std::ifstream in(file, std::ios::binary);
+    uint64_t header_len = 0;
+    in.read(reinterpret_cast<char*>(&header_len), 8);
+    std::string header(static_cast<size_t>(header_len), '\0');
+    in.read(header.data(), static_cast<std::streamsize>(header_len));
+    const size_t entry = header.find("\"" + tensor + "\"");
+    const size_t offsets = header.find("\"data_offsets\":[", entry);
+    if (entry == std::string::npos || offsets == std::string::npos) return 0;
+    return 8 + static_cast<size_t>(header_len) +
+           std::stoull(header.substr(offsets + std::string("\"data_offsets\":[").size()));
+}
+
+TEST_F(CheckpointLoad, OneFlippedBitInAStoredWeightBreaksTheBound) {
+    // The f16 comparison of EveryFormatLoadsWithNothingMissingOrUnexpected must notice a
+    // single corrupted bit: double one weight of the output conv (set the lowest exponent bit
+    // of its largest weight whose bit is clear) and the error leaves the f16 bound.
+    const std::string ref_path = path("ref.safetensors"), bad_path = path("bad.safetensors");
+    ASSERT_EQ(sdn_make_test_model(ctx, ref_path.c_str(), "f32", 42), SDN_OK);
+    ASSERT_EQ(sdn_make_test_model(ctx, bad_path.c_str(), "f16", 42), SDN_OK);
+    const std::string tensor = "model.diffusion_model.out.2.weight";
+    const size_t begin = safetensors_data_offset(bad_path, tensor);
+    ASSERT_GT(begin, 0u) << tensor << " not found in the header";
+    std::fstream f(bad_path, std::ios::in | std::ios::out | std::ios::binary);
+    std::vector<uint16_t> halves(4 * 32 * 3 * 3);
+    f.seekg(static_cast<std::streamoff>(begin));
+    f.read(reinterpret_cast<char*>(halves.data()), static_cast<std::streamsize>(halves.size() * 2));
+    constexpr uint16_t kExponentLsb = 1u << 10;
+    size_t pick = halves.size();
+    for (size_t i = 0; i < halves.size(); ++i) {
+        const uint16_t magnitude = halves[i] & 0x7fffu;  // f16 bits order like magnitudes
+        if (!(halves[i] & kExponentLsb) && (pick == halves.size() || magnitude > (halves[pick] & 0x7fffu)))
+            pick = i;
+    }
+    ASSERT_LT(pick, halves.size());
+    const uint16_t flipped = static_cast<uint16_t>(halves[pick] ^ kExponentLsb);
+    f.seekp(static_cast<std::streamoff>(begin + 2 * pick));
+    f.write(reinterpret_cast<const char*>(&flipped), 2);
+    f.close();
+
+    sdn_model *ref = nullptr, *bad = nullptr;
+    ASSERT_EQ(sdn_checkpoint_load(ctx, ref_path.c_str(), nullptr, &ref, nullptr, nullptr), SDN_OK);
+    ASSERT_EQ(sdn_checkpoint_load(ctx, bad_path.c_str(), nullptr, &bad, nullptr, nullptr), SDN_OK);
+    const std::vector<float> reference = eval(ref);
+    const double error = relative_rms(eval(bad), reference);
+    const double bound = rounding_bound(sdn::DType::F16, reference);
+    std::printf("one doubled weight: relative RMS error %.3g, f16 bound %.3g\n", error, bound);
+    EXPECT_GT(error, bound);
+    sdn_model_free(ref);
+    sdn_model_free(bad);
 }
 
 }  // namespace

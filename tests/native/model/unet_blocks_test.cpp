@@ -1,6 +1,9 @@
 // Each UNet block (resnet with time embedding, spatial transformer, downsample, upsample)
-// against the double-precision reference of unet_reference.h on tiny random weights.
+// against the double-precision reference of unet_reference.h on tiny random weights, on the
+// float32 variant and on the default one (bfloat16 products where the CPU has AMX).
+#include "support/bf16_error_bound.h"
 #include "support/float32_variant.h"
+#include "support/relative_error.h"
 #include "model/unet_blocks.h"
 
 #include <gtest/gtest.h>
@@ -14,8 +17,8 @@ namespace {
 
 using namespace sdn;
 
-struct BlockFixture : ::testing::Test {
-    Context ctx{2, sdn_test::float32_cpu_variant()};
+struct BlockFixture : ::testing::TestWithParam<sdn_cpu_variant> {
+    Context ctx{2, GetParam()};
     unet_test::InMemoryWeights mem{make_test_model_tensors(TestModelSpec{}, 7)};
     unet_ref::Weights ref{mem.tensors()};
     unet::WeightBinder binder{mem.lookup(), "model.diffusion_model."};
@@ -23,8 +26,15 @@ struct BlockFixture : ::testing::Test {
     unet::Workspace ws;
 };
 
-void expect_close(const std::vector<float>& got, const unet_ref::Vec& want, double tol) {
+// float32 products: max error within tol of max |ref|. bfloat16 products: relative RMS error
+// within what rounding the block's `products` operand pairs allows.
+void expect_close(const Context& ctx, const std::vector<float>& got, const unet_ref::Vec& want,
+                  double tol, int products) {
     ASSERT_EQ(got.size(), want.size());
+    if (sdn_test::rounds_to_bf16(ctx.cpu_variant())) {
+        EXPECT_LE(sdn_test::relative_rms(got, want), sdn_test::bf16_chain_bound(products));
+        return;
+    }
     double max_err = 0, max_ref = 0;
     for (size_t i = 0; i < got.size(); ++i) {
         ASSERT_TRUE(std::isfinite(got[i])) << "at " << i;
@@ -36,7 +46,7 @@ void expect_close(const std::vector<float>& got, const unet_ref::Vec& want, doub
 
 unet_ref::Vec to_double(const std::vector<float>& v) { return unet_ref::Vec(v.begin(), v.end()); }
 
-TEST_F(BlockFixture, BindsTheTinyLayoutFromShapes) {
+TEST_P(BlockFixture, BindsTheTinyLayoutFromShapes) {
     EXPECT_EQ(w.config.model_channels, 32);
     EXPECT_EQ(w.config.time_embed_dim, 128);
     EXPECT_EQ(w.config.context_dim, 64);
@@ -51,7 +61,7 @@ TEST_F(BlockFixture, BindsTheTinyLayoutFromShapes) {
     EXPECT_EQ(w.input_blocks[1].attn.blocks[0].self_attn.head_dim, 4);
 }
 
-TEST_F(BlockFixture, ResBlockWithWidthChangeMatchesReference) {
+TEST_P(BlockFixture, ResBlockWithWidthChangeMatchesReference) {
     // input_blocks.3.0: 32 -> 64 channels with a 1x1 skip conv.
     const int64_t B = 2, C = 32, H = 3, W = 5, E = w.config.time_embed_dim;
     const auto x = unet_test::random_values(static_cast<size_t>(B * C * H * W), 1);
@@ -66,10 +76,10 @@ TEST_F(BlockFixture, ResBlockWithWidthChangeMatchesReference) {
     const auto want = unet_ref::resblock(ref, "model.diffusion_model.input_blocks.3.0",
                                          to_double(x), B, C, H, W, to_double(emb), &O);
     EXPECT_EQ(O, 64);
-    expect_close(y, want, 2e-4);
+    expect_close(ctx, y, want, 2e-4, 4);  // in, time embedding, out, skip
 }
 
-TEST_F(BlockFixture, ResBlockWithIdentitySkipMatchesReference) {
+TEST_P(BlockFixture, ResBlockWithIdentitySkipMatchesReference) {
     const int64_t B = 1, C = 64, H = 4, W = 4, E = w.config.time_embed_dim;
     const auto x = unet_test::random_values(static_cast<size_t>(B * C * H * W), 3);
     const auto emb = unet_test::random_values(static_cast<size_t>(B * E), 4);
@@ -80,24 +90,26 @@ TEST_F(BlockFixture, ResBlockWithIdentitySkipMatchesReference) {
     std::vector<float> y(x.size());
     unet::resblock_forward(ctx, r, w.config, x.data(), B, H, W, emb_silu.data(), y.data(), ws);
     int64_t O;
-    expect_close(y, unet_ref::resblock(ref, "model.diffusion_model.middle_block.0", to_double(x),
-                                       B, C, H, W, to_double(emb), &O),
-                 2e-4);
+    expect_close(ctx, y,
+                 unet_ref::resblock(ref, "model.diffusion_model.middle_block.0", to_double(x), B, C,
+                                    H, W, to_double(emb), &O),
+                 2e-4, 3);
 }
 
-TEST_F(BlockFixture, SpatialTransformerMatchesReference) {
+TEST_P(BlockFixture, SpatialTransformerMatchesReference) {
     const int64_t B = 2, C = 32, H = 3, W = 4, T = 5;
     const auto x = unet_test::random_values(static_cast<size_t>(B * C * H * W), 5);
     const auto context = unet_test::random_values(static_cast<size_t>(B * T * 64), 6);
     std::vector<float> y(x.size());
     unet::transformer_forward(ctx, w.input_blocks[1].attn, w.config, x.data(), B, H, W,
                               context.data(), T, y.data(), ws);
-    expect_close(y, unet_ref::transformer(ref, "model.diffusion_model.input_blocks.1.1",
-                                          to_double(x), B, C, H * W, to_double(context), T, 8),
-                 2e-4);
+    expect_close(ctx, y,
+                 unet_ref::transformer(ref, "model.diffusion_model.input_blocks.1.1", to_double(x),
+                                       B, C, H * W, to_double(context), T, 8),
+                 2e-4, sdn_test::transformer_products(2));
 }
 
-TEST_F(BlockFixture, DownsampleOfOddSizeMatchesReference) {
+TEST_P(BlockFixture, DownsampleOfOddSizeMatchesReference) {
     const int64_t B = 2, C = 32, H = 5, W = 7;
     const auto x = unet_test::random_values(static_cast<size_t>(B * C * H * W), 8);
     std::vector<float> y(static_cast<size_t>(B * C * 3 * 4));
@@ -107,10 +119,10 @@ TEST_F(BlockFixture, DownsampleOfOddSizeMatchesReference) {
                                        to_double(x), B, C, H, W, 2, 1, &Ho, &Wo);
     EXPECT_EQ(Ho, 3);
     EXPECT_EQ(Wo, 4);
-    expect_close(y, want, 1e-4);
+    expect_close(ctx, y, want, 1e-4, 1);
 }
 
-TEST_F(BlockFixture, UpsampleTwiceAndToAnOddSkipSizeMatchReference) {
+TEST_P(BlockFixture, UpsampleTwiceAndToAnOddSkipSizeMatchReference) {
     const int64_t B = 1, C = 64, H = 3, W = 2;
     const auto x = unet_test::random_values(static_cast<size_t>(B * C * H * W), 9);
     const std::string n = "model.diffusion_model.output_blocks.1.1.conv";
@@ -118,8 +130,11 @@ TEST_F(BlockFixture, UpsampleTwiceAndToAnOddSkipSizeMatchReference) {
         std::vector<float> y(static_cast<size_t>(B * C * Ho * Wo));
         unet::upsample_forward(ctx, w.output_blocks[1].up, x.data(), B, H, W, Ho, Wo, y.data(), ws);
         const auto up = unet_ref::upsample_nearest(to_double(x), B, C, H, W, Ho, Wo);
-        expect_close(y, unet_ref::conv2d(ref, n, up, B, C, Ho, Wo, 1, 1, nullptr, nullptr), 1e-4);
+        expect_close(ctx, y, unet_ref::conv2d(ref, n, up, B, C, Ho, Wo, 1, 1, nullptr, nullptr), 1e-4, 1);
     }
 }
+
+INSTANTIATE_TEST_SUITE_P(Variants, BlockFixture, sdn_test::float32_and_default_variants(),
+                         sdn_test::variant_test_name);
 
 }  // namespace

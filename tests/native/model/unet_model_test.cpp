@@ -1,6 +1,8 @@
 // The whole tiny UNet against the composition of double-precision block references; progress,
 // the UNet hook and cancellation (event-bounded: no clocks).
+#include "support/bf16_error_bound.h"
 #include "support/float32_variant.h"
+#include "support/relative_error.h"
 #include "model/unet_model.h"
 
 #include <gtest/gtest.h>
@@ -15,10 +17,12 @@ namespace {
 
 using namespace sdn;
 
-struct UnetFixture : ::testing::Test {
-    Context ctx{2, sdn_test::float32_cpu_variant()};
+// On the float32 variant and on the default one (bfloat16 products where the CPU has AMX).
+struct UnetFixture : ::testing::TestWithParam<sdn_cpu_variant> {
+    Context ctx{2, GetParam()};
     unet_test::InMemoryWeights mem{make_test_model_tensors(TestModelSpec{}, 11)};
     std::unique_ptr<UnetModel> unet = UnetModel::load(mem.lookup(), "model.diffusion_model.", nullptr);
+    void expect_close_to_reference(const Tensor& eps, const unet_ref::Vec& want) const;
 };
 
 Tensor make_tensor(std::vector<int64_t> shape, uint32_t seed) {
@@ -28,7 +32,26 @@ Tensor make_tensor(std::vector<int64_t> shape, uint32_t seed) {
     return t;
 }
 
-TEST_F(UnetFixture, BatchOfTwoMatchesReferenceComposition) {
+// float32 products: max error within 1e-3 of max(1, max |ref|). bfloat16 products: relative RMS
+// error within the deep bound for the whole UNet's products.
+void UnetFixture::expect_close_to_reference(const Tensor& eps, const unet_ref::Vec& want) const {
+    ASSERT_EQ(static_cast<int64_t>(want.size()), eps.size());
+    double max_err = 0, max_ref = 0;
+    for (int64_t i = 0; i < eps.size(); ++i) {
+        ASSERT_TRUE(std::isfinite(eps.data()[i]));
+        max_err = std::max(max_err, std::fabs(eps.data()[i] - want[static_cast<size_t>(i)]));
+        max_ref = std::max(max_ref, std::fabs(want[static_cast<size_t>(i)]));
+    }
+    EXPECT_GT(max_ref, 0.1);  // the network does something
+    if (sdn_test::rounds_to_bf16(ctx.cpu_variant())) {
+        const std::vector<float> got(eps.data(), eps.data() + eps.size());
+        EXPECT_LE(sdn_test::relative_rms(got, want), sdn_test::bf16_deep_bound(sdn_test::unet_products(mem.tensors())));
+    } else {
+        EXPECT_LE(max_err, 1e-3 * std::max(1.0, max_ref));
+    }
+}
+
+TEST_P(UnetFixture, BatchOfTwoMatchesReferenceComposition) {
     const int64_t B = 2, H = 8, W = 6, T = 7;
     const Tensor x = make_tensor({B, 4, H, W}, 21);
     const Tensor context = make_tensor({B, T, 64}, 22);
@@ -41,18 +64,10 @@ TEST_F(UnetFixture, BatchOfTwoMatchesReferenceComposition) {
     const auto want = unet_ref::tiny_unet(ref, unet_ref::Vec(x.data(), x.data() + x.size()), B, H, W,
                                           {999.0, 1.0},
                                           unet_ref::Vec(context.data(), context.data() + context.size()), T);
-    ASSERT_EQ(static_cast<int64_t>(want.size()), eps.size());
-    double max_err = 0, max_ref = 0;
-    for (int64_t i = 0; i < eps.size(); ++i) {
-        ASSERT_TRUE(std::isfinite(eps.data()[i]));
-        max_err = std::max(max_err, std::fabs(eps.data()[i] - want[static_cast<size_t>(i)]));
-        max_ref = std::max(max_ref, std::fabs(want[static_cast<size_t>(i)]));
-    }
-    EXPECT_GT(max_ref, 0.1);  // the network does something
-    EXPECT_LE(max_err, 1e-3 * std::max(1.0, max_ref));
+    expect_close_to_reference(eps, want);
 }
 
-TEST_F(UnetFixture, OddLatentSizeRunsAndMatchesReference) {
+TEST_P(UnetFixture, OddLatentSizeRunsAndMatchesReference) {
     const int64_t B = 1, H = 5, W = 3, T = 3;
     const Tensor x = make_tensor({B, 4, H, W}, 31);
     const Tensor context = make_tensor({B, T, 64}, 32);
@@ -62,11 +77,10 @@ TEST_F(UnetFixture, OddLatentSizeRunsAndMatchesReference) {
     const auto want = unet_ref::tiny_unet(ref, unet_ref::Vec(x.data(), x.data() + x.size()), B, H, W,
                                           {500.0},
                                           unet_ref::Vec(context.data(), context.data() + context.size()), T);
-    for (int64_t i = 0; i < eps.size(); ++i)
-        ASSERT_NEAR(eps.data()[i], want[static_cast<size_t>(i)], 1e-3) << "at " << i;
+    expect_close_to_reference(eps, want);
 }
 
-TEST_F(UnetFixture, RejectsMismatchedContextWidth) {
+TEST_P(UnetFixture, RejectsMismatchedContextWidth) {
     Tensor eps;
     try {
         unet->predict_eps(ctx, make_tensor({1, 4, 4, 4}, 1), {1.0f}, make_tensor({1, 3, 63}, 2), eps);
@@ -94,7 +108,7 @@ void on_progress(const sdn_progress_t* p, void* user) {
 
 void on_hook(int32_t entering, void* user) { static_cast<Events*>(user)->hook.push_back(entering); }
 
-TEST_F(UnetFixture, ReportsEveryBlockAndCallsTheHookAroundTheEvaluation) {
+TEST_P(UnetFixture, ReportsEveryBlockAndCallsTheHookAroundTheEvaluation) {
     Events ev;
     ev.ctx = &ctx;
     ctx.set_progress_callback(on_progress, &ev);
@@ -107,7 +121,7 @@ TEST_F(UnetFixture, ReportsEveryBlockAndCallsTheHookAroundTheEvaluation) {
     EXPECT_EQ(ev.hook, (std::vector<int>{1, 0}));
 }
 
-TEST_F(UnetFixture, CancelFromProgressStopsBeforeTheBlockAfterNext) {
+TEST_P(UnetFixture, CancelFromProgressStopsBeforeTheBlockAfterNext) {
     for (int k : {0, 2, 5}) {
         Events ev;
         ev.ctx = &ctx;
@@ -129,6 +143,9 @@ TEST_F(UnetFixture, CancelFromProgressStopsBeforeTheBlockAfterNext) {
     }
     ctx.reset_cancel();
 }
+
+INSTANTIATE_TEST_SUITE_P(Variants, UnetFixture, sdn_test::float32_and_default_variants(),
+                         sdn_test::variant_test_name);
 
 TEST(UnetLoad, MissingTensorsAreListedByName) {
     auto tensors = make_test_model_tensors(TestModelSpec{}, 1);

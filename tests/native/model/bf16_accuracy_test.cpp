@@ -1,0 +1,136 @@
+// The default variant on AMX machines (avx512-amx) rounds the operands of every product to
+// bfloat16. Its UNet blocks, a whole tiny-UNet evaluation, a tiny VAE decode and a tiny CLIP
+// text encoding must stay within the error that rounding allows (support/bf16_error_bound.h) of
+// the float32 variant on the same inputs.
+// Skipped, saying why, on CPUs without AMX-BF16.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/cpu_features.h"
+#include "model/clip_text_model.h"
+#include "model/unet_blocks.h"
+#include "model/unet_model.h"
+#include "model/vae_model.h"
+#include "support/bf16_error_bound.h"
+#include "support/float32_variant.h"
+#include "support/relative_error.h"
+#include "unet_test_weights.h"
+
+namespace {
+
+using namespace sdn;
+
+struct Bf16Accuracy : ::testing::Test {
+    void SetUp() override {
+        if (!cpu_variant_supported(SDN_CPU_VARIANT_AVX512_AMX))
+            GTEST_SKIP() << "this CPU (" << cpu_info().name
+                         << ") has no AMX-BF16, so the bfloat16 variant cannot run here";
+    }
+    Context f32{2, sdn_test::float32_cpu_variant()};
+    Context bf16{2, SDN_CPU_VARIANT_AVX512_AMX};
+    unet_test::InMemoryWeights mem{make_test_model_tensors(TestModelSpec{}, 7)};
+    unet::WeightBinder binder{mem.lookup(), "model.diffusion_model."};
+    unet::UnetWeights w = unet::bind_unet_weights(binder, 8, 0);
+    unet::Workspace ws;
+};
+
+std::vector<float> silu(std::vector<float> v) {
+    for (float& e : v) e = e / (1.0f + std::exp(-e));
+    return v;
+}
+
+TEST_F(Bf16Accuracy, ResBlockStaysWithinFourRoundedProducts) {
+    // input_blocks.3.0: in conv, time-embedding linear, out conv and the 1x1 skip conv.
+    const int64_t B = 2, C = 32, O = 64, H = 6, W = 5;
+    const auto x = unet_test::random_values(static_cast<size_t>(B * C * H * W), 1);
+    const auto emb = silu(unet_test::random_values(static_cast<size_t>(B * w.config.time_embed_dim), 2));
+    std::vector<float> want(static_cast<size_t>(B * O * H * W)), got(want.size());
+    const unet::ResBlock& r = w.input_blocks[3].res;
+    unet::resblock_forward(f32, r, w.config, x.data(), B, H, W, emb.data(), want.data(), ws);
+    unet::resblock_forward(bf16, r, w.config, x.data(), B, H, W, emb.data(), got.data(), ws);
+    const double error = sdn_test::relative_rms(got, want);
+    std::printf("resblock: relative RMS error %.3g, bound %.3g\n", error, sdn_test::bf16_chain_bound(4));
+    EXPECT_GT(error, 0.0) << "identical to float32: were the operands rounded at all?";
+    EXPECT_LE(error, sdn_test::bf16_chain_bound(4));
+}
+
+TEST_F(Bf16Accuracy, SpatialTransformerStaysWithinItsRoundedProducts) {
+    const int64_t B = 2, C = 32, H = 4, W = 5, T = 7;
+    const auto x = unet_test::random_values(static_cast<size_t>(B * C * H * W), 5);
+    const auto context = unet_test::random_values(static_cast<size_t>(B * T * 64), 6);
+    std::vector<float> want(x.size()), got(x.size());
+    const auto& block = w.input_blocks[1].attn;
+    unet::transformer_forward(f32, block, w.config, x.data(), B, H, W, context.data(), T, want.data(), ws);
+    unet::transformer_forward(bf16, block, w.config, x.data(), B, H, W, context.data(), T, got.data(), ws);
+    const double bound = sdn_test::bf16_chain_bound(sdn_test::transformer_products(2));
+    const double error = sdn_test::relative_rms(got, want);
+    std::printf("transformer: relative RMS error %.3g, bound %.3g\n", error, bound);
+    EXPECT_GT(error, 0.0);
+    EXPECT_LE(error, bound);
+}
+
+TEST_F(Bf16Accuracy, WholeTinyUnetEvaluationStaysWithinTheDeepBound) {
+    // One model evaluation, what each sampler step calls: batch of two (cond and uncond), a
+    // high and a low timestep.
+    const auto unet = UnetModel::load(mem.lookup(), "model.diffusion_model.", nullptr);
+    Tensor x({2, 4, 8, 8}), context({2, 7, 64});
+    const auto xv = unet_test::random_values(static_cast<size_t>(x.size()), 21);
+    const auto cv = unet_test::random_values(static_cast<size_t>(context.size()), 22);
+    std::copy(xv.begin(), xv.end(), x.data());
+    std::copy(cv.begin(), cv.end(), context.data());
+    Tensor want, got;
+    unet->predict_eps(f32, x, {999.0f, 20.0f}, context, want);
+    unet->predict_eps(bf16, x, {999.0f, 20.0f}, context, got);
+    ASSERT_EQ(got.shape(), want.shape());
+    const std::vector<float> a(got.data(), got.data() + got.size()), b(want.data(), want.data() + want.size());
+    const int products = sdn_test::unet_products(mem.tensors());
+    const double error = sdn_test::relative_rms(a, b);
+    std::printf("tiny UNet (%d products): relative RMS error %.3g, bound %.3g\n", products, error,
+                sdn_test::bf16_deep_bound(products));
+    EXPECT_GT(error, 0.0);
+    EXPECT_LE(error, sdn_test::bf16_deep_bound(products));
+}
+
+TEST_F(Bf16Accuracy, TinyVaeDecodeStaysWithinTheDeepBound) {
+    // The decoder's products: its convs (post_quant_conv included) and its attention's q, k, v,
+    // proj_out, plus Q K^T, the rounded softmax weights and P V.
+    int products = 0;
+    for (const auto& t : mem.tensors()) {
+        const bool decoder = t.name.rfind("first_stage_model.decoder.", 0) == 0 ||
+                             t.name.rfind("first_stage_model.post_quant_conv.", 0) == 0;
+        if (!decoder || t.shape.size() < 2) continue;
+        products += t.name.find(".attn_1.q.weight") != std::string::npos ? 4 : 1;
+    }
+    const auto vae = Vae::load(mem.lookup(), "first_stage_model.");
+    Tensor latent({1, 4, 6, 5});
+    const auto z = unet_test::random_values(static_cast<size_t>(latent.size()), 31);
+    std::copy(z.begin(), z.end(), latent.data());
+    const Tensor want = vae->decode(f32, latent), got = vae->decode(bf16, latent);
+    ASSERT_EQ(got.shape(), want.shape());
+    const std::vector<float> a(got.data(), got.data() + got.size()), b(want.data(), want.data() + want.size());
+    const double error = sdn_test::relative_rms(a, b);
+    std::printf("tiny VAE decode (%d products): relative RMS error %.3g, bound %.3g\n", products, error,
+                sdn_test::bf16_deep_bound(products));
+    EXPECT_GT(error, 0.0);
+    EXPECT_LE(error, sdn_test::bf16_deep_bound(products));
+}
+
+TEST_F(Bf16Accuracy, TinyClipEncodingStaysWithinTheDeepBound) {
+    // Per layer: q, k, v, out, two MLP linears, plus Q K^T, the rounded softmax weights and P V.
+    const ClipTextModel clip(mem.lookup());
+    const int products = static_cast<int>(clip.layers()) * 9;
+    std::vector<int32_t> ids(77, 49407);
+    const int32_t prompt[] = {49406, 320, 1125, 539, 518, 7440, 49407};
+    std::copy(std::begin(prompt), std::end(prompt), ids.begin());
+    const auto want = clip.forward(f32, ids, 1, 77, -1, 49407), got = clip.forward(bf16, ids, 1, 77, -1, 49407);
+    const std::vector<float> a(got.hidden.data(), got.hidden.data() + got.hidden.size()),
+        b(want.hidden.data(), want.hidden.data() + want.hidden.size());
+    const double error = sdn_test::relative_rms(a, b);
+    std::printf("tiny CLIP (%d products): relative RMS error %.3g, bound %.3g\n", products, error,
+                sdn_test::bf16_deep_bound(products));
+    EXPECT_GT(error, 0.0);
+    EXPECT_LE(error, sdn_test::bf16_deep_bound(products));
+}
+
+}  // namespace
