@@ -1,5 +1,5 @@
-// The engine-side state behind an sdn_context: threads, kernel variant, callbacks,
-// cancellation and the last error. One context runs one call at a time.
+// The engine-side state behind an sdn_context: threads, kernel variant, the backend that
+// computes, callbacks, cancellation and the last error. One context runs one call at a time.
 #pragma once
 
 #include <atomic>
@@ -13,9 +13,19 @@
 
 namespace sdn {
 
+class Backend;
+
 class Context {
 public:
     Context(int n_threads, sdn_cpu_variant variant);
+    ~Context();
+
+    // The backend model code computes with. Whoever creates the context attaches one (api/
+    // composes a backend implementation with the context); model code only sees Backend.
+    void set_backend(std::unique_ptr<Backend> backend);
+    // Throws Error(SDN_ERR_INTERNAL) when none was attached.
+    Backend& backend();
+    bool has_backend() const { return backend_ != nullptr; }
 
     ThreadPool& pool() { return *pool_; }
     int threads() const { return pool_->size(); }
@@ -52,6 +62,7 @@ public:
 
 private:
     std::unique_ptr<ThreadPool> pool_;
+    std::unique_ptr<Backend> backend_;
     sdn_cpu_variant variant_;
     sdn_log_callback log_cb_ = nullptr;
     void* log_user_ = nullptr;
