@@ -8,8 +8,10 @@
 
 namespace sdn {
 
-Context::Context(int n_threads, sdn_cpu_variant variant)
-    : pool_(std::make_unique<ThreadPool>(n_threads)), variant_(variant) {}
+Context::Context(int n_threads, sdn_cpu_variant variant, BackendFactory make_backend)
+    : pool_(std::make_unique<ThreadPool>(n_threads)), variant_(variant) {
+    if (make_backend) backend_ = make_backend(*this);
+}
 
 // The backend may hold work queued on the pool, so it goes first.
 Context::~Context() { backend_.reset(); }

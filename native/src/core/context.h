@@ -14,10 +14,16 @@
 namespace sdn {
 
 class Backend;
+class Context;
+
+// Makes the backend a new context computes with (cpu::make_cpu_backend, ...).
+using BackendFactory = std::unique_ptr<Backend> (*)(Context& ctx);
 
 class Context {
 public:
-    Context(int n_threads, sdn_cpu_variant variant);
+    // make_backend, when given, attaches its backend at once (a context returned by value
+    // cannot be given one afterwards by its creator's helper).
+    Context(int n_threads, sdn_cpu_variant variant, BackendFactory make_backend = nullptr);
     ~Context();
 
     // The backend model code computes with. Whoever creates the context attaches one (api/
