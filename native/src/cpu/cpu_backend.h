@@ -10,7 +10,7 @@
 
 namespace sdn::cpu {
 
-class CpuBackend final : public Backend {
+class CpuBackend : public Backend {
 public:
     // ctx provides the thread pool and kernel variant; it must outlive the backend (the
     // context owns it: see make_cpu_backend).

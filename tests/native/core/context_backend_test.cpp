@@ -29,4 +29,23 @@ TEST(ContextBackend, AFactoryAttachesItsBackendAtCreation) {
     EXPECT_EQ(ctx.backend().name(), "cpu");
 }
 
+// A backend from another revision of the interface: everything forwarded, the version not.
+class OtherRevisionBackend : public cpu::CpuBackend {
+public:
+    using cpu::CpuBackend::CpuBackend;
+    int interface_version() const override { return Backend::kInterfaceVersion + 1; }
+};
+
+TEST(ContextBackend, ABackendOfAnotherInterfaceVersionIsRefused) {
+    Context ctx{1, SDN_CPU_VARIANT_SCALAR};
+    try {
+        ctx.set_backend(std::make_unique<OtherRevisionBackend>(ctx));
+        FAIL() << "a backend of another interface version was attached";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.status(), SDN_ERR_UNSUPPORTED);
+        EXPECT_NE(std::string(e.what()).find("interface version"), std::string::npos);
+    }
+    EXPECT_FALSE(ctx.has_backend());
+}
+
 }  // namespace
