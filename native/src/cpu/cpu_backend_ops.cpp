@@ -116,6 +116,8 @@ void CpuBackend::activation(Activation kind, const TensorView& x) {
     case Activation::GeluErf: ops::gelu_erf(ctx_, p, n); break;
     case Activation::GeluTanh: ops::gelu_tanh(ctx_, p, n); break;
     case Activation::QuickGelu: ops::quick_gelu(ctx_, p, n); break;
+    case Activation::Relu: ops::relu(ctx_, p, n); break;
+    case Activation::Tanh: ops::tanh(ctx_, p, n); break;
     }
 }
 

@@ -46,6 +46,19 @@ TEST_F(CpuBackendTest, NameAndHostVisibility) {
     EXPECT_EQ(be.interface_version(), Backend::kInterfaceVersion);
 }
 
+TEST_F(CpuBackendTest, EachActivationKindRunsItsOwnFunction) {
+    const std::vector<float> x{-1.0f, 0.5f};
+    // relu: 0, 0.5; tanh: -0.76159416, 0.46211716; silu(0.5) = 0.5 / (1 + e^-0.5) = 0.31122967.
+    const DeviceTensor r = upload(x, {2}), t = upload(x, {2}), s = upload(x, {2});
+    be.activation(Activation::Relu, r);
+    be.activation(Activation::Tanh, t);
+    be.activation(Activation::Silu, s);
+    EXPECT_EQ(download(r), (std::vector<float>{0.0f, 0.5f}));
+    EXPECT_NEAR(download(t)[0], -0.76159416f, 1e-7);
+    EXPECT_NEAR(download(t)[1], 0.46211716f, 1e-7);
+    EXPECT_NEAR(download(s)[1], 0.31122967f, 1e-6);
+}
+
 TEST_F(CpuBackendTest, UploadDownloadRoundTripsBits) {
     const std::vector<float> v{1.5f, -0.0f, 3.25e-20f, 7.0f, NAN, INFINITY};
     const DeviceTensor t = upload(v, {2, 3});
