@@ -1,10 +1,9 @@
 // The backend a context computes with: attached by its creator, and a clear error when none
 // was (model code would otherwise dereference nothing).
-#include "core/backend.h"
-#include "core/context.h"
-
 #include <gtest/gtest.h>
 
+#include "core/backend.h"
+#include "core/context.h"
 #include "core/error.h"
 #include "cpu/cpu_backend.h"
 

@@ -158,7 +158,8 @@ TEST_F(CpuBackendTest, AttentionOnColumnsOfAFusedProjectionEqualsSeparateTensors
     op.q = f.view().columns(0, D), op.k = f.view().columns(D, D), op.v = f.view().columns(2 * D, D);
     op.out = out1;
     be.attention(op);
-    const DeviceTensor qd = upload(q, {B, N, D}), kd = upload(k, {B, N, D}), vd = upload(v, {B, N, D});
+    const DeviceTensor qd = upload(q, {B, N, D}), kd = upload(k, {B, N, D}),
+                       vd = upload(v, {B, N, D});
     op.q = qd, op.k = kd, op.v = vd, op.out = out2;
     be.attention(op);
     EXPECT_EQ(download(out1), download(out2));
