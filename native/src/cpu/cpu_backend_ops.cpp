@@ -1,6 +1,7 @@
 // The CPU backend's ops: each checks its views and calls the cpu/ops.h kernel with exactly
 // the arguments model code passed before the seam existed, so results are bit-identical.
 #include <cmath>
+#include <iterator>
 
 #include "cpu/cpu_backend.h"
 #include "cpu/host_views.h"
@@ -108,28 +109,13 @@ void CpuBackend::attention(const AttentionOp& op) {
 }
 
 void CpuBackend::activation(Activation kind, const TensorView& x) {
-    float* p = host_f32(*this, x, "activation");
-    const int64_t n = x.elements();
-    switch (kind) {
-        case Activation::Silu:
-            ops::silu(ctx_, p, n);
-            break;
-        case Activation::GeluErf:
-            ops::gelu_erf(ctx_, p, n);
-            break;
-        case Activation::GeluTanh:
-            ops::gelu_tanh(ctx_, p, n);
-            break;
-        case Activation::QuickGelu:
-            ops::quick_gelu(ctx_, p, n);
-            break;
-        case Activation::Relu:
-            ops::relu(ctx_, p, n);
-            break;
-        case Activation::Tanh:
-            ops::tanh(ctx_, p, n);
-            break;
-    }
+    // Indexed by Activation, in its order.
+    using Kernel = void (*)(Context&, float*, int64_t);
+    static constexpr Kernel kKernels[] = {ops::silu, ops::gelu_erf, ops::gelu_tanh,
+                                          ops::quick_gelu, ops::relu, ops::tanh};
+    static_assert(static_cast<size_t>(Activation::Tanh) + 1 == std::size(kKernels),
+                  "one kernel per Activation");
+    kKernels[static_cast<size_t>(kind)](ctx_, host_f32(*this, x, "activation"), x.elements());
 }
 
 void CpuBackend::geglu(const TensorView& x, const TensorView& y) {
