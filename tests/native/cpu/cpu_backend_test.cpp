@@ -57,6 +57,18 @@ TEST_F(CpuBackendTest, EachActivationKindRunsItsOwnFunction) {
     EXPECT_NEAR(download(t)[0], -0.76159416f, 1e-7);
     EXPECT_NEAR(download(t)[1], 0.46211716f, 1e-7);
     EXPECT_NEAR(download(s)[1], 0.31122967f, 1e-6);
+    // At 1: gelu_erf 0.84134475, gelu_tanh 0.84119199, quick_gelu 0.84579577 (all distinct).
+    const struct {
+        Activation kind;
+        float want;
+    } at_one[] = {{Activation::GeluErf, 0.84134475f},
+                  {Activation::GeluTanh, 0.84119199f},
+                  {Activation::QuickGelu, 0.84579577f}};
+    for (const auto& c : at_one) {
+        const DeviceTensor one = upload({1.0f}, {1});
+        be.activation(c.kind, one);
+        EXPECT_NEAR(download(one)[0], c.want, 2e-6) << static_cast<int>(c.kind);
+    }
 }
 
 TEST_F(CpuBackendTest, UploadDownloadRoundTripsBits) {
