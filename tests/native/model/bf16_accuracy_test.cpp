@@ -8,10 +8,12 @@
 #include <cmath>
 
 #include "core/cpu_features.h"
+#include "cpu/cpu_backend.h"
 #include "model/clip_text_model.h"
 #include "model/unet_blocks.h"
 #include "model/unet_model.h"
 #include "model/vae_model.h"
+#include "support/backend_tensors.h"
 #include "support/bf16_error_bound.h"
 #include "support/float32_variant.h"
 #include "support/relative_error.h"
@@ -27,13 +29,26 @@ struct Bf16Accuracy : ::testing::Test {
             GTEST_SKIP() << "this CPU (" << cpu_info().name
                          << ") has no AMX-BF16, so the bfloat16 variant cannot run here";
     }
-    Context f32{2, sdn_test::float32_cpu_variant()};
-    Context bf16{2, SDN_CPU_VARIANT_AVX512_AMX};
+    Context f32{2, sdn_test::float32_cpu_variant(), &cpu::make_cpu_backend};
+    Context bf16{2, SDN_CPU_VARIANT_AVX512_AMX, &cpu::make_cpu_backend};
     unet_test::InMemoryWeights mem{make_test_model_tensors(TestModelSpec{}, 7)};
     unet::WeightBinder binder{mem.lookup(), "model.diffusion_model."};
     unet::UnetWeights w = unet::bind_unet_weights(binder, 8, 0);
-    unet::Workspace ws;
+    unet::Workspace ws_f32{f32.backend(), "test scratch"};
+    unet::Workspace ws_bf16{bf16.backend(), "test scratch"};
 };
+
+// A host vector as a tensor of the given shape on the context's backend.
+DeviceTensor upload(Context& ctx, const std::vector<float>& v, std::vector<int64_t> shape) {
+    Tensor host(shape);
+    std::copy(v.begin(), v.end(), host.data());
+    return sdn_test::on_backend(ctx, host);
+}
+
+std::vector<float> download(Context& ctx, const DeviceTensor& t) {
+    const Tensor host = sdn_test::on_host(ctx, t);
+    return std::vector<float>(host.data(), host.data() + host.size());
+}
 
 std::vector<float> silu(std::vector<float> v) {
     for (float& e : v) e = e / (1.0f + std::exp(-e));
@@ -45,10 +60,13 @@ TEST_F(Bf16Accuracy, ResBlockStaysWithinFourRoundedProducts) {
     const int64_t B = 2, C = 32, O = 64, H = 6, W = 5;
     const auto x = unet_test::random_values(static_cast<size_t>(B * C * H * W), 1);
     const auto emb = silu(unet_test::random_values(static_cast<size_t>(B * w.config.time_embed_dim), 2));
-    std::vector<float> want(static_cast<size_t>(B * O * H * W)), got(want.size());
     const unet::ResBlock& r = w.input_blocks[3].res;
-    unet::resblock_forward(f32, r, w.config, x.data(), B, H, W, emb.data(), want.data(), ws);
-    unet::resblock_forward(bf16, r, w.config, x.data(), B, H, W, emb.data(), got.data(), ws);
+    const int64_t E = w.config.time_embed_dim;
+    const DeviceTensor want_d = f32.backend().tensor({B, O, H, W}, "test output");
+    const DeviceTensor got_d = bf16.backend().tensor({B, O, H, W}, "test output");
+    unet::resblock_forward(f32, r, w.config, upload(f32, x, {B, C, H, W}), upload(f32, emb, {B, E}), want_d, ws_f32);
+    unet::resblock_forward(bf16, r, w.config, upload(bf16, x, {B, C, H, W}), upload(bf16, emb, {B, E}), got_d, ws_bf16);
+    const std::vector<float> want = download(f32, want_d), got = download(bf16, got_d);
     const double error = sdn_test::relative_rms(got, want);
     std::printf("resblock: relative RMS error %.3g, bound %.3g\n", error, sdn_test::bf16_chain_bound(4));
     EXPECT_GT(error, 0.0) << "identical to float32: were the operands rounded at all?";
@@ -59,10 +77,12 @@ TEST_F(Bf16Accuracy, SpatialTransformerStaysWithinItsRoundedProducts) {
     const int64_t B = 2, C = 32, H = 4, W = 5, T = 7;
     const auto x = unet_test::random_values(static_cast<size_t>(B * C * H * W), 5);
     const auto context = unet_test::random_values(static_cast<size_t>(B * T * 64), 6);
-    std::vector<float> want(x.size()), got(x.size());
     const auto& block = w.input_blocks[1].attn;
-    unet::transformer_forward(f32, block, w.config, x.data(), B, H, W, context.data(), T, want.data(), ws);
-    unet::transformer_forward(bf16, block, w.config, x.data(), B, H, W, context.data(), T, got.data(), ws);
+    const DeviceTensor want_d = f32.backend().tensor({B, C, H, W}, "test output");
+    const DeviceTensor got_d = bf16.backend().tensor({B, C, H, W}, "test output");
+    unet::transformer_forward(f32, block, w.config, upload(f32, x, {B, C, H, W}), upload(f32, context, {B, T, 64}), want_d, ws_f32);
+    unet::transformer_forward(bf16, block, w.config, upload(bf16, x, {B, C, H, W}), upload(bf16, context, {B, T, 64}), got_d, ws_bf16);
+    const std::vector<float> want = download(f32, want_d), got = download(bf16, got_d);
     const double bound = sdn_test::bf16_chain_bound(sdn_test::transformer_products(2));
     const double error = sdn_test::relative_rms(got, want);
     std::printf("transformer: relative RMS error %.3g, bound %.3g\n", error, bound);

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "cpu/cpu_backend.h"
 #include "core/cpu_features.h"
 
 #include "core/error.h"
@@ -19,7 +20,7 @@ using namespace sdn;
 
 // On the float32 variant and on the default one (bfloat16 products where the CPU has AMX).
 struct UnetFixture : ::testing::TestWithParam<sdn_cpu_variant> {
-    Context ctx{2, GetParam()};
+    Context ctx{2, GetParam(), &cpu::make_cpu_backend};
     unet_test::InMemoryWeights mem{make_test_model_tensors(TestModelSpec{}, 11)};
     std::unique_ptr<UnetModel> unet = UnetModel::load(mem.lookup(), "model.diffusion_model.", nullptr);
     void expect_close_to_reference(const Tensor& eps, const unet_ref::Vec& want) const;
