@@ -26,6 +26,10 @@ public static class ServerApp
         ["--input"] = $"{ServerOptions.Section}:{nameof(ServerOptions.Input)}",
         ["--output"] = $"{ServerOptions.Section}:{nameof(ServerOptions.Output)}",
         ["--front-end-root"] = $"{ServerOptions.Section}:{nameof(ServerOptions.FrontEndRoot)}",
+        ["--threads"] = $"{ServerOptions.Section}:{nameof(ServerOptions.Threads)}",
+        ["--cpu"] = $"{ServerOptions.Section}:{nameof(ServerOptions.Cpu)}",
+        ["--preview-method"] = $"{ServerOptions.Section}:{nameof(ServerOptions.PreviewMethod)}",
+        ["--on-shutdown"] = $"{ServerOptions.Section}:{nameof(ServerOptions.OnShutdown)}",
     };
 
     /// <summary>
@@ -46,11 +50,13 @@ public static class ServerApp
         }
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.RunOptions().Folders());
+        AddExecution(builder.Services, options);
         builder.WebHost.UseUrls(); // the address comes from ServerOptions only
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(ListenAddress(options.Listen), options.Port));
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseWebSockets();
         foreach (var prefix in new[] { "", "/api" })
         {
             MapRoutes(app.MapGroup(prefix));
@@ -62,6 +68,29 @@ public static class ServerApp
     private static void MapRoutes(IEndpointRouteBuilder routes)
     {
         routes.MapFeatures();
+        routes.MapPrompt();
+        routes.MapQueue();
+        routes.MapHistory();
+        routes.MapWebSocket();
+    }
+
+    /// <summary>The durable queue, the WebSocket clients and the one execution worker.</summary>
+    private static void AddExecution(IServiceCollection services, ServerOptions options)
+    {
+        services.AddSingleton(_ => new PromptStore(Path.Combine(options.RunOptions().ResolvedBase, PromptStore.FileName)));
+        services.AddSingleton<WebSocketHub>();
+        services.AddSingleton(sp =>
+        {
+            var hub = sp.GetRequiredService<WebSocketHub>();
+            var queue = new PromptQueue(sp.GetRequiredService<PromptStore>(), ExecutionWorker.FailedAfterRestart);
+            queue.Changed += remaining => hub.Send(null, "status", new System.Text.Json.Nodes.JsonObject { ["status"] = WebSocketRoutes.Status(remaining) });
+            return queue;
+        });
+        services.AddSingleton<PromptValidator>();
+        services.AddSingleton<ExecutionWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<ExecutionWorker>());
+        // Finishing the running prompt on SIGTERM may take as long as the prompt does.
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = options.FinishOnShutdown ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(30));
     }
 
     private static System.Net.IPAddress ListenAddress(string listen) =>
