@@ -136,7 +136,7 @@ public sealed class PromptQueue
     {
         lock (_lock)
         {
-            _store.MarkPending(item.PromptId);
+            _store.MarkPending(item.PromptId, uncount: true);
             Running = null;
             Insert(item);
         }

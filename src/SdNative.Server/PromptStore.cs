@@ -85,8 +85,9 @@ public sealed class PromptStore : IDisposable
     public void MarkRunning(string promptId) =>
         Transaction(("UPDATE queue SET running = 1, attempts = attempts + 1 WHERE prompt_id = $id", [("$id", promptId)]));
 
-    public void MarkPending(string promptId) =>
-        Transaction(("UPDATE queue SET running = 0 WHERE prompt_id = $id", [("$id", promptId)]));
+    /// <summary>Back to pending. <paramref name="uncount"/>: the run ended in a clean stop, not a crash, so it does not count.</summary>
+    public void MarkPending(string promptId, bool uncount = false) =>
+        Transaction(("UPDATE queue SET running = 0, attempts = MAX(attempts - $less, 0) WHERE prompt_id = $id", [("$id", promptId), ("$less", uncount ? 1 : 0)]));
 
     public void RemoveQueued(IEnumerable<string> promptIds) =>
         Transaction(promptIds.Select(id => ("DELETE FROM queue WHERE prompt_id = $id", new (string, object)[] { ("$id", id) })).ToArray());
