@@ -15,6 +15,9 @@ public sealed class WebSocketHub
 
     public bool IsConnected(string sid) => _clients.ContainsKey(sid);
 
+    /// <summary>Completes when the client with this sid is dropped or closes (already complete if none).</summary>
+    public Task Gone(string sid) => _clients.TryGetValue(sid, out var client) ? client.Pump : Task.CompletedTask;
+
     public void Add(WebSocketClient client)
     {
         if (_clients.TryGetValue(client.Sid, out var old))
