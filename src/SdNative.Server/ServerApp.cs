@@ -26,6 +26,9 @@ public static class ServerApp
         ["--input"] = $"{ServerOptions.Section}:{nameof(ServerOptions.Input)}",
         ["--output"] = $"{ServerOptions.Section}:{nameof(ServerOptions.Output)}",
         ["--front-end-root"] = $"{ServerOptions.Section}:{nameof(ServerOptions.FrontEndRoot)}",
+        ["--max-upload-size"] = $"{ServerOptions.Section}:{nameof(ServerOptions.MaxUploadSize)}",
+        ["--max-json-size"] = $"{ServerOptions.Section}:{nameof(ServerOptions.MaxJsonSize)}",
+        ["--enable-cors-header"] = $"{ServerOptions.Section}:{nameof(ServerOptions.EnableCorsHeader)}",
     };
 
     /// <summary>
