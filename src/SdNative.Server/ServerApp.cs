@@ -49,11 +49,13 @@ public static class ServerApp
         }
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.RunOptions().Folders());
+        builder.Services.AddSingleton<ServerFolders>();
         builder.WebHost.UseUrls(); // the address comes from ServerOptions only
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(ListenAddress(options.Listen), options.Port));
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseServerMiddleware();
         foreach (var prefix in new[] { "", "/api" })
         {
             MapRoutes(app.MapGroup(prefix));
@@ -65,6 +67,8 @@ public static class ServerApp
     private static void MapRoutes(IEndpointRouteBuilder routes)
     {
         routes.MapFeatures();
+        routes.MapView();
+        routes.MapUpload();
     }
 
     private static System.Net.IPAddress ListenAddress(string listen) =>
