@@ -69,6 +69,8 @@ public static class ServerApp
         routes.MapFeatures();
         routes.MapView();
         routes.MapUpload();
+        routes.MapModels();
+        routes.MapSystem();
     }
 
     private static System.Net.IPAddress ListenAddress(string listen) =>
