@@ -12,10 +12,11 @@ namespace SdNative.Server;
 /// prompt becomes execution_error and the worker goes on with the next.
 /// </summary>
 public sealed class ExecutionWorker(PromptQueue queue, WebSocketHub hub, ServerOptions options, ILogger<ExecutionWorker> logger)
-    : BackgroundService
+    : BackgroundService, IMemoryRelease
 {
     private readonly Lock _lock = new();
-    private readonly WorkflowRunner _runner = new(logger: logger);
+    private WorkflowRunner _runner = new(logger: logger);
+    private bool _releaseAfterRun;
     private CancellationTokenSource? _interrupt;
     private QueueItem? _running;
     private string? _currentNode;
@@ -30,6 +31,30 @@ public sealed class ExecutionWorker(PromptQueue queue, WebSocketHub hub, ServerO
                 _interrupt?.Cancel();
             }
         }
+    }
+
+    /// <summary>POST /free: drops the loaded models and every cached node output, now when idle,
+    /// else as soon as the running prompt ends (a fresh runner loads what the next prompt needs).</summary>
+    public void Release(bool unloadModels, bool freeMemory)
+    {
+        lock (_lock)
+        {
+            if (_running is null)
+            {
+                ReplaceRunner();
+            }
+            else
+            {
+                _releaseAfterRun = true;
+            }
+        }
+    }
+
+    private void ReplaceRunner()
+    {
+        _runner.Dispose();
+        _runner = new WorkflowRunner(logger: logger);
+        _releaseAfterRun = false;
     }
 
     /// <summary>The node running for this client's prompt (ComfyUI re-sends it to a reconnecting socket).</summary>
@@ -68,16 +93,18 @@ public sealed class ExecutionWorker(PromptQueue queue, WebSocketHub hub, ServerO
             : CancellationTokenSource.CreateLinkedTokenSource(interrupt.Token, stopping);
         var executed = new List<string>();
         string? current = null, currentClass = null;
+        WorkflowRunner runner;
         lock (_lock)
         {
+            runner = _runner;
             _running = item;
             _interrupt = interrupt;
             _currentNode = null;
         }
         events.Send("execution_start", new JsonObject(), timestamp: true);
-        _runner.CachedNodes = new Reporter<IReadOnlyList<string>>(ids =>
+        runner.CachedNodes = new Reporter<IReadOnlyList<string>>(ids =>
             events.Send("execution_cached", new JsonObject { ["nodes"] = new JsonArray(ids.Select(i => (JsonNode?)i).ToArray()) }, timestamp: true));
-        _runner.NodeProgress = new Reporter<NodeStarted>(node =>
+        runner.NodeProgress = new Reporter<NodeStarted>(node =>
         {
             if (current is not null)
             {
@@ -108,7 +135,7 @@ public sealed class ExecutionWorker(PromptQueue queue, WebSocketHub hub, ServerO
         try
         {
             var document = WorkflowDocument.Parse(new JsonObject { ["prompt"] = item.Prompt.DeepClone(), ["extra_data"] = item.ExtraData.DeepClone() }.ToJsonString());
-            var result = await _runner.RunAsync(document, RunOptions(item), progress, linked.Token).ConfigureAwait(false);
+            var result = await runner.RunAsync(document, RunOptions(item), progress, linked.Token).ConfigureAwait(false);
             var cached = result.Nodes.Where(n => n.Cached).Select(n => n.NodeId).ToHashSet();
             foreach (var (node, images) in result.Images)
             {
@@ -155,8 +182,8 @@ public sealed class ExecutionWorker(PromptQueue queue, WebSocketHub hub, ServerO
         }
         finally
         {
-            _runner.CachedNodes = null;
-            _runner.NodeProgress = null;
+            runner.CachedNodes = null;
+            runner.NodeProgress = null;
         }
 
         // History first, then off the queue (one transaction), then status, "executing null" and the end event.
@@ -213,6 +240,10 @@ public sealed class ExecutionWorker(PromptQueue queue, WebSocketHub hub, ServerO
     {
         lock (_lock)
         {
+            if (_releaseAfterRun)
+            {
+                ReplaceRunner();
+            }
             _running = null;
             _interrupt = null;
             _currentNode = null;

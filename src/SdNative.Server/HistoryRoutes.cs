@@ -39,20 +39,21 @@ public static class HistoryRoutes
             }
             return Results.Json(body);
         });
-        routes.MapPost("/history", async (HttpRequest request, PromptQueue queue) =>
+        routes.MapPost("/history", async (HttpContext context, PromptQueue queue) =>
         {
-            var (_, json, error) = await RequestJson.ReadAsync(request);
-            if (error is not null)
+            var read = await JsonBodies.ReadAsync(context, allowEmpty: true);
+            if (read.Error is { } refused)
             {
-                return Results.BadRequest(error);
+                return refused;
             }
-            if (RequestJson.IsTrue(json?["clear"]))
+            var json = read.Value;
+            if (JsonFields.IsTrue(json?["clear"]))
             {
                 queue.ClearHistory();
             }
             if (json?["delete"] is JsonNode delete)
             {
-                queue.DeleteHistory(RequestJson.Strings(delete));
+                queue.DeleteHistory(JsonFields.Strings(delete));
             }
             return Results.Ok();
         });

@@ -16,12 +16,16 @@ public static class PromptRoutes
         return routes;
     }
 
-    private static async Task<IResult> Post(HttpRequest request, PromptQueue queue, PromptValidator validator)
+    private static async Task<IResult> Post(HttpContext context, PromptQueue queue, PromptValidator validator)
     {
-        var (text, json, error) = await RequestJson.ReadAsync(request);
-        if (error is not null || json is not JsonObject body)
+        var read = await JsonBodies.ReadAsync(context);
+        if (read.Error is { } refused)
         {
-            return Invalid(WorkflowValidationException.Prompt("invalid_prompt", "Invalid JSON", error ?? "the request body must be a JSON object").Body);
+            return refused;
+        }
+        if (read.Value is not JsonObject body)
+        {
+            return Invalid(WorkflowValidationException.Prompt("invalid_prompt", "Invalid prompt", "the request body must be a JSON object").Body);
         }
         // As in ComfyUI, the counter moves before the prompt is looked at, even if it then fails.
         double number;
@@ -31,7 +35,7 @@ public static class PromptRoutes
         }
         else
         {
-            number = queue.NextNumber(RequestJson.IsTrue(body["front"]));
+            number = queue.NextNumber(JsonFields.IsTrue(body["front"]));
         }
         if (!body.ContainsKey("prompt"))
         {
@@ -40,7 +44,7 @@ public static class PromptRoutes
         WorkflowDocument document;
         try
         {
-            document = WorkflowDocument.Parse(text);
+            document = WorkflowDocument.Parse(body.ToJsonString());
         }
         catch (WorkflowValidationException e)
         {

@@ -19,29 +19,30 @@ public static class QueueRoutes
                 ["queue_pending"] = new JsonArray(pending.Select(p => (JsonNode?)p.ToJson()).ToArray()),
             });
         });
-        routes.MapPost("/queue", async (HttpRequest request, PromptQueue queue) =>
+        routes.MapPost("/queue", async (HttpContext context, PromptQueue queue) =>
         {
-            var (_, json, error) = await RequestJson.ReadAsync(request);
-            if (error is not null)
+            var read = await JsonBodies.ReadAsync(context, allowEmpty: true);
+            if (read.Error is { } refused)
             {
-                return Results.BadRequest(error);
+                return refused;
             }
-            if (RequestJson.IsTrue(json?["clear"]))
+            var json = read.Value;
+            if (JsonFields.IsTrue(json?["clear"]))
             {
                 queue.DeletePending(_ => true);
             }
             if (json?["delete"] is JsonNode delete)
             {
-                var ids = RequestJson.Strings(delete).ToHashSet();
+                var ids = JsonFields.Strings(delete).ToHashSet();
                 queue.DeletePending(item => ids.Contains(item.PromptId));
             }
             return Results.Ok();
         });
-        routes.MapPost("/interrupt", async (HttpRequest request, ExecutionWorker worker) =>
+        routes.MapPost("/interrupt", async (HttpContext context, ExecutionWorker worker) =>
         {
-            var (_, json, _) = await RequestJson.ReadAsync(request);
-            string? promptId = json?["prompt_id"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
-            worker.Interrupt(promptId);
+            // ComfyUI interrupts whatever runs when the body has no prompt_id (or is not JSON at all).
+            var read = await JsonBodies.ReadAsync(context, allowEmpty: true);
+            worker.Interrupt(JsonFields.String(read.Value?["prompt_id"]));
             return Results.Ok();
         });
         return routes;

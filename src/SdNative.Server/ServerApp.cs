@@ -30,6 +30,9 @@ public static class ServerApp
         ["--cpu"] = $"{ServerOptions.Section}:{nameof(ServerOptions.Cpu)}",
         ["--preview-method"] = $"{ServerOptions.Section}:{nameof(ServerOptions.PreviewMethod)}",
         ["--on-shutdown"] = $"{ServerOptions.Section}:{nameof(ServerOptions.OnShutdown)}",
+        ["--max-upload-size"] = $"{ServerOptions.Section}:{nameof(ServerOptions.MaxUploadSize)}",
+        ["--max-json-size"] = $"{ServerOptions.Section}:{nameof(ServerOptions.MaxJsonSize)}",
+        ["--enable-cors-header"] = $"{ServerOptions.Section}:{nameof(ServerOptions.EnableCorsHeader)}",
     };
 
     /// <summary>
@@ -50,12 +53,14 @@ public static class ServerApp
         }
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.RunOptions().Folders());
+        builder.Services.AddSingleton<ServerFolders>();
         AddExecution(builder.Services, options);
         builder.WebHost.UseUrls(); // the address comes from ServerOptions only
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(ListenAddress(options.Listen), options.Port));
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseServerMiddleware();
         app.UseWebSockets();
         foreach (var prefix in new[] { "", "/api" })
         {
@@ -68,6 +73,10 @@ public static class ServerApp
     private static void MapRoutes(IEndpointRouteBuilder routes)
     {
         routes.MapFeatures();
+        routes.MapView();
+        routes.MapUpload();
+        routes.MapModels();
+        routes.MapSystem();
         routes.MapPrompt();
         routes.MapQueue();
         routes.MapHistory();
@@ -89,6 +98,7 @@ public static class ServerApp
         services.AddSingleton<PromptValidator>();
         services.AddSingleton<ExecutionWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<ExecutionWorker>());
+        services.AddSingleton<IMemoryRelease>(sp => sp.GetRequiredService<ExecutionWorker>());
         // Finishing the running prompt on SIGTERM may take as long as the prompt does.
         services.Configure<HostOptions>(o => o.ShutdownTimeout = options.FinishOnShutdown ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(30));
     }

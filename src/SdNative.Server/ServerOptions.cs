@@ -60,6 +60,22 @@ public sealed class ServerOptions
     /// <summary>Seconds one WebSocket send may take before the client is dropped.</summary>
     public double WebSocketSendTimeoutSeconds { get; set; } = 10;
 
+    /// <summary>Largest upload in megabytes (ComfyUI's --max-upload-size; the same default).</summary>
+    public double MaxUploadSize { get; set; } = 100;
+
+    /// <summary>Largest JSON request body in megabytes: a prompt with its UI workflow is far smaller.</summary>
+    public double MaxJsonSize { get; set; } = 32;
+
+    /// <summary>An origin (or "*") allowed cross-origin: adds Access-Control-Allow-* headers and turns
+    /// off the loopback origin check (ComfyUI's --enable-cors-header). Null: no CORS, origin check on.</summary>
+    public string? EnableCorsHeader { get; set; }
+
+    public long MaxUploadBytes => Megabytes(MaxUploadSize);
+
+    public long MaxJsonBytes => Megabytes(MaxJsonSize);
+
+    private static long Megabytes(double megabytes) => (long)Math.Round(megabytes * 1024 * 1024);
+
     /// <summary>The workflow runner's options for these folders (the CLI's run uses the same record).</summary>
     public RunOptions RunOptions() => new(BaseDir: Base, ModelsDir: Models, InputDir: Input, OutputDir: Output, Threads: Threads, CpuVariant: Cpu);
 
@@ -88,6 +104,10 @@ public sealed class ServerOptions
         if (Threads < 0)
         {
             return "--threads must be 0 or more";
+        }
+        if (MaxUploadSize <= 0 || MaxJsonSize <= 0)
+        {
+            return $"--max-upload-size ({MaxUploadSize}) and --max-json-size ({MaxJsonSize}) must be positive megabytes";
         }
         if (!IsLoopback(Listen) && string.IsNullOrEmpty(ApiKey) && !Insecure)
         {

@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace SdNative.Server;
+
+/// <summary>
+/// The outermost middleware: an exception no route handled is logged with its stack trace and
+/// answered with a 500 that says only that the server failed, so no stack trace, path or
+/// message from inside the server ever reaches a client.
+/// </summary>
+public sealed class ErrorBarrier(RequestDelegate next, ILogger<ErrorBarrier> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            logger.LogError(e, "{Method} {Path} failed", context.Request.Method, context.Request.Path);
+            if (context.Response.HasStarted)
+            {
+                context.Abort(); // part of a body is out: cut it off rather than end it as if complete
+                return;
+            }
+            context.Response.Clear();
+            await ApiErrors.Json(StatusCodes.Status500InternalServerError, "server_error",
+                "The server failed to handle this request; the server log has the details").ExecuteAsync(context);
+        }
+    }
+}
