@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
 
 namespace SdNative.Server;
 
@@ -15,7 +16,8 @@ public static class WebSocketRoutes
         return routes;
     }
 
-    private static async Task Connect(HttpContext context, WebSocketHub hub, PromptQueue queue, ExecutionWorker worker, ServerOptions options)
+    private static async Task Connect(HttpContext context, WebSocketHub hub, PromptQueue queue, ExecutionWorker worker, ServerOptions options,
+        IHostApplicationLifetime lifetime)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -38,7 +40,15 @@ public static class WebSocketRoutes
             {
                 client.SendText(WebSocketHub.Message("executing", new JsonObject { ["node"] = node }));
             }
-            await ReadAsync(socket, client, context.RequestAborted);
+            // A stopping server says "going away" instead of holding its shutdown until the client leaves.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+            await ReadAsync(socket, client, stop.Token);
+            if (lifetime.ApplicationStopping.IsCancellationRequested && socket.State == WebSocketState.Open)
+            {
+                using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+                await socket.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "server stopping", closing.Token)
+                    .ContinueWith(_ => { }, TaskScheduler.Default);
+            }
         }
         finally
         {
