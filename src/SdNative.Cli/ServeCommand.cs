@@ -71,11 +71,6 @@ public static class ServeCommand
             console.Error.WriteLine($"sdnative: {e.Message}");
             return ExitCodes.Invalid;
         }
-        catch (InvalidOperationException e) when (e.InnerException is FormatException)
-        {
-            console.Error.WriteLine($"sdnative: {e.Message}");
-            return ExitCodes.Invalid;
-        }
         await using (app)
         {
             await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.RunAsync(app, token); // the host's own SIGTERM/SIGINT handling stops it

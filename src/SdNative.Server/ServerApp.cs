@@ -46,7 +46,16 @@ public static class ServerApp
         builder.Configuration.AddCommandLine(args, (IDictionary<string, string>)SwitchMappings);
         builder.Host.UseSystemd();
 
-        var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
+        ServerOptions options;
+        try
+        {
+            options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
+        }
+        catch (InvalidOperationException e)
+        {
+            // The binder's message names the key and the value it could not convert (--port eighty).
+            throw new ServerConfigurationException(e.Message);
+        }
         if (options.Problem() is { } problem)
         {
             throw new ServerConfigurationException(problem);
