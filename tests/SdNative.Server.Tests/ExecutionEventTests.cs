@@ -87,6 +87,21 @@ public sealed class ExecutionEventTests
     }
 
     [SkippableFact]
+    public async Task FreeDropsTheLoadedModelsAndCachedOutputsSoTheNextPromptLoadsAgain()
+    {
+        using var folder = await ServerFolder.WithTinyModelAsync();
+        await using var server = await LiveServer.StartAsync(folder.Base);
+        using var ws = await server.ConnectAsync("me");
+        await ws.ReceiveAsync();
+        await ws.ReadPromptAsync(await server.QueueAsync(ServerFolder.Txt2Img(seed: 1), "me"));
+        var free = await server.Http.PostAsync("free", new StringContent("""{"unload_models": true, "free_memory": true}"""));
+        Assert.Equal(System.Net.HttpStatusCode.OK, free.StatusCode);
+        var again = await ws.ReadPromptAsync(await server.QueueAsync(ServerFolder.Txt2Img(seed: 2), "me"));
+        Assert.Equal("[]", Cached(again));
+        Assert.Contains("4", Executing(again));
+    }
+
+    [SkippableFact]
     public async Task InterruptStopsTheRunningPromptAtItsNextStepAndTheServerGoesOn()
     {
         using var folder = await ServerFolder.WithTinyModelAsync();
