@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using SixLabors.ImageSharp;
 
 namespace SdNative.Server.Tests;
 
@@ -21,7 +22,9 @@ public sealed class ExecutionEventTests
         var hello = await ws.ReceiveAsync();
         Assert.Equal("""{"status":{"exec_info":{"queue_remaining":0}},"sid":"me"}""", hello.Data!.ToJsonString());
 
-        string id = await server.QueueAsync(ServerFolder.Txt2Img(steps: 2), "me", Previews);
+        var extra = Previews;
+        extra["extra_pnginfo"] = new JsonObject { ["workflow"] = new JsonObject { ["nodes"] = new JsonArray(), ["links"] = new JsonArray() } };
+        string id = await server.QueueAsync(ServerFolder.Txt2Img(steps: 2), "me", extra);
         var frames = await ws.ReadPromptAsync(id);
         // At "executing null" the entry is in history and the prompt is off the queue.
         var history = await server.HistoryAsync(id);
@@ -46,6 +49,10 @@ public sealed class ExecutionEventTests
         Assert.Equal("9", executed["node"]!.GetValue<string>());
         Assert.Equal("""{"images":[{"filename":"t_00001_.png","subfolder":"","type":"output"}]}""", executed["output"]!.ToJsonString());
         Assert.Equal(["t_00001_.png"], folder.OutputFiles().Select(Path.GetFileName));
+        // extra_pnginfo reaches the PNG as ComfyUI writes it: one text chunk per key, Python's json.dumps.
+        var text = Image.Identify(folder.OutputFiles()[0]).Metadata.GetPngMetadata().TextData;
+        Assert.Equal("{\"nodes\": [], \"links\": []}", text.Single(t => t.Keyword == "workflow").Value);
+        Assert.Contains(text, t => t.Keyword == "prompt");
 
         // Two steps, two previews: [1][1][JPEG].
         var previews = frames.Where(f => f.Binary is not null).Select(f => f.Binary!).ToList();
