@@ -90,6 +90,7 @@ public static class ServerApp
         routes.MapQueue();
         routes.MapHistory();
         routes.MapWebSocket();
+        routes.MapJobs();
     }
 
     /// <summary>The durable queue, the WebSocket clients and the one execution worker.</summary>
