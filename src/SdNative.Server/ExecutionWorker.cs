@@ -79,7 +79,17 @@ public sealed class ExecutionWorker(PromptQueue queue, WebSocketHub hub, ServerO
             {
                 return;
             }
-            await RunAsync(item, stoppingToken).ConfigureAwait(false);
+            try
+            {
+                await RunAsync(item, stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Only the bookkeeping around a run (the database) can get here; the run's own
+                // failures are execution_error. Keep serving rather than take the host down.
+                logger.LogError("Prompt {PromptId}: could not record its end: {Message}", item.PromptId, e.Message);
+                Clear();
+            }
         }
     }
 
