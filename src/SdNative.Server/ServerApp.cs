@@ -50,12 +50,14 @@ public static class ServerApp
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.RunOptions().Folders());
         builder.Services.AddSingleton<ServerFolders>();
+        builder.Services.AddSingleton<SettingsStore>();
         builder.WebHost.UseUrls(); // the address comes from ServerOptions only
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(ListenAddress(options.Listen), options.Port));
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseServerMiddleware();
+        app.UseFrontEnd(options);
         foreach (var prefix in new[] { "", "/api" })
         {
             MapRoutes(app.MapGroup(prefix));
@@ -71,6 +73,9 @@ public static class ServerApp
         routes.MapUpload();
         routes.MapModels();
         routes.MapSystem();
+        routes.MapFrontEndInfo();
+        routes.MapSettings();
+        routes.MapUserData();
     }
 
     private static System.Net.IPAddress ListenAddress(string listen) =>
