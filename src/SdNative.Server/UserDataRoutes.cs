@@ -10,7 +10,8 @@ namespace SdNative.Server;
 /// The front end's stored files (saved workflows, templates, keybindings) under user/default/,
 /// as ComfyUI's app/user_manager.py serves them: GET /userdata?dir=D[&amp;recurse=true][&amp;full_info=true][&amp;split=true]
 /// lists the files in D ([] when D does not exist yet), and GET/POST/DELETE /userdata/{path}
-/// read, write and remove one file, the path URL-encoded in one segment ("workflows%2Fa.json").
+/// read, write and remove one file, the path URL-encoded in one segment ("workflows%2Fa.json");
+/// POST /userdata/{path}/move/{destination} renames one.
 /// The path is decoded once and then confined like every other name.
 /// </summary>
 public static class UserDataRoutes
@@ -21,6 +22,7 @@ public static class UserDataRoutes
         routes.MapGet("/userdata/{file}", (string file, ServerFolders folders) =>
             Resolve(folders, file, out var error) is { } path ? (File.Exists(path) ? Results.File(path, "application/octet-stream") : Results.NotFound()) : error);
         routes.MapPost("/userdata/{file}", Write);
+        routes.MapPost("/userdata/{file}/move/{destination}", Move);
         routes.MapDelete("/userdata/{file}", (string file, ServerFolders folders) =>
         {
             if (Resolve(folders, file, out var error) is not { } path)
@@ -60,9 +62,29 @@ public static class UserDataRoutes
         await File.WriteAllBytesAsync(temporary, body.Data!, context.RequestAborted);
         File.Move(temporary, path, overwrite: true);
         string relative = Relative(folders.User, path);
-        return query["full_info"].ToString().Equals("true", StringComparison.OrdinalIgnoreCase)
-            ? Results.Json(Info(folders.User, path))
-            : Results.Json(relative);
+        return IsTrue(query["full_info"]) ? Results.Json(Info(folders.User, path)) : Results.Json(relative);
+    }
+
+    /// <summary>POST /userdata/{path}/move/{destination}: renames a file (the front end's "rename
+    /// workflow"). A missing source is 404; an existing destination is 409 unless overwrite=true.</summary>
+    private static IResult Move(string file, string destination, HttpRequest request, ServerFolders folders)
+    {
+        if (Resolve(folders, file, out var error) is not { } source || Resolve(folders, destination, out error) is not { } target)
+        {
+            return error;
+        }
+        if (!File.Exists(source))
+        {
+            return Results.NotFound();
+        }
+        bool overwrite = IsTrue(request.Query["overwrite"]);
+        if (File.Exists(target) && !overwrite)
+        {
+            return ApiErrors.Json(StatusCodes.Status409Conflict, "file_exists", "The destination exists and overwrite is not true");
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        File.Move(source, target, overwrite);
+        return IsTrue(request.Query["full_info"]) ? Results.Json(Info(folders.User, target)) : Results.Json(Relative(folders.User, target));
     }
 
     private static IResult List(HttpRequest request, ServerFolders folders)

@@ -33,6 +33,16 @@ public class UserDataRoutesTests
         Assert.Equal(("workflows/portrait.json", 2L), (JsonNode.Parse(await full.Content.ReadAsStringAsync())!["path"]!.GetValue<string>(),
             JsonNode.Parse(await full.Content.ReadAsStringAsync())!["size"]!.GetValue<long>()));
 
+        await client.PostAsync("/api/userdata/workflows%2Fother.json", new StringContent("[]"));
+        using var clash = await client.PostAsync("/api/userdata/workflows%2Fother.json/move/workflows%2Fportrait.json", null);
+        Assert.Equal(HttpStatusCode.Conflict, clash.StatusCode);
+        using var moved = await client.PostAsync("/api/userdata/workflows%2Fother.json/move/workflows%2Frenamed.json", null);
+        Assert.Equal("\"workflows/renamed.json\"", await moved.Content.ReadAsStringAsync());
+        Assert.Equal("[]", await client.GetStringAsync("/api/userdata/workflows%2Frenamed.json"));
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/api/userdata/workflows%2Fother.json/move/x.json", null)).StatusCode);
+        using var escape = await client.PostAsync("/api/userdata/workflows%2Frenamed.json/move/..%2F..%2Fescape.json", null);
+        Assert.Equal(HttpStatusCode.Forbidden, escape.StatusCode);
+
         using var deleted = await client.DeleteAsync("/api/userdata/workflows%2Fportrait.json");
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/userdata/workflows%2Fportrait.json")).StatusCode);

@@ -47,14 +47,24 @@ public class ViewRoutesTests
     }
 
     [Fact]
-    public async Task PagesAreServedAsDownloadsNeverRendered()
+    public async Task PagesAreServedAsDownloadsNeverRenderedNorConverted()
     {
         var (folders, app, client) = await Serve();
         using var _f = folders;
         await using var _ = app;
         using var response = await client.GetAsync("/view?filename=page.html&type=input");
         Assert.Equal("application/octet-stream", response.Content.Headers.ContentType!.MediaType);
+        using var preview = await client.GetAsync("/view?filename=page.html&type=input&preview=webp");
+        Assert.Equal(HttpStatusCode.BadRequest, preview.StatusCode);
+        Assert.Equal("invalid_image", JsonNode.Parse(await preview.Content.ReadAsStringAsync())!["error"]!["type"]!.GetValue<string>());
     }
+
+    [Theory]
+    [InlineData("a.png", "filename=\"a.png\"")]                      // ComfyUI's form
+    [InlineData("say \"hi\".png", "filename=\"say \\\"hi\\\".png\"")] // quotes escaped (RFC 9110 quoted-string)
+    [InlineData("café.png", "filename=\"caf_.png\"; filename*=UTF-8''caf%C3%A9.png")] // RFC 6266/5987 for non-ASCII
+    public void ContentDispositionCarriesAnyName(string name, string expected) =>
+        Assert.Equal(expected, ViewRoutes.ContentDisposition(name));
 
     [Theory]
     [InlineData("/view", HttpStatusCode.NotFound)]                                  // no filename
