@@ -41,4 +41,19 @@ public class SettingsRoutesTests
         Assert.Equal(expected, response.StatusCode);
         Assert.False(File.Exists(folders.At("user", "default", "comfy.settings.json")));
     }
+
+    [Fact]
+    public async Task ATooDeepOrTooLargeBodyIsRefusedBeforeAnythingIsStored()
+    {
+        using var folders = new TestFolders();
+        var (app, client) = await folders.StartAsync("--max-json-size", "0.01"); // 10486 bytes
+        await using var _ = app;
+        string deep = "{\"a\": " + new string('[', 70) + new string(']', 70) + "}";
+        using var tooDeep = await client.PostAsync("/api/settings", new StringContent(deep));
+        Assert.Equal(HttpStatusCode.BadRequest, tooDeep.StatusCode);
+        Assert.Contains("nested deeper than 64", await tooDeep.Content.ReadAsStringAsync());
+        using var tooLarge = await client.PostAsync("/api/settings/x", new StringContent($"\"{new string('x', 20_000)}\""));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
+        Assert.False(File.Exists(folders.At("user", "default", "comfy.settings.json")));
+    }
 }
