@@ -34,7 +34,9 @@ public static class FrontEnd
             headers.Expires = "0";
             return Results.File(Path.Combine(full, "index.html"), "text/html; charset=utf-8");
         });
-        app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
+        // The build is the user's own content: a file type the table doesn't know (a source map, a
+        // font format) is still served, as a download type, rather than hidden behind a 404.
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = files, ServeUnknownFileTypes = true, DefaultContentType = "application/octet-stream" });
         return app;
     }
 }

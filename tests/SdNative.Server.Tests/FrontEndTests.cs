@@ -10,6 +10,7 @@ public class FrontEndTests
         Directory.CreateDirectory(folders.At("web", "assets"));
         File.WriteAllText(folders.At("web", "index.html"), "<!doctype html><title>front end</title>");
         File.WriteAllText(folders.At("web", "assets", "app.js"), "console.log('editor');");
+        File.WriteAllText(folders.At("web", "assets", "app.js.sdnmap"), "{}");
         File.WriteAllText(folders.At("web", ".env"), "SECRET=1");
         File.WriteAllText(folders.At("beside.txt"), "outside the front end");
         return folders;
@@ -28,6 +29,8 @@ public class FrontEndTests
         using var script = await client.GetAsync("/assets/app.js");
         Assert.Equal("console.log('editor');", await script.Content.ReadAsStringAsync());
         Assert.Equal("text/javascript", script.Content.Headers.ContentType!.MediaType);
+        using var unknownType = await client.GetAsync("/assets/app.js.sdnmap");
+        Assert.Equal(("{}", "application/octet-stream"), (await unknownType.Content.ReadAsStringAsync(), unknownType.Content.Headers.ContentType!.MediaType));
         Assert.Equal("{\"supports_preview_metadata\":false,\"max_upload_size\":104857600}", await client.GetStringAsync("/api/features"));
     }
 
