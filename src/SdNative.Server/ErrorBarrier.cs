@@ -6,7 +6,8 @@ namespace SdNative.Server;
 /// <summary>
 /// The outermost middleware: an exception no route handled is logged with its stack trace and
 /// answered with a 500 that says only that the server failed, so no stack trace, path or
-/// message from inside the server ever reaches a client.
+/// message from inside the server ever reaches a client. A request Kestrel judged bad (a body over
+/// its size limit) keeps its 4xx status.
 /// </summary>
 public sealed class ErrorBarrier(RequestDelegate next, ILogger<ErrorBarrier> logger)
 {
@@ -15,6 +16,14 @@ public sealed class ErrorBarrier(RequestDelegate next, ILogger<ErrorBarrier> log
         try
         {
             await next(context);
+        }
+        catch (BadHttpRequestException e) when (!context.Response.HasStarted)
+        {
+            // The request itself was bad (a body over Kestrel's limit, a malformed form): its 4xx, not a 500.
+            logger.LogInformation("{Method} {Path} refused: {Reason}", context.Request.Method, context.Request.Path, e.Message);
+            context.Response.Clear();
+            await ApiErrors.Json(e.StatusCode, "bad_request", e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? "The request body is larger than this server accepts" : "The request is malformed").ExecuteAsync(context);
         }
         catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
         {

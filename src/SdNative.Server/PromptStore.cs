@@ -5,7 +5,7 @@ namespace SdNative.Server;
 
 /// <summary>
 /// The durable copy of the queue and the history: SQLite in WAL mode, one file in the base
-/// folder. Every change is one transaction, so a process killed at any point leaves either the
+/// folder, created by the first prompt. Every change is one transaction, so a process killed at any point leaves either the
 /// state before the change or after it. The in-memory <see cref="PromptQueue"/> is what requests
 /// read; this store is written through and read back only at start-up.
 /// </summary>
@@ -13,14 +13,31 @@ public sealed class PromptStore : IDisposable
 {
     public const string FileName = "sdnative-server.db";
 
-    private readonly SqliteConnection _db;
     private readonly Lock _lock = new();
 
+    private readonly string _path;
+    private SqliteConnection? _db;
+
+    /// <summary>Opens the database if it exists; a server that never queues a prompt leaves no file behind.</summary>
     public PromptStore(string path)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        _db.Open();
+        _path = Path.GetFullPath(path);
+        if (File.Exists(_path))
+        {
+            Open();
+        }
+    }
+
+    private SqliteConnection Open()
+    {
+        if (_db is not null)
+        {
+            return _db;
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Pooling = false }.ToString());
+        db.Open();
+        _db = db;
         // WAL + NORMAL survives a killed process (the OS keeps the written log); only a power
         // loss can drop the last transactions.
         Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
@@ -31,6 +48,7 @@ public sealed class PromptStore : IDisposable
             CREATE TABLE IF NOT EXISTS history (seq INTEGER PRIMARY KEY AUTOINCREMENT,
                 prompt_id TEXT NOT NULL UNIQUE, entry TEXT NOT NULL);
             """);
+        return db;
     }
 
     /// <summary>A queued row: the item, whether it was running, and how many runs it has started.</summary>
@@ -40,6 +58,10 @@ public sealed class PromptStore : IDisposable
     {
         lock (_lock)
         {
+            if (_db is null)
+            {
+                return [];
+            }
             using var cmd = Command("SELECT item, running, attempts FROM queue ORDER BY rowid");
             using var reader = cmd.ExecuteReader();
             var rows = new List<QueuedRow>();
@@ -55,6 +77,10 @@ public sealed class PromptStore : IDisposable
     {
         lock (_lock)
         {
+            if (_db is null)
+            {
+                return [];
+            }
             using var cmd = Command("SELECT prompt_id, entry FROM history ORDER BY seq");
             using var reader = cmd.ExecuteReader();
             var rows = new List<(string, JsonObject)>();
@@ -70,6 +96,10 @@ public sealed class PromptStore : IDisposable
     {
         lock (_lock)
         {
+            if (_db is null)
+            {
+                return 0;
+            }
             using var cmd = Command("SELECT value FROM meta WHERE key = 'counter'");
             return cmd.ExecuteScalar() is long value ? value : 0;
         }
@@ -108,7 +138,7 @@ public sealed class PromptStore : IDisposable
     {
         lock (_lock)
         {
-            _db.Dispose();
+            _db?.Dispose();
         }
     }
 
@@ -116,7 +146,7 @@ public sealed class PromptStore : IDisposable
     {
         lock (_lock)
         {
-            using var transaction = _db.BeginTransaction();
+            using var transaction = Open().BeginTransaction();
             foreach (var (sql, parameters) in statements)
             {
                 using var cmd = Command(sql);
@@ -139,7 +169,7 @@ public sealed class PromptStore : IDisposable
 
     private SqliteCommand Command(string sql)
     {
-        var cmd = _db.CreateCommand();
+        var cmd = _db!.CreateCommand();
         cmd.CommandText = sql;
         return cmd;
     }

@@ -63,6 +63,7 @@ public static class ServerApp
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.RunOptions().Folders());
         builder.Services.AddSingleton<ServerFolders>();
+        builder.Services.AddSingleton<SettingsStore>();
         AddExecution(builder.Services, options);
         builder.WebHost.UseUrls(); // the address comes from ServerOptions only
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(ListenAddress(options.Listen), options.Port));
@@ -70,6 +71,7 @@ public static class ServerApp
 
         var app = builder.Build();
         app.UseServerMiddleware();
+        app.UseFrontEnd(options);
         app.UseWebSockets();
         foreach (var prefix in new[] { "", "/api" })
         {
@@ -86,6 +88,9 @@ public static class ServerApp
         routes.MapUpload();
         routes.MapModels();
         routes.MapSystem();
+        routes.MapFrontEndInfo();
+        routes.MapSettings();
+        routes.MapUserData();
         routes.MapPrompt();
         routes.MapQueue();
         routes.MapHistory();

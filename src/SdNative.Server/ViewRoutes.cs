@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.StaticFiles;
-using Microsoft.Net.Http.Headers;
 
 namespace SdNative.Server;
 
@@ -71,17 +70,23 @@ public static class ViewRoutes
         return ActiveContentTypes.Contains(type) ? "application/octet-stream" : type;
     }
 
-    /// <summary>ComfyUI's <c>filename="name"</c>; a name outside ASCII adds the RFC 5987 form,
-    /// which HTTP headers need to carry it.</summary>
+    /// <summary>ComfyUI's <c>filename="name"</c> (quotes and backslashes escaped); a name outside
+    /// printable ASCII gets an ASCII stand-in there plus RFC 5987's <c>filename*=UTF-8''…</c>,
+    /// since header values can only carry ASCII.</summary>
     internal static string ContentDisposition(string name)
     {
-        string quoted = name.Replace("\\", "\\\\").Replace("\"", "\\\"");
+        static string Quoted(string text) => text.Replace("\\", "\\\\").Replace("\"", "\\\"");
         if (name.All(ch => ch is >= ' ' and <= '~'))
         {
-            return $"filename=\"{quoted}\"";
+            return $"filename=\"{Quoted(name)}\"";
         }
-        var header = new ContentDispositionHeaderValue("inline");
-        header.SetHttpFileName(name);
-        return header.ToString()["inline; ".Length..];
+        string fallback = new(name.Select(ch => ch is >= ' ' and <= '~' ? ch : '_').ToArray());
+        var encoded = new System.Text.StringBuilder();
+        foreach (byte b in System.Text.Encoding.UTF8.GetBytes(name))
+        {
+            bool attrChar = char.IsAsciiLetterOrDigit((char)b) || "!#$&+-.^_`|~".Contains((char)b);
+            encoded.Append(attrChar ? ((char)b).ToString() : $"%{b:X2}");
+        }
+        return $"filename=\"{Quoted(fallback)}\"; filename*=UTF-8''{encoded}";
     }
 }

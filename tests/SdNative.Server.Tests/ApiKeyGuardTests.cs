@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace SdNative.Server.Tests;
 
-public class ApiKeyGuardTests
+public class ApiKeyGuardTests(KeyedServer shared) : IClassFixture<KeyedServer>
 {
     private static async Task<HttpStatusCode> Status(HttpClient client, string path, string? bearer = null)
     {
@@ -31,16 +31,14 @@ public class ApiKeyGuardTests
     [InlineData("/no/such/route", null, HttpStatusCode.Unauthorized)] // nothing about the routes leaks without the key
     public async Task WithAKeyEveryRequestMustCarryIt(string path, string? bearer, HttpStatusCode expected)
     {
-        var (app, client) = await TestServers.StartAsync("--api-key", "s3cret");
-        await using var _ = app;
+        var client = shared.Client;
         Assert.Equal(expected, await Status(client, path, bearer));
     }
 
     [Fact]
     public async Task ARefusalSaysHowToSendTheKey()
     {
-        var (app, client) = await TestServers.StartAsync("--api-key", "s3cret");
-        await using var _ = app;
+        var client = shared.Client;
         using var response = await client.GetAsync("/features");
         Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
         var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
@@ -51,7 +49,7 @@ public class ApiKeyGuardTests
     [Fact]
     public async Task WithoutAKeyNothingIsChecked()
     {
-        var (app, client) = await TestServers.StartAsync();
+        var (app, client) = await TestServers.StartAsync(); // its own server: the shared one has a key
         await using var _ = app;
         Assert.Equal(HttpStatusCode.OK, await Status(client, "/features"));
         Assert.Equal(HttpStatusCode.OK, await Status(client, "/features", "anything"));

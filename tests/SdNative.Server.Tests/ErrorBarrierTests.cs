@@ -28,4 +28,17 @@ public class ErrorBarrierTests
         Assert.DoesNotContain("InvalidOperationException", body);
         Assert.DoesNotContain(" at ", body);
     }
+
+    [Fact]
+    public async Task ABodyTheHostRefusesKeepsIts413()
+    {
+        var app = ServerApp.Build([], builder => builder.WebHost.UseTestServer());
+        app.MapPost("/reads-body", string () => throw new Microsoft.AspNetCore.Http.BadHttpRequestException("Request body too large.", 413));
+        await app.StartAsync();
+        await using var _ = app;
+        using var response = await app.GetTestClient().PostAsync("/reads-body", new StringContent("x"));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("The request body is larger than this server accepts",
+            JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!["message"]!.GetValue<string>());
+    }
 }

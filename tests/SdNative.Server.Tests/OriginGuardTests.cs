@@ -2,7 +2,7 @@ using System.Net;
 
 namespace SdNative.Server.Tests;
 
-public class OriginGuardTests
+public class OriginGuardTests(DefaultServer shared) : IClassFixture<DefaultServer>
 {
     private static async Task<HttpResponseMessage> Send(HttpClient client, HttpMethod method, string host, string? origin, string path = "/features")
     {
@@ -33,9 +33,7 @@ public class OriginGuardTests
     [InlineData("studio.example:8188", "http://evil.example", HttpStatusCode.OK)] // only loopback hosts are guarded
     public async Task ALoopbackHostRefusesForeignOrigins(string host, string? origin, HttpStatusCode expected)
     {
-        var (app, client) = await TestServers.StartAsync();
-        await using var _ = app;
-        using var response = await Send(client, HttpMethod.Get, host, origin);
+        using var response = await Send(shared.Client, HttpMethod.Get, host, origin);
         Assert.Equal(expected, response.StatusCode);
         Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
     }

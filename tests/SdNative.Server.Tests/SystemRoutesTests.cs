@@ -60,6 +60,14 @@ public class SystemRoutesTests
 
     private static string Prefix(string json) => json[..json.IndexOf("18446744073709551615", StringComparison.Ordinal)] + "18446744073709551615";
 
+    [Fact]
+    public async Task TheAdvertisedUploadLimitFollowsTheOption()
+    {
+        var (app, client) = await TestServers.StartAsync("--max-upload-size", "2.5");
+        await using var _ = app;
+        Assert.Equal(2621440.0, JsonNode.Parse(await client.GetStringAsync("/features"))!["max_upload_size"]!.GetValue<double>()); // 2.5 x 1048576
+    }
+
     [Theory]
     [InlineData("/embeddings")]
     [InlineData("/api/extensions")]

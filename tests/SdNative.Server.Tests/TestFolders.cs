@@ -5,7 +5,7 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace SdNative.Server.Tests;
 
 /// <summary>A fresh base folder for one test's server, removed afterwards, and small images to put in it.</summary>
-internal sealed class TestFolders : IDisposable
+public sealed class TestFolders : IDisposable
 {
     public string Base { get; } = Path.Combine(Path.GetTempPath(), "sdn-server-" + Guid.NewGuid().ToString("N"));
 

@@ -6,25 +6,39 @@ using SixLabors.ImageSharp.PixelFormats;
 
 namespace SdNative.Server.Tests;
 
-public class ViewRoutesTests
+/// <summary>/view only reads, so one server over one set of files serves every test here.</summary>
+public sealed class ViewServer : IAsyncLifetime
 {
-    private static readonly Rgba32 Translucent = new(200, 100, 50, 128);
+    public static readonly Rgba32 Translucent = new(200, 100, 50, 128);
 
-    private static async Task<(TestFolders Folders, Microsoft.AspNetCore.Builder.WebApplication App, HttpClient Client)> Serve()
+    public TestFolders Folders { get; } = new();
+
+    public Microsoft.AspNetCore.Builder.WebApplication? App { get; private set; }
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public async Task InitializeAsync()
     {
-        var folders = new TestFolders();
-        Directory.CreateDirectory(folders.At("output", "sub"));
-        Directory.CreateDirectory(folders.At("input"));
-        Directory.CreateDirectory(folders.At("temp"));
-        File.WriteAllBytes(folders.At("output", "sub", "a.png"), TestFolders.Png(4, 3, Translucent));
-        File.WriteAllBytes(folders.At("output", "top.png"), TestFolders.Png(2, 2, Translucent));
-        File.WriteAllBytes(folders.At("input", "in.png"), TestFolders.Png(2, 2, Translucent));
-        File.WriteAllBytes(folders.At("temp", "t.png"), TestFolders.Png(2, 2, Translucent));
-        File.WriteAllText(folders.At("input", "page.html"), "<script>alert(1)</script>");
-        var (app, client) = await folders.StartAsync();
-        return (folders, app, client);
+        Directory.CreateDirectory(Folders.At("output", "sub"));
+        Directory.CreateDirectory(Folders.At("input"));
+        Directory.CreateDirectory(Folders.At("temp"));
+        File.WriteAllBytes(Folders.At("output", "sub", "a.png"), TestFolders.Png(4, 3, Translucent));
+        File.WriteAllBytes(Folders.At("output", "top.png"), TestFolders.Png(2, 2, Translucent));
+        File.WriteAllBytes(Folders.At("input", "in.png"), TestFolders.Png(2, 2, Translucent));
+        File.WriteAllBytes(Folders.At("temp", "t.png"), TestFolders.Png(2, 2, Translucent));
+        File.WriteAllText(Folders.At("input", "page.html"), "<script>alert(1)</script>");
+        (App, Client) = await Folders.StartAsync();
     }
 
+    public async Task DisposeAsync()
+    {
+        await App!.DisposeAsync();
+        Folders.Dispose();
+    }
+}
+
+public class ViewRoutesTests(ViewServer served) : IClassFixture<ViewServer>
+{
     [Theory]
     [InlineData("/view?filename=a.png&subfolder=sub", "output/sub/a.png")]
     [InlineData("/api/view?filename=a.png&subfolder=sub&type=output", "output/sub/a.png")]
@@ -36,9 +50,7 @@ public class ViewRoutesTests
     [InlineData("/view?filename=top.png&clientId=x", "output/top.png")]  // unknown parameters are ignored
     public async Task RawFilesAreServedAsStoredWithComfyUisHeaders(string url, string stored)
     {
-        var (folders, app, client) = await Serve();
-        using var _f = folders;
-        await using var _ = app;
+        var (folders, client) = (served.Folders, served.Client);
         using var response = await client.GetAsync(url);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(File.ReadAllBytes(folders.At(stored.Split('/'))), await response.Content.ReadAsByteArrayAsync());
@@ -47,14 +59,22 @@ public class ViewRoutesTests
     }
 
     [Fact]
-    public async Task PagesAreServedAsDownloadsNeverRendered()
+    public async Task PagesAreServedAsDownloadsNeverRenderedNorConverted()
     {
-        var (folders, app, client) = await Serve();
-        using var _f = folders;
-        await using var _ = app;
+        var client = served.Client;
         using var response = await client.GetAsync("/view?filename=page.html&type=input");
         Assert.Equal("application/octet-stream", response.Content.Headers.ContentType!.MediaType);
+        using var preview = await client.GetAsync("/view?filename=page.html&type=input&preview=webp");
+        Assert.Equal(HttpStatusCode.BadRequest, preview.StatusCode);
+        Assert.Equal("invalid_image", JsonNode.Parse(await preview.Content.ReadAsStringAsync())!["error"]!["type"]!.GetValue<string>());
     }
+
+    [Theory]
+    [InlineData("a.png", "filename=\"a.png\"")]                      // ComfyUI's form
+    [InlineData("say \"hi\".png", "filename=\"say \\\"hi\\\".png\"")] // quotes escaped (RFC 9110 quoted-string)
+    [InlineData("café.png", "filename=\"caf_.png\"; filename*=UTF-8''caf%C3%A9.png")] // RFC 6266/5987 for non-ASCII
+    public void ContentDispositionCarriesAnyName(string name, string expected) =>
+        Assert.Equal(expected, ViewRoutes.ContentDisposition(name));
 
     [Theory]
     [InlineData("/view", HttpStatusCode.NotFound)]                                  // no filename
@@ -65,9 +85,7 @@ public class ViewRoutesTests
     [InlineData("/view?filename=top.png&type=", HttpStatusCode.BadRequest)]
     public async Task MissingFilesAre404AndUnknownTypes400(string url, HttpStatusCode expected)
     {
-        var (folders, app, client) = await Serve();
-        using var _f = folders;
-        await using var _ = app;
+        var client = served.Client;
         using var response = await client.GetAsync(url);
         Assert.Equal(expected, response.StatusCode);
         if (expected == HttpStatusCode.BadRequest)
@@ -90,9 +108,7 @@ public class ViewRoutesTests
     [MemberData(nameof(Escapes))]
     public async Task EscapingFilenamesAre400AndEscapingSubfolders403(string escape)
     {
-        var (folders, app, client) = await Serve();
-        using var _f = folders;
-        await using var _ = app;
+        var client = served.Client;
         using var byName = await client.GetAsync($"/view?filename={escape}");
         Assert.Equal(HttpStatusCode.BadRequest, byName.StatusCode);
         Assert.Equal("invalid_filename", JsonNode.Parse(await byName.Content.ReadAsStringAsync())!["error"]!["type"]!.GetValue<string>());
@@ -107,9 +123,7 @@ public class ViewRoutesTests
     [InlineData("gif;90", "image/webp")] // an unknown format falls back to webp, as in ComfyUI
     public async Task PreviewsAreReencoded(string preview, string contentType)
     {
-        var (folders, app, client) = await Serve();
-        using var _f = folders;
-        await using var _ = app;
+        var client = served.Client;
         using var response = await client.GetAsync($"/view?filename=a.png&subfolder=sub&preview={Uri.EscapeDataString(preview)}");
         Assert.Equal(contentType, response.Content.Headers.ContentType!.MediaType);
         Assert.Equal("filename=\"a.png\"", response.Content.Headers.GetValues("Content-Disposition").Single());
@@ -127,9 +141,7 @@ public class ViewRoutesTests
     [Fact]
     public async Task ChannelRgbDropsAlphaAndChannelAKeepsOnlyAlpha()
     {
-        var (folders, app, client) = await Serve();
-        using var _f = folders;
-        await using var _ = app;
+        var client = served.Client;
         byte[] rgb = await client.GetByteArrayAsync("/view?filename=a.png&subfolder=sub&channel=rgb");
         using (var image = Image.Load<Rgba32>(rgb, out var format))
         {
