@@ -68,6 +68,31 @@ public sealed class ServeProcessTests
     }
 
     [SkippableFact]
+    public async Task WithOnShutdownFinishSigtermLetsTheRunningPromptCompleteFirst()
+    {
+        using var folder = await ServerFolder.WithTinyModelAsync();
+        string id;
+        int port;
+        using (var server = await ServeProcess.StartAsync(folder.Base, null, "--on-shutdown", "finish"))
+        {
+            port = server.Port;
+            using var ws = await WsTestClient.ConnectAsync(new Uri(server.Address, "ws?clientId=me"));
+            await ws.ReceiveAsync();
+            id = await QueueAsync(server.Http, ServerFolder.Txt2Img(steps: 200), "me");
+            await ws.ReadUntilAsync(f => f.Type == "progress" && f.PromptId == id);
+            var (code, output) = await server.TerminateAsync();
+            Assert.True(code == 0, output);
+        }
+        Assert.Single(folder.OutputFiles());
+        using (var server = await ServeProcess.StartAsync(folder.Base, port))
+        {
+            var entry = (await server.Http.GetFromJsonAsync<JsonObject>($"history/{id}"))![id]!;
+            Assert.Equal("success", entry["status"]!["status_str"]!.GetValue<string>());
+            Assert.Equal("""{"queue_running":[],"queue_pending":[]}""", await server.Http.GetStringAsync("queue"));
+        }
+    }
+
+    [SkippableFact]
     public async Task ThePythonExampleClientRunsTheSeedGuideAndSavesItsImage()
     {
         Skip.IfNot(File.Exists("/usr/bin/python3") && HasWebsocketModule() || IsCi(), "needs /usr/bin/python3 with python3-websocket (scripts/install-deps.sh)");
