@@ -12,22 +12,31 @@ public static class ServeCommand
 {
     public const string Name = "serve";
 
+    private static readonly Dictionary<string, string> Descriptions = new()
+    {
+        ["--listen"] = "Address to listen on (default 127.0.0.1; another needs --api-key or --insecure).",
+        ["--port"] = "TCP port (default 8188).",
+        ["--base"] = "Base folder: models/, input/, output/, temp/ and the queue database (default: current folder).",
+        ["--models"] = "Models folder (default <base>/models).",
+        ["--input"] = "Input folder (default <base>/input).",
+        ["--output"] = "Output folder (default <base>/output).",
+        ["--front-end-root"] = "A ComfyUI front-end build to serve at /.",
+        ["--api-key"] = "Key every request must carry (Authorization: Bearer KEY or ?token=KEY).",
+        ["--threads"] = "Engine threads (0 = physical cores).",
+        ["--preview-method"] = "Sampler previews when a prompt does not ask: none (default), auto or latent2rgb.",
+        ["--on-shutdown"] = "On SIGTERM: cancel (default; the running prompt stays queued) or finish it first.",
+        ["--max-upload-size"] = "Largest upload in MiB (default 100).",
+        ["--max-json-size"] = "Largest JSON request body in MiB (default 32).",
+        ["--enable-cors-header"] = "Allow cross-origin calls from this origin (* for any).",
+    };
+
     public static Command Create(CliConsole console)
     {
-        var switches = new List<Option<string?>>
-        {
-            new("--listen") { Description = "Address to listen on (default 127.0.0.1; another needs --api-key or --insecure)." },
-            new("--port") { Description = "TCP port (default 8188)." },
-            new("--base") { Description = "Base folder: models/, input/, output/, temp/ and the queue database (default: current folder)." },
-            new("--models") { Description = "Models folder (default <base>/models)." },
-            new("--input") { Description = "Input folder (default <base>/input)." },
-            new("--output") { Description = "Output folder (default <base>/output)." },
-            new("--front-end-root") { Description = "A ComfyUI front-end build to serve at /." },
-            new("--api-key") { Description = "Key every request must carry (Authorization: Bearer KEY or ?token=KEY)." },
-            new("--threads") { Description = "Engine threads (0 = physical cores)." },
-            new("--preview-method") { Description = "Sampler previews when a prompt does not ask: none (default), auto or latent2rgb." },
-            new("--on-shutdown") { Description = "On SIGTERM: cancel (default; the running prompt stays queued) or finish it first." },
-        };
+        // Every switch the server reads (ServerApp.SwitchMappings), so a new server option needs no change here.
+        var switches = ServerApp.SwitchMappings.Keys
+            .Where(name => name is not ("--insecure" or "--cpu"))
+            .Select(name => new Option<string?>(name) { Description = Descriptions.GetValueOrDefault(name, $"Sets {ServerApp.SwitchMappings[name]}.") })
+            .ToList();
         var insecure = new Option<bool>("--insecure") { Description = "Serve off loopback without an API key." };
         var cpu = CpuOption.Create();
         var command = new Command(Name, "Serve the ComfyUI HTTP and WebSocket API (queue, history, /ws events).") { insecure, cpu };

@@ -32,7 +32,18 @@ public class ServeCommandTests
     {
         var (code, output, _) = await CliRun.InProcess("serve", "--help");
         Assert.Equal(0, code);
-        Assert.Contains("--on-shutdown", output);
-        Assert.Contains("--preview-method", output);
+        Assert.All(SdNative.Server.ServerApp.SwitchMappings.Keys, name => Assert.Contains(name, output));
+    }
+
+    [Fact]
+    public async Task EveryServerSwitchIsAccepted()
+    {
+        // A bad --port makes each run stop before listening; any switch serve did not know would be a parse error instead.
+        foreach (var name in SdNative.Server.ServerApp.SwitchMappings.Keys.Where(n => n is not ("--port" or "--insecure" or "--cpu")))
+        {
+            var (code, _, err) = await CliRun.InProcess("serve", name, "x", "--port", "70000", "--base", Path.GetTempPath());
+            Assert.Equal(ExitCodes.Invalid, code);
+            Assert.DoesNotContain("Unrecognized", err);
+        }
     }
 }
