@@ -7,7 +7,7 @@ PACKAGES=(
   clang-14 libclang-14-dev libclang-rt-14-dev python3-clang-14
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev
-  python3-numpy python3-regex
+  python3-numpy python3-regex python3-websocket
   hyperfine time
 )
 

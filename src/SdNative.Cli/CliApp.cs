@@ -20,6 +20,7 @@ public static class CliApp
         root.Subcommands.Add(DownloadTokenizerCommand.Create(console));
         root.Subcommands.Add(DemoCommand.Create(console));
         root.Subcommands.Add(SystemCommand.Create(console));
+        root.Subcommands.Add(ServeCommand.Create(console));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -42,8 +43,10 @@ public static class CliApp
             Interlocked.CompareExchange(ref signalExit, context.Signal == PosixSignal.SIGTERM ? ExitCodes.Terminated : ExitCodes.Interrupted, 0);
             signals.Cancel();
         }
-        using var sigint = output is null ? PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal) : null;
-        using var sigterm = output is null ? PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal) : null;
+        // `serve` is a host: a signal asks it to stop (exit 0), which its own lifetime handles.
+        bool handlesSignals = output is null && parse.CommandResult.Command.Name != ServeCommand.Name;
+        using var sigint = handlesSignals ? PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal) : null;
+        using var sigterm = handlesSignals ? PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal) : null;
 
         var invocation = new InvocationConfiguration
         {

@@ -26,6 +26,13 @@ public static class ServerApp
         ["--input"] = $"{ServerOptions.Section}:{nameof(ServerOptions.Input)}",
         ["--output"] = $"{ServerOptions.Section}:{nameof(ServerOptions.Output)}",
         ["--front-end-root"] = $"{ServerOptions.Section}:{nameof(ServerOptions.FrontEndRoot)}",
+        ["--threads"] = $"{ServerOptions.Section}:{nameof(ServerOptions.Threads)}",
+        ["--cpu"] = $"{ServerOptions.Section}:{nameof(ServerOptions.Cpu)}",
+        ["--preview-method"] = $"{ServerOptions.Section}:{nameof(ServerOptions.PreviewMethod)}",
+        ["--on-shutdown"] = $"{ServerOptions.Section}:{nameof(ServerOptions.OnShutdown)}",
+        ["--max-upload-size"] = $"{ServerOptions.Section}:{nameof(ServerOptions.MaxUploadSize)}",
+        ["--max-json-size"] = $"{ServerOptions.Section}:{nameof(ServerOptions.MaxJsonSize)}",
+        ["--enable-cors-header"] = $"{ServerOptions.Section}:{nameof(ServerOptions.EnableCorsHeader)}",
     };
 
     /// <summary>
@@ -39,18 +46,33 @@ public static class ServerApp
         builder.Configuration.AddCommandLine(args, (IDictionary<string, string>)SwitchMappings);
         builder.Host.UseSystemd();
 
-        var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
+        ServerOptions options;
+        try
+        {
+            options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
+        }
+        catch (InvalidOperationException e)
+        {
+            // The binder's message names the key and the value it could not convert (--port eighty).
+            throw new ServerConfigurationException(e.Message);
+        }
         if (options.Problem() is { } problem)
         {
             throw new ServerConfigurationException(problem);
         }
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(options.RunOptions().Folders());
+        builder.Services.AddSingleton<ServerFolders>();
+        builder.Services.AddSingleton<SettingsStore>();
+        AddExecution(builder.Services, options);
         builder.WebHost.UseUrls(); // the address comes from ServerOptions only
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(ListenAddress(options.Listen), options.Port));
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseServerMiddleware();
+        app.UseFrontEnd(options);
+        app.UseWebSockets();
         foreach (var prefix in new[] { "", "/api" })
         {
             MapRoutes(app.MapGroup(prefix));
@@ -62,6 +84,38 @@ public static class ServerApp
     private static void MapRoutes(IEndpointRouteBuilder routes)
     {
         routes.MapFeatures();
+        routes.MapView();
+        routes.MapUpload();
+        routes.MapModels();
+        routes.MapSystem();
+        routes.MapFrontEndInfo();
+        routes.MapSettings();
+        routes.MapUserData();
+        routes.MapPrompt();
+        routes.MapQueue();
+        routes.MapHistory();
+        routes.MapWebSocket();
+        routes.MapJobs();
+    }
+
+    /// <summary>The durable queue, the WebSocket clients and the one execution worker.</summary>
+    private static void AddExecution(IServiceCollection services, ServerOptions options)
+    {
+        services.AddSingleton(_ => new PromptStore(Path.Combine(options.RunOptions().ResolvedBase, PromptStore.FileName)));
+        services.AddSingleton<WebSocketHub>();
+        services.AddSingleton(sp =>
+        {
+            var hub = sp.GetRequiredService<WebSocketHub>();
+            var queue = new PromptQueue(sp.GetRequiredService<PromptStore>(), ExecutionWorker.FailedAfterRestart);
+            queue.Changed += remaining => hub.Send(null, "status", new System.Text.Json.Nodes.JsonObject { ["status"] = WebSocketRoutes.Status(remaining) });
+            return queue;
+        });
+        services.AddSingleton<PromptValidator>();
+        services.AddSingleton<ExecutionWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<ExecutionWorker>());
+        services.AddSingleton<IMemoryRelease>(sp => sp.GetRequiredService<ExecutionWorker>());
+        // Finishing the running prompt on SIGTERM may take as long as the prompt does.
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = options.FinishOnShutdown ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(30));
     }
 
     private static System.Net.IPAddress ListenAddress(string listen) =>

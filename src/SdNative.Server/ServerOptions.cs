@@ -38,8 +38,46 @@ public sealed class ServerOptions
     /// <summary>A ComfyUI front-end build served at / (ComfyUI's --front-end-root); none when null.</summary>
     public string? FrontEndRoot { get; set; }
 
+    /// <summary>Engine threads (0 = physical cores).</summary>
+    public int Threads { get; set; }
+
+    /// <summary>The engine's CPU kernels.</summary>
+    public CpuVariant Cpu { get; set; } = CpuVariant.Auto;
+
+    /// <summary>Sampler previews for prompts whose extra_data.preview_method is absent or "default":
+    /// "none" (ComfyUI's default) or "auto"/"latent2rgb" (the latent→RGB projection, each step).</summary>
+    public string PreviewMethod { get; set; } = "none";
+
+    /// <summary>On SIGTERM: "cancel" stops the running prompt at its next step and keeps it queued
+    /// for the next start; "finish" lets it complete first.</summary>
+    public string OnShutdown { get; set; } = "cancel";
+
+    public bool FinishOnShutdown => OnShutdown == "finish";
+
+    /// <summary>Messages a WebSocket client may have waiting; one more drops it.</summary>
+    public int WebSocketQueue { get; set; } = 1024;
+
+    /// <summary>Seconds one WebSocket send may take before the client is dropped.</summary>
+    public double WebSocketSendTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Largest upload in megabytes (ComfyUI's --max-upload-size; the same default).</summary>
+    public double MaxUploadSize { get; set; } = 100;
+
+    /// <summary>Largest JSON request body in megabytes: a prompt with its UI workflow is far smaller.</summary>
+    public double MaxJsonSize { get; set; } = 32;
+
+    /// <summary>An origin (or "*") allowed cross-origin: adds Access-Control-Allow-* headers and turns
+    /// off the loopback origin check (ComfyUI's --enable-cors-header). Null: no CORS, origin check on.</summary>
+    public string? EnableCorsHeader { get; set; }
+
+    public long MaxUploadBytes => Megabytes(MaxUploadSize);
+
+    public long MaxJsonBytes => Megabytes(MaxJsonSize);
+
+    private static long Megabytes(double megabytes) => (long)Math.Round(megabytes * 1024 * 1024);
+
     /// <summary>The workflow runner's options for these folders (the CLI's run uses the same record).</summary>
-    public RunOptions RunOptions() => new(BaseDir: Base, ModelsDir: Models, InputDir: Input, OutputDir: Output);
+    public RunOptions RunOptions() => new(BaseDir: Base, ModelsDir: Models, InputDir: Input, OutputDir: Output, Threads: Threads, CpuVariant: Cpu);
 
     /// <summary>
     /// The reason these options are unsafe or unusable, or null when they are fine: a non-loopback
@@ -50,6 +88,26 @@ public sealed class ServerOptions
         if (Port is < 0 or > 65535)
         {
             return $"--port {Port} is not a TCP port (0..65535)";
+        }
+        if (PreviewMethod is not ("none" or "auto" or "latent2rgb"))
+        {
+            return $"--preview-method takes none, auto or latent2rgb, not '{PreviewMethod}'";
+        }
+        if (OnShutdown is not ("cancel" or "finish"))
+        {
+            return $"--on-shutdown takes cancel or finish, not '{OnShutdown}'";
+        }
+        if (WebSocketQueue < 1 || WebSocketSendTimeoutSeconds <= 0)
+        {
+            return "the WebSocket send queue needs at least one slot and a positive send timeout";
+        }
+        if (Threads < 0)
+        {
+            return "--threads must be 0 or more";
+        }
+        if (MaxUploadSize <= 0 || MaxJsonSize <= 0)
+        {
+            return $"--max-upload-size ({MaxUploadSize}) and --max-json-size ({MaxJsonSize}) must be positive megabytes";
         }
         if (!IsLoopback(Listen) && string.IsNullOrEmpty(ApiKey) && !Insecure)
         {

@@ -9,6 +9,8 @@ namespace SdNative.Workflow;
 /// <param name="Overrides">"NODE.INPUT" → value text (JSON if it parses, else a string); NODE is an id or a _meta.title.</param>
 /// <param name="TokenizerPath">The CLIP vocabulary; null lets the engine search (beside the model, models/tokenizers, SDN_TOKENIZER).</param>
 /// <param name="CpuVariant">The engine's CPU kernels; Auto picks the fastest the CPU supports.</param>
+/// <param name="PreviewEvery">Samplers report an RGB preview of the latent every N steps through the progress
+/// reporter (GenerationProgress.Preview); 0 = none.</param>
 public sealed record RunOptions(
     string? BaseDir = null,
     string? ModelsDir = null,
@@ -17,7 +19,8 @@ public sealed record RunOptions(
     int Threads = 0,
     IReadOnlyList<KeyValuePair<string, string>>? Overrides = null,
     string? TokenizerPath = null,
-    CpuVariant CpuVariant = CpuVariant.Auto)
+    CpuVariant CpuVariant = CpuVariant.Auto,
+    int PreviewEvery = 0)
 {
     public string ResolvedBase => Path.GetFullPath(BaseDir ?? Directory.GetCurrentDirectory());
 
@@ -45,6 +48,11 @@ public sealed record RunResult(
     IReadOnlyList<string> Warnings,
     System.Text.Json.Nodes.JsonObject NodeErrors)
 {
+    /// <summary>Per output node (SaveImage, PreviewImage): the images it wrote, or, served from the
+    /// cache, the images the run that computed it wrote (ComfyUI re-sends a cached node's ui).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<SdNative.Imaging.SavedImage>> Images { get; init; } =
+        new Dictionary<string, IReadOnlyList<SdNative.Imaging.SavedImage>>();
+
     /// <summary>Ids of the nodes that actually executed (not served from the cache).</summary>
     public IReadOnlyList<string> Executed => Nodes.Where(n => !n.Cached).Select(n => n.NodeId).ToList();
 }

@@ -19,6 +19,9 @@ public sealed class WorkflowRunner : IDisposable
     {
         public object?[] Outputs { get; } = outputs;
         public List<IDisposable> Owned { get; } = owned;
+
+        /// <summary>An output node's images from the run that wrote them, re-reported when it is served from the cache.</summary>
+        public IReadOnlyList<SavedImage>? Images { get; set; }
     }
 
     private readonly Dictionary<string, CacheEntry> _cache = new();
@@ -43,6 +46,10 @@ public sealed class WorkflowRunner : IDisposable
 
     /// <summary>Reported as each node starts executing.</summary>
     public IProgress<NodeStarted>? NodeProgress { get; set; }
+
+    /// <summary>Reported once per run, before any node executes: the ids of the nodes the run
+    /// will take from the cache (ComfyUI's execution_cached).</summary>
+    public IProgress<IReadOnlyList<string>>? CachedNodes { get; set; }
 
     public static bool NativeSamplerSupported(string name)
     {
@@ -112,15 +119,21 @@ public sealed class WorkflowRunner : IDisposable
                 SavedPrompt = (JsonObject)prompt.DeepClone(),
             };
             var run = new Execution(this, prompt, services);
+            CachedNodes?.Report(run.CachedAmong(validation.Outputs));
             foreach (var output in validation.Outputs)
             {
                 await run.EvaluateAsync(output).ConfigureAwait(false);
             }
             cancellationToken.ThrowIfCancellationRequested();
-            var (files, previews) = Commit(services);
+            var (files, previews, images) = Commit(services);
             foreach (var (key, entry) in run.DeferredCache)
             {
-                _cache[key] = entry;
+                entry.Entry.Images = images.GetValueOrDefault(entry.NodeId);
+                _cache[key] = entry.Entry;
+            }
+            foreach (var (id, cachedImages) in run.CachedImages)
+            {
+                images[id] = cachedImages;
             }
             // Keep what this run used; release the rest (ComfyUI's cache keeps the latest prompt).
             foreach (var key in _cache.Keys.Where(k => !run.UsedKeys.Contains(k)).ToList())
@@ -131,7 +144,7 @@ public sealed class WorkflowRunner : IDisposable
                 }
                 _cache.Remove(key);
             }
-            return new RunResult(files, previews, run.Timings, warnings, validation.NodeErrors);
+            return new RunResult(files, previews, run.Timings, warnings, validation.NodeErrors) { Images = images };
         }
         finally
         {
@@ -142,10 +155,11 @@ public sealed class WorkflowRunner : IDisposable
     private SdnEngine Engine(RunOptions options) => _engine ??= new SdnEngine(new SdnEngineOptions(Threads: options.Threads, CpuVariant: options.CpuVariant), _logger);
 
     /// <summary>Writes the held-back images; if one fails, removes those already written.</summary>
-    private static (List<string> Files, List<string> Previews) Commit(RunServices services)
+    private static (List<string> Files, List<string> Previews, Dictionary<string, IReadOnlyList<SavedImage>> Images) Commit(RunServices services)
     {
         var files = new List<string>();
         var previews = new List<string>();
+        var images = new Dictionary<string, IReadOnlyList<SavedImage>>();
         string promptJson = PythonJson.Dumps(PyValues.Normalize(services.SavedPrompt));
         Dictionary<string, string>? extra = services.ExtraPngInfo?.ToDictionary(kv => kv.Key, kv => PythonJson.Dumps(PyValues.Normalize(kv.Value)));
         var written = new List<string>();
@@ -154,6 +168,7 @@ public sealed class WorkflowRunner : IDisposable
             try
             {
                 var saved = ImageSaver.Save(save.Images, save.Folder, save.Prefix, promptJson, extra, save.CompressLevel, save.Type);
+                images[save.NodeId] = [.. images.GetValueOrDefault(save.NodeId, []), .. saved];
                 foreach (var image in saved)
                 {
                     written.Add(image.FullPath);
@@ -170,7 +185,7 @@ public sealed class WorkflowRunner : IDisposable
                 throw new WorkflowRuntimeException(save.NodeId, classType, e);
             }
         }
-        return (files, previews);
+        return (files, previews, images);
     }
 
     /// <summary>Applies "NODE.INPUT" = value overrides (NODE = id or _meta.title).</summary>
@@ -222,6 +237,9 @@ public sealed class WorkflowRunner : IDisposable
         _gate.Dispose();
     }
 
+    /// <summary>An output node's cache entry, stored once its images are written.</summary>
+    private sealed record DeferredEntry(string NodeId, CacheEntry Entry);
+
     /// <summary>One run's walk over the graph.</summary>
     private sealed class Execution(WorkflowRunner runner, JsonObject prompt, RunServices services)
     {
@@ -230,7 +248,8 @@ public sealed class WorkflowRunner : IDisposable
         private readonly HashSet<string> _inProgress = new();
 
         public HashSet<string> UsedKeys { get; } = new();
-        public List<(string Key, CacheEntry Entry)> DeferredCache { get; } = new();
+        public List<(string Key, DeferredEntry Entry)> DeferredCache { get; } = new();
+        public Dictionary<string, IReadOnlyList<SavedImage>> CachedImages { get; } = new();
         public List<NodeTiming> Timings { get; } = new();
 
         private JsonObject Node(string id) => (JsonObject)prompt[id]!;
@@ -325,6 +344,10 @@ public sealed class WorkflowRunner : IDisposable
             MarkUpstreamUsed(id);
             if (runner._cache.TryGetValue(key, out var cached))
             {
+                if (cached.Images is { } images)
+                {
+                    CachedImages[id] = images;
+                }
                 _results[id] = cached.Outputs;
                 Timings.Add(new NodeTiming(id, definition.ClassName, 0, true));
                 return cached.Outputs;
@@ -377,7 +400,7 @@ public sealed class WorkflowRunner : IDisposable
             if (definition.IsOutputNode)
             {
                 // An output node counts as done only once its files are written.
-                DeferredCache.Add((key, entry));
+                DeferredCache.Add((key, new DeferredEntry(id, entry)));
             }
             else
             {
@@ -385,6 +408,30 @@ public sealed class WorkflowRunner : IDisposable
             }
             _results[id] = outputs;
             return outputs;
+        }
+
+        /// <summary>The nodes the outputs need whose results are already cached, in prompt order.</summary>
+        public IReadOnlyList<string> CachedAmong(IReadOnlyList<string> outputs)
+        {
+            var needed = new HashSet<string>();
+            var stack = new Stack<string>(outputs);
+            while (stack.Count > 0)
+            {
+                string id = stack.Pop();
+                if (!needed.Add(id))
+                {
+                    continue;
+                }
+                foreach (var (_, value) in Node(id)["inputs"] as JsonObject ?? new JsonObject())
+                {
+                    if (value is JsonArray link && link.Count == 2 && link[0] is JsonValue v
+                        && v.GetValueKind() == System.Text.Json.JsonValueKind.String && prompt.ContainsKey(v.GetValue<string>()))
+                    {
+                        stack.Push(v.GetValue<string>());
+                    }
+                }
+            }
+            return prompt.Select(kv => kv.Key).Where(id => needed.Contains(id) && runner._cache.ContainsKey(Key(id))).ToList();
         }
 
         private void MarkUpstreamUsed(string id)

@@ -32,4 +32,12 @@ public class ServerOptionsTests
 
     [Fact]
     public void APortOutsideTcpRangeIsRefused() => Assert.Contains("70000", new ServerOptions { Port = 70000 }.Problem());
+
+    [Fact]
+    public void SizeLimitsMustBePositiveAndAreMebibytes()
+    {
+        Assert.Contains("--max-upload-size", new ServerOptions { MaxUploadSize = 0 }.Problem());
+        Assert.Contains("--max-json-size", new ServerOptions { MaxJsonSize = -1 }.Problem());
+        Assert.Equal((104857600L, 33554432L), (new ServerOptions().MaxUploadBytes, new ServerOptions().MaxJsonBytes)); // ComfyUI's 100 MB is 100 MiB
+    }
 }

@@ -82,7 +82,8 @@ internal static class ModelNodes
             Steps: (int)e.Int("steps"),
             Cfg: (float)e.Float("cfg"),
             Denoise: (float)e.Float("denoise"),
-            Seed: e.UInt64("seed"));
+            Seed: e.UInt64("seed"),
+            PreviewEvery: e.Services.Options.PreviewEvery);
         var result = await Model(e).SampleAsync(settings, e.Get<Conditioning>("positive"), e.Get<Conditioning>("negative"),
             e.Get<Latent>("latent_image"), e.Services.Progress, e.Services.Token).ConfigureAwait(false);
         return [result];
@@ -101,7 +102,8 @@ internal static class ModelNodes
             AddNoise: e.Str("add_noise") == "enable",
             StartStep: (int)e.Int("start_at_step"),
             EndStep: (int)e.Int("end_at_step"),
-            ForceFullDenoise: e.Str("return_with_leftover_noise") == "disable");
+            ForceFullDenoise: e.Str("return_with_leftover_noise") == "disable",
+            PreviewEvery: e.Services.Options.PreviewEvery);
         var result = await Model(e).SampleAsync(settings, e.Get<Conditioning>("positive"), e.Get<Conditioning>("negative"),
             e.Get<Latent>("latent_image"), e.Services.Progress, e.Services.Token).ConfigureAwait(false);
         return [result];
