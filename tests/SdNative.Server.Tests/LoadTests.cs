@@ -46,7 +46,9 @@ public sealed class LoadTests
     public async Task AClientThatNeverReadsIsDroppedWhileAnotherCompletesTwentyPrompts()
     {
         using var folder = await ServerFolder.WithTinyModelAsync();
-        await using var server = await LiveServer.StartAsync(folder.Base, "--Server:WebSocketSendTimeoutSeconds", "2");
+        // The send timeout must outlast a reader that is merely slow on a loaded 2-core machine
+        // (it reads between HTTP calls), yet drop the silent one well inside the guard.
+        await using var server = await LiveServer.StartAsync(folder.Base, "--Server:WebSocketSendTimeoutSeconds", "5");
         var hub = (WebSocketHub)server.App.Services.GetService(typeof(WebSocketHub))!;
         var previews = new JsonObject { ["preview_method"] = "latent2rgb" };
         // Connected, then never read; its own prompt floods it with a preview per step until the
