@@ -13,7 +13,10 @@ public sealed class WebSocketHub
 
     public int Count => _clients.Count;
 
-    public bool IsConnected(string sid) => _clients.ContainsKey(sid);
+    /// <summary>Whether a live socket holds this sid: one whose pump has ended (dropped or closed)
+    /// no longer counts, even in the moment before its route removes it from the table.</summary>
+    public bool IsConnected(string sid) =>
+        _clients.TryGetValue(sid, out var client) && !client.IsDropped && !client.Pump.IsCompleted;
 
     /// <summary>Completes when the client with this sid is dropped or closes (already complete if none).</summary>
     public Task Gone(string sid) => _clients.TryGetValue(sid, out var client) ? client.Pump : Task.CompletedTask;
