@@ -3,12 +3,25 @@
 #include <cstdio>
 #include <vector>
 
+#include "backend.h"
 #include "error.h"
 
 namespace sdn {
 
-Context::Context(int n_threads, sdn_cpu_variant variant)
-    : pool_(std::make_unique<ThreadPool>(n_threads)), variant_(variant) {}
+Context::Context(int n_threads, sdn_cpu_variant variant, BackendFactory make_backend)
+    : pool_(std::make_unique<ThreadPool>(n_threads)), variant_(variant) {
+    if (make_backend) backend_ = make_backend(*this);
+}
+
+// The backend may hold work queued on the pool, so it goes first.
+Context::~Context() { backend_.reset(); }
+
+void Context::set_backend(std::unique_ptr<Backend> backend) { backend_ = std::move(backend); }
+
+Backend& Context::backend() {
+    SDN_REQUIRE(backend_ != nullptr, SDN_ERR_INTERNAL, "no compute backend attached to the context");
+    return *backend_;
+}
 
 void Context::log(sdn_log_level level, const char* format, ...) {
     if (!wants_log(level)) return;

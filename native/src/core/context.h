@@ -1,5 +1,5 @@
-// The engine-side state behind an sdn_context: threads, kernel variant, callbacks,
-// cancellation and the last error. One context runs one call at a time.
+// The engine-side state behind an sdn_context: threads, kernel variant, the backend that
+// computes, callbacks, cancellation and the last error. One context runs one call at a time.
 #pragma once
 
 #include <atomic>
@@ -13,9 +13,25 @@
 
 namespace sdn {
 
+class Backend;
+class Context;
+
+// Makes the backend a new context computes with (cpu::make_cpu_backend, ...).
+using BackendFactory = std::unique_ptr<Backend> (*)(Context& ctx);
+
 class Context {
 public:
-    Context(int n_threads, sdn_cpu_variant variant);
+    // make_backend, when given, attaches its backend at once (a context returned by value
+    // cannot be given one afterwards by its creator's helper).
+    Context(int n_threads, sdn_cpu_variant variant, BackendFactory make_backend = nullptr);
+    ~Context();
+
+    // The backend model code computes with. Whoever creates the context attaches one (api/
+    // composes a backend implementation with the context); model code only sees Backend.
+    void set_backend(std::unique_ptr<Backend> backend);
+    // Throws Error(SDN_ERR_INTERNAL) when none was attached.
+    Backend& backend();
+    bool has_backend() const { return backend_ != nullptr; }
 
     ThreadPool& pool() { return *pool_; }
     int threads() const { return pool_->size(); }
@@ -52,6 +68,7 @@ public:
 
 private:
     std::unique_ptr<ThreadPool> pool_;
+    std::unique_ptr<Backend> backend_;
     sdn_cpu_variant variant_;
     sdn_log_callback log_cb_ = nullptr;
     void* log_user_ = nullptr;

@@ -1,4 +1,4 @@
-#include "quant/dtype.h"
+#include "core/element_type.h"
 
 #include <cctype>
 
