@@ -89,13 +89,15 @@ void concat_channels(CommandBatch& b, DevPtr a, int64_t C1, DevPtr bv, int64_t C
     });
 }
 
-void transpose(CommandBatch& b, DevPtr x, int64_t B, int64_t rows, int64_t cols, DevPtr y) {
+void transpose(CommandBatch& b, DevPtr x, int64_t B, int64_t rows, int64_t cols, DevPtr y, DevPtr residual) {
     const int64_t image = rows * cols;
     for_each_chunk(B, chunk_rows(b, {uint64_t(image) * 4}, "transpose"), [&](int64_t i0, int64_t ic) {
         const Window wx = b.window(x.at(i0 * image).span(ic * image), "transpose input");
         const Window wy = b.window(y.at(i0 * image).span(ic * image), "transpose output");
-        const uint32_t push[] = {uint32_t(ic), uint32_t(rows), uint32_t(cols), wx.skip_floats(), wy.skip_floats()};
-        b.dispatch_flat("transpose", {wx, wy}, push, sizeof push, flat_groups(ic * image));
+        const Window wr = residual.buffer ? b.window(residual.at(i0 * image).span(ic * image), "residual") : wx;
+        const uint32_t push[] = {uint32_t(ic), uint32_t(rows), uint32_t(cols), wx.skip_floats(),
+                                 wy.skip_floats(), wr.skip_floats(), residual.buffer ? 1u : 0u};
+        b.dispatch_flat("transpose", {wx, wr, wy}, push, sizeof push, flat_groups(ic * image));
     });
 }
 
@@ -109,30 +111,29 @@ void timestep_embedding(CommandBatch& b, DevPtr t, int64_t B, int64_t dim, DevPt
     b.dispatch_flat("timestep_embedding", {wt, wo}, push, sizeof push, flat_groups(B * dim));
 }
 
-namespace {
-// mode 0: f32 -> f16, 1: f16 -> f32. Pieces hold an even count so halves stay word-paired.
-void convert(CommandBatch& b, const Span& f32, const Span& f16, int64_t n, uint32_t mode) {
-    SDN_REQUIRE(f16.offset % 4 == 0, SDN_ERR_INVALID_ARGUMENT, "Vulkan convert: f16 data must start on a 4-byte boundary");
-    const int64_t chunk = chunk_rows(b, {4}, "convert") & ~int64_t(1);
-    for_each_chunk(n, std::max<int64_t>(chunk, 2), [&](int64_t i0, int64_t count) {
-        const Window w32 = b.window({f32.buffer, f32.offset + 4 * uint64_t(i0), 4 * uint64_t(count)}, "f32 values");
-        const Window w16 = b.window({f16.buffer, f16.offset + 2 * uint64_t(i0), 2 * uint64_t(count)}, "f16 values");
-        const Window& src = mode == 0 ? w32 : w16;
-        const Window& dst = mode == 0 ? w16 : w32;
-        // Skips in the unit the shader indexes: floats for f32, halves for f16.
-        const uint32_t src_skip = mode == 0 ? w32.skip_floats() : w16.skip_bytes / 2;
-        const uint32_t dst_skip = mode == 0 ? w16.skip_bytes / 2 : w32.skip_floats();
-        const uint32_t push[] = {uint32_t(count), src_skip, dst_skip, mode};
-        b.dispatch_flat("convert", {src, dst}, push, sizeof push, flat_groups((count + 1) / 2));
+void convert(CommandBatch& b, const Span& src, DType src_type, const Span& dst, DType dst_type, int64_t n) {
+    // The shader's modes: which side is 16-bit and how (see convert.comp).
+    uint32_t mode;
+    if (src_type == DType::F32 && dst_type == DType::F16) mode = 0;
+    else if (src_type == DType::F16 && dst_type == DType::F32) mode = 1;
+    else if (src_type == DType::F32 && dst_type == DType::BF16) mode = 2;
+    else if (src_type == DType::BF16 && dst_type == DType::F32) mode = 3;
+    else if (src_type == DType::F32 && dst_type == DType::F32) mode = 4;
+    else fail(SDN_ERR_UNSUPPORTED, std::string("Vulkan copy: ") + dtype_traits(src_type).name + " to " +
+                                        dtype_traits(dst_type).name + " is not supported");
+    const uint64_t src_size = src_type == DType::F32 ? 4 : 2, dst_size = dst_type == DType::F32 ? 4 : 2;
+    SDN_REQUIRE((src_size == 4 || src.offset % 4 == 0) && (dst_size == 4 || dst.offset % 4 == 0),
+                SDN_ERR_INVALID_ARGUMENT, "Vulkan copy: 16-bit data must start on a 4-byte boundary");
+    // Pieces hold an even count so 16-bit values stay paired in words.
+    const int64_t chunk = std::max<int64_t>(chunk_rows(b, {4}, "copy") & ~int64_t(1), 2);
+    for_each_chunk(n, chunk, [&](int64_t i0, int64_t count) {
+        const Window ws = b.window({src.buffer, src.offset + src_size * i0, src_size * count}, "copy source");
+        const Window wd = b.window({dst.buffer, dst.offset + dst_size * i0, dst_size * count}, "copy destination");
+        // Skips in the unit the shader indexes: floats for f32, 16-bit values otherwise.
+        const uint32_t push[] = {uint32_t(count), ws.skip_bytes / uint32_t(src_size),
+                                 wd.skip_bytes / uint32_t(dst_size), mode};
+        b.dispatch_flat("convert", {ws, wd}, push, sizeof push, flat_groups((count + 1) / 2));
     });
-}
-}  // namespace
-
-void convert_f32_to_f16(CommandBatch& b, DevPtr x, int64_t n, const VulkanBuffer& y, uint64_t y_offset) {
-    convert(b, x.span(n), {&y, y_offset, 2 * uint64_t(n)}, n, 0);
-}
-void convert_f16_to_f32(CommandBatch& b, const VulkanBuffer& x, uint64_t x_offset, int64_t n, DevPtr y) {
-    convert(b, y.span(n), {&x, x_offset, 2 * uint64_t(n)}, n, 1);
 }
 
 }  // namespace sdn::vk

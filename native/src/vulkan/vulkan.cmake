@@ -6,7 +6,7 @@ set(SDN_VK_SPV_DIR ${CMAKE_CURRENT_BINARY_DIR}/vulkan_spirv)
 file(GLOB SDN_VK_COMPUTE_SHADERS CONFIGURE_DEPENDS ${SDN_VK_SHADER_DIR}/*.comp)
 file(GLOB SDN_VK_SHADER_INCLUDES CONFIGURE_DEPENDS ${SDN_VK_SHADER_DIR}/*.glsl)
 set(SDN_VK_WEIGHT_TYPES f32 f16 bf16 q8_0 q4_0 q4_1 q5_0 q5_1 q4_K q5_K q6_K)
-set(SDN_VK_PER_WEIGHT_TYPE linear conv2d)
+set(SDN_VK_PER_WEIGHT_TYPE linear conv2d gather_rows)
 
 set(spirv_files "")
 foreach(shader ${SDN_VK_COMPUTE_SHADERS})

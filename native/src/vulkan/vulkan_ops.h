@@ -46,12 +46,24 @@ void add_channel_bias(CommandBatch& b, DevPtr x, DevPtr v, int64_t B, int64_t C,
 void upsample_nearest2x(CommandBatch& b, DevPtr x, int64_t B, int64_t C, int64_t H, int64_t W, DevPtr y);
 void concat_channels(CommandBatch& b, DevPtr a, int64_t C1, DevPtr bv, int64_t C2, int64_t B,
                      int64_t HW, DevPtr y);
-// y[b, c, r] = x[b, r, c] for x [B, rows, cols]: [B, HW, C] tokens <-> [B, C, HW] channels.
-void transpose(CommandBatch& b, DevPtr x, int64_t B, int64_t rows, int64_t cols, DevPtr y);
+// y[b, c, r] = x[b, r, c] (+ residual[b, c, r] when residual.buffer is set) for x
+// [B, rows, cols]: [B, HW, C] tokens <-> [B, C, HW] channels.
+void transpose(CommandBatch& b, DevPtr x, int64_t B, int64_t rows, int64_t cols, DevPtr y,
+               DevPtr residual = {});
+// Resizing planes [H, W] -> [Ho, Wo] as torch's interpolate (align_corners=False).
+enum class Resize : uint32_t { Nearest = 0, NearestExact = 1, Bilinear = 2, Bicubic = 3, Area = 4 };
+void interpolate(CommandBatch& b, DevPtr x, int64_t planes, int64_t H, int64_t W, DevPtr y,
+                 int64_t Ho, int64_t Wo, Resize mode);
+// Planes [H, W] at (top, left) of zero planes [Ho, Wo].
+void pad_zero(CommandBatch& b, DevPtr x, int64_t planes, int64_t H, int64_t W, int64_t top,
+              int64_t left, DevPtr y, int64_t Ho, int64_t Wo);
+// y[r, :] = table[ids[r], :] for ids already on the device (int32, byte offset ids_offset).
+void gather_rows(CommandBatch& b, const VulkanWeight& table, const VulkanBuffer& ids,
+                 uint64_t ids_offset, int64_t rows, DevPtr y);
 void timestep_embedding(CommandBatch& b, DevPtr t, int64_t B, int64_t dim, DevPtr out,
                         float max_period = 10000.0f);
-// n values between f32 and f16 storage; f16 positions (bytes) must be multiples of 4.
-void convert_f32_to_f16(CommandBatch& b, DevPtr x, int64_t n, const VulkanBuffer& y, uint64_t y_offset);
-void convert_f16_to_f32(CommandBatch& b, const VulkanBuffer& x, uint64_t x_offset, int64_t n, DevPtr y);
+// Copies n values converting between f32 and 16-bit storage (F16 or BF16; F32 to F32 copies).
+// One side is f32; 16-bit positions (bytes) must be multiples of 4.
+void convert(CommandBatch& b, const Span& src, DType src_type, const Span& dst, DType dst_type, int64_t n);
 
 }  // namespace sdn::vk

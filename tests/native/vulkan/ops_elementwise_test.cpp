@@ -114,8 +114,8 @@ TEST(VulkanConvert, F32ToF16AndBackRoundsLikeIeeeHalves) {
     vk::VulkanBuffer halves(*device, 2 * n + 2, "halves");
     auto dy = device_vector(*device, std::vector<float>(n, 0.0f));
     vk::CommandBatch batch(*device);
-    vk::convert_f32_to_f16(batch, at(dx), n, halves, 0);
-    vk::convert_f16_to_f32(batch, halves, 0, n, at(dy));
+    vk::convert(batch, at(dx).span(n), DType::F32, {&halves, 0, 2 * n}, DType::F16, n);
+    vk::convert(batch, {&halves, 0, 2 * n}, DType::F16, at(dy).span(n), DType::F32, n);
     batch.submit();
     std::vector<uint16_t> got_halves(n);
     halves.download(got_halves.data(), 2 * n);

@@ -19,12 +19,11 @@
 
 namespace sdn_test {
 
-// The Vulkan device for a test, or why there is none. With CI=true and the lavapipe driver
-// that ctest pins (VK_ICD_FILENAMES) installed, having no device is a failure, not a skip.
-inline std::unique_ptr<sdn::vk::VulkanDevice> open_vulkan_device(std::string& why,
-                                                                 const sdn::vk::DeviceOptions& o = {}) {
+// What make() returns, or null with `why` set when it throws (no Vulkan, no device).
+template <class Make>
+auto open_or_why(std::string& why, Make make) -> decltype(make()) {
     try {
-        return std::make_unique<sdn::vk::VulkanDevice>(o);
+        return make();
     } catch (const sdn::Error& e) {
         why = e.what();
         return nullptr;
@@ -36,15 +35,23 @@ inline bool pinned_driver_installed() {
     return icd && *icd && std::ifstream(icd).good();
 }
 
+// Ends the test when `var` could not be opened: a skip with the reason, or a failure under
+// CI=true when the lavapipe driver that ctest pins (VK_ICD_FILENAMES) is installed.
+#define SDN_SKIP_WITHOUT_VULKAN(var, why)                                                      \
+    if (!var) {                                                                               \
+        if (::sdn_test::running_in_ci() && ::sdn_test::pinned_driver_installed())             \
+            FAIL() << "no Vulkan device although the pinned driver is installed (CI=true): "  \
+                   << why;                                                                    \
+        GTEST_SKIP() << "no Vulkan device: " << why;                                          \
+    }
+
+// A Vulkan device for a test (options optional), or the skip/fail above.
 #define SDN_REQUIRE_VULKAN_DEVICE(var, ...)                                                     \
     std::string var##_why;                                                                      \
-    auto var = ::sdn_test::open_vulkan_device(var##_why, ##__VA_ARGS__);                        \
-    if (!var) {                                                                                 \
-        if (::sdn_test::running_in_ci() && ::sdn_test::pinned_driver_installed())               \
-            FAIL() << "no Vulkan device although the pinned driver is installed (CI=true): "    \
-                   << var##_why;                                                                \
-        GTEST_SKIP() << "no Vulkan device: " << var##_why;                                      \
-    }
+    auto var = ::sdn_test::open_or_why(var##_why, [&] {                                         \
+        return std::make_unique<sdn::vk::VulkanDevice>(sdn::vk::DeviceOptions{__VA_ARGS__});    \
+    });                                                                                         \
+    SDN_SKIP_WITHOUT_VULKAN(var, var##_why)
 
 // A device buffer holding `values`.
 inline std::unique_ptr<sdn::vk::VulkanBuffer> device_vector(sdn::vk::VulkanDevice& d,
