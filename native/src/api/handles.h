@@ -5,9 +5,12 @@
 #include "core/context.h"
 #include "core/live_objects.h"
 #include "core/tensor.h"
+#include "cpu/cpu_backend.h"
 
 struct sdn_context : sdn::LiveObject {
-    sdn_context(int threads, sdn_cpu_variant variant) : impl(threads, variant) {}
+    // The CPU computes for every context until device selection offers another backend.
+    sdn_context(int threads, sdn_cpu_variant variant)
+        : impl(threads, variant, &sdn::cpu::make_cpu_backend) {}
     sdn::Context impl;
 };
 

@@ -78,6 +78,17 @@ void upsample_nearest2x(Context& ctx, const float* x, int64_t B, int64_t C, int6
 void concat_channels(Context& ctx, const float* a, int64_t C1, const float* b, int64_t C2,
                      int64_t B, int64_t HW, float* y);
 
+// Zero padding: x [B, C, H, W] placed at (top, left) of y [B, C, Ho, Wo], the rest zero.
+void pad_zero(Context& ctx, const float* x, int64_t B, int64_t C, int64_t H, int64_t W,
+              int64_t top, int64_t left, float* y, int64_t Ho, int64_t Wo);
+
+// [B, C, N] -> [B, N, C] (channel-major activations to token rows).
+void channels_to_tokens(Context& ctx, const float* x, int64_t B, int64_t C, int64_t N, float* y);
+
+// y[B, C, N] = tokens[B, N, C]^T, plus residual[B, C, N] when it is not null.
+void tokens_to_channels(Context& ctx, const float* tokens, const float* residual, int64_t B,
+                        int64_t C, int64_t N, float* y);
+
 // Sinusoidal timestep embedding as the SD UNet uses it: half = dim/2,
 // freq_i = exp(-ln(max_period) * i / half), out = [cos(t*freq), sin(t*freq)] per row.
 void timestep_embedding(const float* t, int64_t B, int64_t dim, float* out,

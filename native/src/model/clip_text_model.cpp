@@ -3,10 +3,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/backend.h"
 #include "core/error.h"
-#include "cpu/kernel_table.h"
-#include "cpu/ops.h"
-#include "cpu/weight_rows.h"
 
 namespace sdn {
 
@@ -29,6 +27,7 @@ public:
             missing_.push_back(prefix_ + name);
             return nullptr;
         }
+        found_.push_back(w);
         if (w->shape != shape) {
             fail(SDN_ERR_FORMAT, "CLIP text model: tensor " + prefix_ + name + " has shape " +
                                      shape_text(w->shape) + " where " + shape_text(shape) +
@@ -39,6 +38,7 @@ public:
     const WeightRef* raw(const std::string& name) {
         const WeightRef* w = lookup_(prefix_ + name);
         if (!w) missing_.push_back(prefix_ + name);
+        else found_.push_back(w);
         return w;
     }
     void finish() const {
@@ -48,12 +48,24 @@ public:
         if (missing_.size() > 8) msg += " ... (" + std::to_string(missing_.size()) + " in all)";
         fail(SDN_ERR_FORMAT, msg);
     }
+    const std::vector<const WeightRef*>& found() const { return found_; }
 
 private:
     const WeightLookup& lookup_;
     std::string prefix_;
     std::vector<std::string> missing_;
+    std::vector<const WeightRef*> found_;
 };
+
+// Embedding rows are read whole: the table must hold data in a type whose rows are whole
+// blocks (float types, or GGUF blocks that tile the width).
+void require_row_table(const WeightRef& w, const char* what) {
+    SDN_REQUIRE(w.valid(), SDN_ERR_INVALID_ARGUMENT, std::string(what) + ": weight has no data");
+    SDN_REQUIRE(w.type != DType::I64 && dtype_row_bytes(w.type, w.row_elems()) >= 0,
+                SDN_ERR_UNSUPPORTED,
+                std::string(what) + ": weight type " + dtype_traits(w.type).name +
+                    " cannot be used here");
+}
 
 }  // namespace
 
@@ -100,8 +112,9 @@ ClipTextModel::ClipTextModel(const WeightLookup& lookup, const std::string& pref
     }
     final_norm_ = {bind.get("final_layer_norm.weight", {D}), bind.get("final_layer_norm.bias", {D})};
     bind.finish();
-    cpu::require_readable_weight(*token_embedding_, "CLIP token embedding");
-    cpu::require_readable_weight(*position_embedding_, "CLIP position embedding");
+    resident_ = bind.found();
+    require_row_table(*token_embedding_, "CLIP token embedding");
+    require_row_table(*position_embedding_, "CLIP position embedding");
 }
 
 ClipTextModel::Output ClipTextModel::forward(Context& ctx, const std::vector<int32_t>& ids,
@@ -120,61 +133,61 @@ ClipTextModel::Output ClipTextModel::forward(Context& ctx, const std::vector<int
     const int64_t L = layers(), D = width_, F = mlp_width_, R = n * T;
     // ComfyUI: an index beyond the layer count falls back to the last layer.
     const int64_t target = (-static_cast<int64_t>(clip_skip) > L) ? L - 1 : L + clip_skip;
-    const auto& kt = cpu::kernels(ctx);
+    Backend& be = ctx.backend();
+    be.make_resident(resident_, residency_);
 
     ctx.check_cancelled();
-    Tensor x({R, D});
+    // Token ids and position indices are the host inputs; the sequence stays on the backend
+    // until the outputs come back at the end.
+    const DeviceTensor x = be.tensor({R, D}, "CLIP activations");
+    const DeviceTensor pos = be.tensor({T, D}, "CLIP activations");
     {
-        std::vector<float> pos(static_cast<size_t>(D));
-        for (int64_t r = 0; r < R; ++r) {
-            float* row = x.data() + r * D;
-            cpu::weight_row_f32(kt, *token_embedding_, ids[static_cast<size_t>(r)], 0, D, row);
-            cpu::weight_row_f32(kt, *position_embedding_, r % T, 0, D, pos.data());
-            for (int64_t c = 0; c < D; ++c) row[c] += pos[static_cast<size_t>(c)];
-        }
+        std::vector<int32_t> positions(static_cast<size_t>(T));
+        for (int64_t t = 0; t < T; ++t) positions[static_cast<size_t>(t)] = static_cast<int32_t>(t);
+        be.gather_rows(*token_embedding_, ids, x);
+        be.gather_rows(*position_embedding_, positions, pos);
+        be.add(x, pos, x);
     }
     ctx.note_scratch_bytes((R * D * 6 + R * F) * static_cast<int64_t>(sizeof(float)));
 
-    Tensor h({R, D}), q({R, D}), k({R, D}), v({R, D}), a({R, D}), f({R, F});
-    Tensor selected;
+    const DeviceTensor h = be.tensor({R, D}, "CLIP activations");
+    const DeviceTensor q = be.tensor({n, T, D}, "CLIP activations");
+    const DeviceTensor k = be.tensor({n, T, D}, "CLIP activations");
+    const DeviceTensor v = be.tensor({n, T, D}, "CLIP activations");
+    const DeviceTensor a = be.tensor({n, T, D}, "CLIP activations");
+    const DeviceTensor f = be.tensor({R, F}, "CLIP activations");
+    DeviceTensor selected;
     for (int64_t li = 0; li < L; ++li) {
         const Layer& l = layers_[static_cast<size_t>(li)];
-        ops::layer_norm(ctx, x.data(), R, D, kLayerNormEps, l.ln1.gamma, l.ln1.beta, h.data());
-        ops::linear(ctx, h.data(), R, D, *l.q.w, l.q.b, q.data());
-        ops::linear(ctx, h.data(), R, D, *l.k.w, l.k.b, k.data());
-        ops::linear(ctx, h.data(), R, D, *l.v.w, l.v.b, v.data());
-        ops::AttentionArgs args{};
-        args.q = q.data();
-        args.k = k.data();
-        args.v = v.data();
-        args.out = a.data();
-        args.batch = n;
-        args.nq = args.nk = T;
-        args.heads = D / kHeadDim;
-        args.head_dim = kHeadDim;
-        args.q_stride = args.k_stride = args.v_stride = args.out_stride = D;
-        args.scale = 1.0f / std::sqrt(static_cast<float>(kHeadDim));
-        args.causal = true;
-        ops::attention(ctx, args);
-        ops::linear(ctx, a.data(), R, D, *l.out.w, l.out.b, x.data(), /*accumulate=*/true);
+        be.layer_norm(x, kLayerNormEps, l.ln1.gamma, l.ln1.beta, h);
+        be.linear(h, *l.q.w, l.q.b, q, false);
+        be.linear(h, *l.k.w, l.k.b, k, false);
+        be.linear(h, *l.v.w, l.v.b, v, false);
+        AttentionOp op;
+        op.q = q, op.k = k, op.v = v, op.out = a;
+        op.heads = D / kHeadDim;
+        op.scale = 1.0f / std::sqrt(static_cast<float>(kHeadDim));
+        op.causal = true;
+        be.attention(op);
+        be.linear(a.view().reshaped({R, D}), *l.out.w, l.out.b, x, /*accumulate=*/true);
 
-        ops::layer_norm(ctx, x.data(), R, D, kLayerNormEps, l.ln2.gamma, l.ln2.beta, h.data());
-        ops::linear(ctx, h.data(), R, D, *l.fc1.w, l.fc1.b, f.data());
-        ops::quick_gelu(ctx, f.data(), R * F);
-        ops::linear(ctx, f.data(), R, F, *l.fc2.w, l.fc2.b, x.data(), /*accumulate=*/true);
+        be.layer_norm(x, kLayerNormEps, l.ln2.gamma, l.ln2.beta, h);
+        be.linear(h, *l.fc1.w, l.fc1.b, f, false);
+        be.activation(Activation::QuickGelu, f);
+        be.linear(f, *l.fc2.w, l.fc2.b, x, /*accumulate=*/true);
 
         if (li == target && li != L - 1) {
-            selected.reset({R, D});
-            std::memcpy(selected.data(), x.data(), static_cast<size_t>(R * D) * sizeof(float));
+            selected = be.tensor({R, D}, "CLIP activations");
+            be.copy(x, selected);
         }
+        be.submit();
         ctx.progress(SDN_STAGE_TEXT_ENCODE, static_cast<int>(li + 1), static_cast<int>(L));
     }
 
     Output out;
-    Tensor last({R, D});
-    ops::layer_norm(ctx, x.data(), R, D, kLayerNormEps, final_norm_.gamma, final_norm_.beta,
-                    last.data());
-    out.pooled.reset({n, D});
+    const DeviceTensor last = be.tensor({R, D}, "CLIP activations");
+    be.layer_norm(x, kLayerNormEps, final_norm_.gamma, final_norm_.beta, last);
+    const DeviceTensor pooled = be.tensor({n, D}, "CLIP activations");
     for (int64_t s = 0; s < n; ++s) {
         int64_t at = 0;  // argmax of (id == end): the first end token, else position 0
         for (int64_t t = 0; t < T; ++t) {
@@ -183,15 +196,16 @@ ClipTextModel::Output ClipTextModel::forward(Context& ctx, const std::vector<int
                 break;
             }
         }
-        std::memcpy(out.pooled.data() + s * D, last.data() + (s * T + at) * D,
-                    static_cast<size_t>(D) * sizeof(float));
+        be.copy(last.view().slice(s * T + at, 1), pooled.view().slice(s, 1));
     }
+    out.pooled.reset({n, D});
+    be.download(pooled, out.pooled.data());
     out.hidden.reset({n, T, D});
     if (target == L - 1) {
-        std::memcpy(out.hidden.data(), last.data(), static_cast<size_t>(R * D) * sizeof(float));
+        be.download(last, out.hidden.data());
     } else {
-        ops::layer_norm(ctx, selected.data(), R, D, kLayerNormEps, final_norm_.gamma,
-                        final_norm_.beta, out.hidden.data());
+        be.layer_norm(selected, kLayerNormEps, final_norm_.gamma, final_norm_.beta, last);
+        be.download(last, out.hidden.data());
     }
     return out;
 }

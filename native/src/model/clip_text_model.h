@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,9 @@ private:
     const WeightRef* position_embedding_ = nullptr;
     std::vector<Layer> layers_;
     Norm final_norm_;
+    std::vector<const WeightRef*> resident_;  // every weight, made resident per backend
+    // Lives as long as this model: backends drop their resident copies once it expires.
+    std::shared_ptr<const void> residency_ = std::make_shared<char>();
     int64_t width_ = 0, mlp_width_ = 0, vocab_ = 0, positions_ = 0;
 };
 

@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "cpu/ops.h"
+#include "core/backend.h"
 #include "model/unet_blocks.h"
 
 namespace sdn {
@@ -19,57 +19,66 @@ std::unique_ptr<UnetModel> UnetModel::load(const WeightLookup& lookup, const std
     auto m = std::make_unique<UnetModel>();
     m->w_ = bind_unet_weights(binder, num_heads, head_dim);
     m->used_ = binder.used();
+    for (const std::string& name : m->used_) m->resident_.push_back(lookup(name));
     m->keepalive_ = std::move(keepalive);
     return m;
 }
 
 namespace {
 
+// A view of `shape` at the start of a tensor allocated for the largest shape it will hold.
+TensorView shaped(const DeviceTensor& storage, const std::vector<int64_t>& shape) {
+    return TensorView::make(storage.view().buffer, storage.view().offset, DType::F32, shape);
+}
+
 // Runs the parts of one block in order: x [B, in, H, W] -> out [B, out_ch, H', W'].
-// H, W are updated to the output size. up_h/up_w: the size an upsampler must produce.
-void run_block(Context& ctx, const UnetBlock& blk, const UnetConfig& cfg, const float* x,
-               int64_t B, int64_t& H, int64_t& W, const float* emb_silu, const float* context,
-               int64_t tokens, int64_t up_h, int64_t up_w, float* out, float* tmp,
-               Workspace& ws) {
+// up_h/up_w: the size an upsampler must produce. Returns the view of out holding the result.
+TensorView run_block(Context& ctx, const UnetBlock& blk, const UnetConfig& cfg,
+                     const TensorView& x, const TensorView& emb_silu, const TensorView& context,
+                     int64_t up_h, int64_t up_w, const DeviceTensor& out,
+                     const DeviceTensor& tmp, Workspace& ws) {
     // Ping-pong between out and tmp so the result ends in out.
     int parts = blk.has_stem + blk.has_res + blk.has_attn + blk.has_res2 + blk.has_down + blk.has_up;
-    const float* cur = x;
-    auto next_buf = [&]() {
+    const int64_t B = x.dim(0);
+    int64_t H = x.dim(2), W = x.dim(3);
+    TensorView cur = x;
+    auto next_buf = [&](int64_t channels) {
         --parts;
-        return (parts % 2 == 0) ? out : tmp;
+        return shaped((parts % 2 == 0) ? out : tmp, {B, channels, H, W});
     };
     if (blk.has_stem) {
-        float* o = next_buf();
-        ops::conv2d(ctx, cur, B, blk.stem.in, H, W, blk.stem.w, &blk.stem.b, 1, 1, o);
+        const TensorView o = next_buf(blk.stem.out);
+        ctx.backend().conv2d(cur, blk.stem.w, &blk.stem.b, 1, 1, o);
         cur = o;
     }
     if (blk.has_res) {
-        float* o = next_buf();
-        resblock_forward(ctx, blk.res, cfg, cur, B, H, W, emb_silu, o, ws);
+        const TensorView o = next_buf(blk.res.out_ch);
+        resblock_forward(ctx, blk.res, cfg, cur, emb_silu, o, ws);
         cur = o;
     }
     if (blk.has_attn) {
-        float* o = next_buf();
-        transformer_forward(ctx, blk.attn, cfg, cur, B, H, W, context, tokens, o, ws);
+        const TensorView o = next_buf(blk.attn.channels);
+        transformer_forward(ctx, blk.attn, cfg, cur, context, o, ws);
         cur = o;
     }
     if (blk.has_res2) {
-        float* o = next_buf();
-        resblock_forward(ctx, blk.res2, cfg, cur, B, H, W, emb_silu, o, ws);
+        const TensorView o = next_buf(blk.res2.out_ch);
+        resblock_forward(ctx, blk.res2, cfg, cur, emb_silu, o, ws);
         cur = o;
     }
     if (blk.has_down) {
-        float* o = next_buf();
-        downsample_forward(ctx, blk.down, cur, B, H, W, o);
         H = (H + 1) / 2, W = (W + 1) / 2;
+        const TensorView o = next_buf(blk.down.out);
+        downsample_forward(ctx, blk.down, cur, o);
         cur = o;
     }
     if (blk.has_up) {
-        float* o = next_buf();
-        upsample_forward(ctx, blk.up, cur, B, H, W, up_h, up_w, o, ws);
         H = up_h, W = up_w;
+        const TensorView o = next_buf(blk.up.out);
+        upsample_forward(ctx, blk.up, cur, o, ws);
         cur = o;
     }
+    return cur;
 }
 
 }  // namespace
@@ -87,7 +96,6 @@ void UnetModel::predict_eps(Context& ctx, const Tensor& x_in, const std::vector<
                 SDN_ERR_INVALID_ARGUMENT,
                 "UNet context must be [B, tokens, " + std::to_string(cfg.context_dim) + "], got " +
                     context.shape_string());
-    const int64_t tokens = context.dim(1);
 
     struct HookScope {
         Context& c;
@@ -111,69 +119,77 @@ void UnetModel::predict_eps(Context& ctx, const Tensor& x_in, const std::vector<
             max_act = std::max(max_act, B * blk.out_ch * h * w);
         }
     }
-    std::vector<std::vector<float>> skips(w_.input_blocks.size());
-    for (size_t i = 0; i < skips.size(); ++i)
-        skips[i].resize(static_cast<size_t>(B * skip_c[i] * skip_h[i] * skip_w[i]));
+    // Latents and conditioning cross into the backend here and eps comes back at the end:
+    // between the two everything stays on the backend.
+    Backend& be = ctx.backend();
+    be.make_resident(resident_, keepalive_);
+    DeviceTensor x_dev = be.tensor(x_in.shape(), "UNet input");
+    be.upload(x_dev, x_in.data());
+    DeviceTensor ctx_dev = be.tensor(context.shape(), "UNet conditioning");
+    be.upload(ctx_dev, context.data());
+
+    std::vector<DeviceTensor> skips;
+    for (size_t i = 0; i < w_.input_blocks.size(); ++i)
+        skips.push_back(be.tensor({B, skip_c[i], skip_h[i], skip_w[i]}, "UNet skip activations"));
     // Output blocks see concat widths and upsampled sizes: bound them generously by the
     // largest concat at the largest resolution.
     int64_t max_cat = 0;
     for (const UnetBlock& blk : w_.output_blocks)
         max_cat = std::max(max_cat, std::max(blk.has_res ? blk.res.in_ch : 0, blk.out_ch));
     max_act = std::max(max_act, B * max_cat * H0 * W0);
-    std::vector<float> act(static_cast<size_t>(max_act)), tmp(static_cast<size_t>(max_act)),
-        cat(static_cast<size_t>(max_act));
-    Workspace ws;
+    const DeviceTensor act = be.tensor({max_act}, "UNet activations");
+    const DeviceTensor tmp = be.tensor({max_act}, "UNet activations");
+    const DeviceTensor cat = be.tensor({max_act}, "UNet activations");
+    Workspace ws(be, "UNet scratch");
 
     // Time embedding: sinusoid -> linear -> SiLU -> linear; every resnet applies SiLU first.
-    std::vector<float> t_sin(static_cast<size_t>(B * cfg.model_channels));
-    std::vector<float> t_hidden(static_cast<size_t>(B * cfg.time_embed_dim));
-    std::vector<float> emb(static_cast<size_t>(B * cfg.time_embed_dim));
-    ops::timestep_embedding(timesteps.data(), B, cfg.model_channels, t_sin.data());
-    ops::linear(ctx, t_sin.data(), B, cfg.model_channels, w_.time_in.w, &w_.time_in.b,
-                t_hidden.data());
-    ops::silu(ctx, t_hidden.data(), B * cfg.time_embed_dim);
-    ops::linear(ctx, t_hidden.data(), B, cfg.time_embed_dim, w_.time_out.w, &w_.time_out.b,
-                emb.data());
-    ops::silu(ctx, emb.data(), B * cfg.time_embed_dim);
+    const DeviceTensor t_sin = be.tensor({B, cfg.model_channels}, "UNet time embedding");
+    const DeviceTensor t_hidden = be.tensor({B, cfg.time_embed_dim}, "UNet time embedding");
+    const DeviceTensor emb = be.tensor({B, cfg.time_embed_dim}, "UNet time embedding");
+    be.timestep_embedding(timesteps, 10000.0f, t_sin);
+    be.linear(t_sin, w_.time_in.w, &w_.time_in.b, t_hidden, false);
+    be.activation(Activation::Silu, t_hidden);
+    be.linear(t_hidden, w_.time_out.w, &w_.time_out.b, emb, false);
+    be.activation(Activation::Silu, emb);
 
-    const float* ctx_data = context.data();
-    int64_t H = H0, W = W0;
-    const float* cur = x_in.data();
+    TensorView cur = x_dev;
     for (size_t i = 0; i < w_.input_blocks.size(); ++i) {
-        run_block(ctx, w_.input_blocks[i], cfg, cur, B, H, W, emb.data(), ctx_data, tokens, 0, 0,
-                  skips[i].data(), tmp.data(), ws);
-        cur = skips[i].data();
+        cur = run_block(ctx, w_.input_blocks[i], cfg, cur, emb, ctx_dev, 0, 0, skips[i], tmp, ws);
+        be.submit();
         ctx.progress(SDN_STAGE_UNET, ++step, total);
     }
-    run_block(ctx, w_.middle, cfg, cur, B, H, W, emb.data(), ctx_data, tokens, 0, 0, act.data(),
-              tmp.data(), ws);
+    cur = run_block(ctx, w_.middle, cfg, cur, emb, ctx_dev, 0, 0, act, tmp, ws);
+    be.submit();
     ctx.progress(SDN_STAGE_UNET, ++step, total);
 
     size_t skip_index = skips.size();
     for (size_t i = 0; i < w_.output_blocks.size(); ++i) {
         const UnetBlock& blk = w_.output_blocks[i];
         --skip_index;
+        const int64_t H = cur.dim(2), W = cur.dim(3);
         const int64_t c_run = blk.res.in_ch - skip_c[skip_index];
-        SDN_REQUIRE(skip_h[skip_index] == H && skip_w[skip_index] == W, SDN_ERR_INTERNAL,
-                    "UNet skip size mismatch at " + blk.name);
-        ops::concat_channels(ctx, act.data(), c_run, skips[skip_index].data(), skip_c[skip_index],
-                             B, H * W, cat.data());
+        SDN_REQUIRE(skip_h[skip_index] == H && skip_w[skip_index] == W && cur.dim(1) == c_run,
+                    SDN_ERR_INTERNAL, "UNet skip size mismatch at " + blk.name);
+        const TensorView joined = shaped(cat, {B, blk.res.in_ch, H, W});
+        be.concat_channels(cur, skips[skip_index], joined);
         // The upsampler (if any) restores the size of the skip the next block takes.
         const int64_t up_h = skip_index > 0 ? skip_h[skip_index - 1] : H;
         const int64_t up_w = skip_index > 0 ? skip_w[skip_index - 1] : W;
-        run_block(ctx, blk, cfg, cat.data(), B, H, W, emb.data(), ctx_data, tokens, up_h, up_w,
-                  act.data(), tmp.data(), ws);
+        cur = run_block(ctx, blk, cfg, joined, emb, ctx_dev, up_h, up_w, act, tmp, ws);
+        be.submit();
         ctx.progress(SDN_STAGE_UNET, ++step, total);
     }
 
+    const int64_t H = cur.dim(2), W = cur.dim(3);
+    const TensorView normed = shaped(tmp, {B, w_.out_norm.channels, H, W});
+    be.group_norm(cur, cfg.groups, cfg.resnet_eps, &w_.out_norm.gamma, &w_.out_norm.beta, normed,
+                  /*silu=*/true);
+    const DeviceTensor eps = be.tensor({B, cfg.out_channels, H, W}, "UNet output");
+    be.conv2d(normed, w_.out_conv.w, &w_.out_conv.b, 1, 1, eps);
     eps_out.reset({B, cfg.out_channels, H, W});
-    ops::group_norm(ctx, act.data(), B, w_.out_norm.channels, H * W, cfg.groups, cfg.resnet_eps,
-                    &w_.out_norm.gamma, &w_.out_norm.beta, tmp.data(), /*silu=*/true);
-    ops::conv2d(ctx, tmp.data(), B, w_.out_norm.channels, H, W, w_.out_conv.w, &w_.out_conv.b, 1,
-                1, eps_out.data());
-    ctx.note_scratch_bytes(ws.bytes() +
-                           static_cast<int64_t>(sizeof(float)) *
-                               (3 * max_act + static_cast<int64_t>(emb.size()) * 2));
+    be.download(eps, eps_out.data());
+    ctx.note_scratch_bytes(ws.bytes() + static_cast<int64_t>(sizeof(float)) *
+                                            (3 * max_act + 2 * B * cfg.time_embed_dim));
     ctx.progress(SDN_STAGE_UNET, ++step, total);
 }
 

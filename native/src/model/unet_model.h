@@ -6,6 +6,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "core/diffusion_model.h"
 #include "model/unet_weights.h"
@@ -38,6 +39,7 @@ public:
 private:
     unet::UnetWeights w_;
     std::set<std::string> used_;
+    std::vector<const WeightRef*> resident_;  // every used weight, made resident per backend
     std::shared_ptr<void> keepalive_;
 };
 

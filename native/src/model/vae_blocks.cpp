@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "core/error.h"
-#include "cpu/ops.h"
+#include "core/backend.h"
 
 namespace sdn::vae {
 
@@ -28,16 +28,8 @@ WeightRef as_matrix(const WeightRef& w) {
     return m;
 }
 
-// [C, N] <-> [N, C] for one batch item, split over rows of the destination.
-void transpose(Context& ctx, const float* src, int64_t rows, int64_t cols, float* dst) {
-    ctx.pool().parallel_range(cols, [&](int64_t begin, int64_t end, int) {
-        for (int64_t c = begin; c < end; ++c)
-            for (int64_t r = 0; r < rows; ++r) dst[c * rows + r] = src[r * cols + c];
-    });
-}
-
-void require_channels(const Tensor& x, int64_t channels, const char* what) {
-    SDN_REQUIRE(x.n_dims() == 4 && x.dim(1) == channels, SDN_ERR_INVALID_ARGUMENT,
+void require_channels(const DeviceTensor& x, int64_t channels, const char* what) {
+    SDN_REQUIRE(x.view().n_dims == 4 && x.dim(1) == channels, SDN_ERR_INVALID_ARGUMENT,
                 std::string(what) + ": expected " + std::to_string(channels) +
                     " channels, got tensor " + x.shape_string());
 }
@@ -62,6 +54,7 @@ WeightRef WeightBinder::get(const std::string& name, const std::vector<int64_t>&
     SDN_REQUIRE(ok, SDN_ERR_FORMAT,
                 "tensor " + full + " has shape " + shape_text(w->shape) + ", expected " +
                     shape_text(expected) + " (-1 = any)");
+    found_.push_back(w);
     return *w;
 }
 
@@ -87,7 +80,7 @@ Conv2d Conv2d::bind(WeightBinder& b, const std::string& name, int64_t in, int64_
     return c;
 }
 
-Tensor Conv2d::forward(Context& ctx, const Tensor& x, int stride, int pad) const {
+DeviceTensor Conv2d::forward(Context& ctx, const DeviceTensor& x, int stride, int pad) const {
     // A full-size conv can take seconds; a cancel from another thread is honoured before
     // each one, not only at the per-block progress reports.
     ctx.check_cancelled();
@@ -97,8 +90,9 @@ Tensor Conv2d::forward(Context& ctx, const Tensor& x, int stride, int pad) const
     const int64_t Wo = (W + 2 * pad - kernel) / stride + 1;
     SDN_REQUIRE(Ho > 0 && Wo > 0, SDN_ERR_INVALID_ARGUMENT,
                 "conv2d: input " + x.shape_string() + " is too small");
-    Tensor y({B, out, Ho, Wo});
-    ops::conv2d(ctx, x.data(), B, in, H, W, weight, &bias, stride, pad, y.data());
+    Backend& be = ctx.backend();
+    DeviceTensor y = be.tensor({B, out, Ho, Wo}, "VAE activations");
+    be.conv2d(x, weight, &bias, stride, pad, y);
     return y;
 }
 
@@ -113,11 +107,11 @@ GroupNorm GroupNorm::bind(WeightBinder& b, const std::string& name, int64_t chan
     return n;
 }
 
-Tensor GroupNorm::forward(Context& ctx, const Tensor& x, bool silu) const {
+DeviceTensor GroupNorm::forward(Context& ctx, const DeviceTensor& x, bool silu) const {
     require_channels(x, channels, "group norm");
-    Tensor y(x.shape());
-    ops::group_norm(ctx, x.data(), x.dim(0), channels, x.dim(2) * x.dim(3), kNormGroups,
-                    kNormEps, &gamma, &beta, y.data(), silu);
+    Backend& be = ctx.backend();
+    DeviceTensor y = be.tensor(x.view().shape_vector(), "VAE activations");
+    be.group_norm(x, kNormGroups, kNormEps, &gamma, &beta, y, silu);
     return y;
 }
 
@@ -136,29 +130,30 @@ ResnetBlock ResnetBlock::bind(WeightBinder& b, const std::string& name, int64_t 
     return r;
 }
 
-Tensor ResnetBlock::forward(Context& ctx, Tensor&& x) const {
+DeviceTensor ResnetBlock::forward(Context& ctx, DeviceTensor&& x) const {
     // At most three full-size activations are alive at once: x, a normalised copy and a
     // conv output; each intermediate is released as soon as the next one exists.
-    Tensor h;
+    Backend& be = ctx.backend();
+    DeviceTensor h;
     {
-        Tensor a = norm1.forward(ctx, x, true);
+        DeviceTensor a = norm1.forward(ctx, x, true);
         h = conv1.forward(ctx, a, 1, 1);
         // Peak: x with either (normed x, conv1 out) or (normed conv1 out, conv2 out).
-        const int64_t peak = x.size() + std::max(a.size() + h.size(), 2 * h.size());
+        const int64_t peak =
+            x.elements() + std::max(a.elements() + h.elements(), 2 * h.elements());
         ctx.note_scratch_bytes(peak * int64_t(sizeof(float)));
     }
     {
-        Tensor a = norm2.forward(ctx, h, true);
-        h = Tensor();
+        DeviceTensor a = norm2.forward(ctx, h, true);
+        h.release();
         h = conv2.forward(ctx, a, 1, 1);
     }
-    const int64_t n = h.size();
     if (has_shortcut) {
-        Tensor s = nin_shortcut.forward(ctx, x, 1, 0);
-        x = Tensor();
-        ops::add(ctx, h.data(), s.data(), 1, n, 1, h.data());
+        DeviceTensor s = nin_shortcut.forward(ctx, x, 1, 0);
+        x.release();
+        be.add(h, s, h);
     } else {
-        ops::add(ctx, h.data(), x.data(), 1, n, 1, h.data());
+        be.add(h, x, h);
     }
     return h;
 }
@@ -186,36 +181,33 @@ AttentionBlock AttentionBlock::bind(WeightBinder& b, const std::string& name, in
     return a;
 }
 
-Tensor AttentionBlock::forward(Context& ctx, Tensor&& x) const {
+DeviceTensor AttentionBlock::forward(Context& ctx, DeviceTensor&& x) const {
     require_channels(x, channels, "attention block");
+    Backend& be = ctx.backend();
     const int64_t B = x.dim(0), C = channels, N = x.dim(2) * x.dim(3);
-    Tensor normed = norm.forward(ctx, x, false);
+    DeviceTensor normed = norm.forward(ctx, x, false);
     // Token-major work buffers for one batch item: tokens [N, C], q, k, v, and the output.
-    Tensor tokens({N, C}), qt({N, C}), kt({N, C}), vt({N, C});
+    const DeviceTensor tokens = be.tensor({1, N, C}, "VAE attention");
+    const DeviceTensor qt = be.tensor({1, N, C}, "VAE attention");
+    const DeviceTensor kt = be.tensor({1, N, C}, "VAE attention");
+    const DeviceTensor vt = be.tensor({1, N, C}, "VAE attention");
     for (int64_t bi = 0; bi < B; ++bi) {
-        transpose(ctx, normed.data() + bi * C * N, C, N, tokens.data());
-        ops::linear(ctx, tokens.data(), N, C, q, &q_b, qt.data());
-        ops::linear(ctx, tokens.data(), N, C, k, &k_b, kt.data());
-        ops::linear(ctx, tokens.data(), N, C, v, &v_b, vt.data());
-        ops::AttentionArgs args{};
-        args.q = qt.data();
-        args.k = kt.data();
-        args.v = vt.data();
-        args.out = tokens.data();  // tokens are no longer needed once q, k, v exist
-        args.batch = 1;
-        args.nq = N;
-        args.nk = N;
-        args.heads = 1;
-        args.head_dim = C;
-        args.q_stride = args.k_stride = args.v_stride = args.out_stride = C;
-        args.scale = 1.0f / std::sqrt(static_cast<float>(C));
-        ops::attention(ctx, args);
-        ops::linear(ctx, tokens.data(), N, C, proj_out, &proj_out_b, qt.data());
-        // Back to channel-major, added onto the residual.
-        float* item = normed.data() + bi * C * N;
-        transpose(ctx, qt.data(), N, C, item);
+        const TensorView item = normed.view().slice(bi, 1).reshaped({1, C, N});
+        be.channels_to_tokens(item, tokens);
+        be.linear(tokens, q, &q_b, qt, false);
+        be.linear(tokens, k, &k_b, kt, false);
+        be.linear(tokens, v, &v_b, vt, false);
+        AttentionOp op;
+        op.q = qt, op.k = kt, op.v = vt;
+        op.out = tokens;  // tokens are no longer needed once q, k, v exist
+        op.heads = 1;
+        op.scale = 1.0f / std::sqrt(static_cast<float>(C));
+        be.attention(op);
+        be.linear(tokens, proj_out, &proj_out_b, qt, false);
+        // Back to channel-major, added onto the residual below.
+        be.tokens_to_channels(qt, TensorView{}, item);
     }
-    ops::add(ctx, x.data(), normed.data(), 1, x.size(), 1, x.data());
+    be.add(x, normed, x);
     return std::move(x);
 }
 
@@ -227,25 +219,15 @@ Downsample Downsample::bind(WeightBinder& b, const std::string& name, int64_t ch
     return d;
 }
 
-Tensor Downsample::forward(Context& ctx, const Tensor& x) const {
+DeviceTensor Downsample::forward(Context& ctx, const DeviceTensor& x) const {
     require_channels(x, conv.in, "downsample");
     const int64_t B = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
     SDN_REQUIRE(H >= 2 && W >= 2, SDN_ERR_INVALID_ARGUMENT,
                 "downsample: input " + x.shape_string() + " is too small");
     // The asymmetric (0, 1, 0, 1) zero pad, then a plain stride-2 conv.
-    Tensor padded({B, C, H + 1, W + 1});
-    const int64_t planes = B * C;
-    ctx.pool().parallel_range(planes, [&](int64_t begin, int64_t end, int) {
-        for (int64_t p = begin; p < end; ++p) {
-            const float* src = x.data() + p * H * W;
-            float* dst = padded.data() + p * (H + 1) * (W + 1);
-            for (int64_t r = 0; r < H; ++r) {
-                std::memcpy(dst + r * (W + 1), src + r * W, sizeof(float) * W);
-                dst[r * (W + 1) + W] = 0.0f;
-            }
-            std::memset(dst + H * (W + 1), 0, sizeof(float) * (W + 1));
-        }
-    });
+    Backend& be = ctx.backend();
+    DeviceTensor padded = be.tensor({B, C, H + 1, W + 1}, "VAE activations");
+    be.pad_zero(x, 0, 0, padded);
     return conv.forward(ctx, padded, 2, 0);
 }
 
@@ -255,12 +237,13 @@ Upsample Upsample::bind(WeightBinder& b, const std::string& name, int64_t channe
     return u;
 }
 
-Tensor Upsample::forward(Context& ctx, const Tensor& x) const {
+DeviceTensor Upsample::forward(Context& ctx, const DeviceTensor& x) const {
     require_channels(x, conv.in, "upsample");
     const int64_t B = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
-    Tensor big({B, C, 2 * H, 2 * W});
-    ops::upsample_nearest2x(ctx, x.data(), B, C, H, W, big.data());
-    ctx.note_scratch_bytes((x.size() + 2 * big.size()) * int64_t(sizeof(float)));
+    Backend& be = ctx.backend();
+    DeviceTensor big = be.tensor({B, C, 2 * H, 2 * W}, "VAE activations");
+    be.upsample_nearest2x(x, big);
+    ctx.note_scratch_bytes((x.elements() + 2 * big.elements()) * int64_t(sizeof(float)));
     return conv.forward(ctx, big, 1, 1);
 }
 

@@ -1,7 +1,7 @@
 // The building blocks of the SD KL autoencoder (the "first stage model"): convolutions,
 // resnet blocks without a time embedding, the single-head mid-block attention, and the
-// down/upsamplers. Activations are float32 NCHW tensors; weights stay in their stored type
-// and are handed to the cpu/ops kernels as views.
+// down/upsamplers. Activations are float32 NCHW tensors on the context's backend; weights
+// stay in their stored type and are handed to the backend's ops as views.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/context.h"
-#include "core/tensor.h"
+#include "core/device_tensor.h"
 #include "model/weight_lookup.h"
 
 namespace sdn::vae {
@@ -40,11 +40,14 @@ public:
     // Throws Error(SDN_ERR_FORMAT) naming the missing tensors, if any.
     void require_complete() const;
     const std::vector<std::string>& missing() const { return missing_; }
+    // Every weight get() found, for Backend::make_resident.
+    const std::vector<const WeightRef*>& found() const { return found_; }
 
 private:
     WeightLookup lookup_;
     std::string prefix_;
     std::vector<std::string> missing_;
+    std::vector<const WeightRef*> found_;
 };
 
 struct Conv2d {
@@ -57,7 +60,7 @@ struct Conv2d {
     static Conv2d bind(WeightBinder& b, const std::string& name, int64_t in, int64_t out,
                        int kernel);
     // y = conv(x); x is [B, in, H, W].
-    Tensor forward(Context& ctx, const Tensor& x, int stride, int pad) const;
+    DeviceTensor forward(Context& ctx, const DeviceTensor& x, int stride, int pad) const;
 };
 
 struct GroupNorm {
@@ -66,7 +69,7 @@ struct GroupNorm {
 
     static GroupNorm bind(WeightBinder& b, const std::string& name, int64_t channels);
     // y = GroupNorm(x), then SiLU when silu is set.
-    Tensor forward(Context& ctx, const Tensor& x, bool silu) const;
+    DeviceTensor forward(Context& ctx, const DeviceTensor& x, bool silu) const;
 };
 
 // h = conv2(silu(norm2(conv1(silu(norm1(x)))))); out = shortcut(x) + h, where the shortcut is
@@ -80,7 +83,7 @@ struct ResnetBlock {
 
     // in: the channels flowing in (checked against the stored shapes); out is read from them.
     static ResnetBlock bind(WeightBinder& b, const std::string& name, int64_t in);
-    Tensor forward(Context& ctx, Tensor&& x) const;
+    DeviceTensor forward(Context& ctx, DeviceTensor&& x) const;
 };
 
 // Single-head self-attention over all H*W positions; q, k, v and proj_out are 1x1
@@ -92,7 +95,7 @@ struct AttentionBlock {
     int64_t channels = 0;
 
     static AttentionBlock bind(WeightBinder& b, const std::string& name, int64_t channels);
-    Tensor forward(Context& ctx, Tensor&& x) const;
+    DeviceTensor forward(Context& ctx, DeviceTensor&& x) const;
 };
 
 // Halves H and W: zero-pad one column on the right and one row at the bottom, then a 3x3
@@ -100,14 +103,14 @@ struct AttentionBlock {
 struct Downsample {
     Conv2d conv;
     static Downsample bind(WeightBinder& b, const std::string& name, int64_t channels);
-    Tensor forward(Context& ctx, const Tensor& x) const;
+    DeviceTensor forward(Context& ctx, const DeviceTensor& x) const;
 };
 
 // Doubles H and W: nearest-neighbour x2, then a 3x3 conv with padding 1.
 struct Upsample {
     Conv2d conv;
     static Upsample bind(WeightBinder& b, const std::string& name, int64_t channels);
-    Tensor forward(Context& ctx, const Tensor& x) const;
+    DeviceTensor forward(Context& ctx, const DeviceTensor& x) const;
 };
 
 // Reports one finished block of a VAE pass as progress (and so honours cancellation).

@@ -43,8 +43,9 @@ int Decoder::block_count() const {
     return n + 3 + 1;  // mid block_1, attn, block_2; then norm_out + conv_out
 }
 
-Tensor Decoder::forward(Context& ctx, const Tensor& z, ProgressTicker& progress) const {
-    Tensor h = conv_in_.forward(ctx, z, 1, 1);
+DeviceTensor Decoder::forward(Context& ctx, const DeviceTensor& z,
+                              ProgressTicker& progress) const {
+    DeviceTensor h = conv_in_.forward(ctx, z, 1, 1);
     h = mid_block_1_.forward(ctx, std::move(h));
     progress.tick();
     h = mid_attn_.forward(ctx, std::move(h));

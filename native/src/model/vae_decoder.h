@@ -19,7 +19,7 @@ public:
     int64_t upscale() const { return int64_t(1) << (levels_.size() - 1); }
     int64_t in_channels() const { return conv_in_.in; }
 
-    Tensor forward(Context& ctx, const Tensor& z, ProgressTicker& progress) const;
+    DeviceTensor forward(Context& ctx, const DeviceTensor& z, ProgressTicker& progress) const;
 
 private:
     struct Level {

@@ -42,8 +42,9 @@ int Encoder::block_count() const {
     return n + 3 + 1;  // mid block_1, attn, block_2; then norm_out + conv_out
 }
 
-Tensor Encoder::forward(Context& ctx, const Tensor& image, ProgressTicker& progress) const {
-    Tensor h = conv_in_.forward(ctx, image, 1, 1);
+DeviceTensor Encoder::forward(Context& ctx, const DeviceTensor& image,
+                              ProgressTicker& progress) const {
+    DeviceTensor h = conv_in_.forward(ctx, image, 1, 1);
     for (const Level& l : levels_) {
         for (const ResnetBlock& r : l.blocks) {
             h = r.forward(ctx, std::move(h));

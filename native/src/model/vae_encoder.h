@@ -21,7 +21,7 @@ public:
     int64_t out_channels() const { return conv_out_.out; }
     int64_t in_channels() const { return conv_in_.in; }
 
-    Tensor forward(Context& ctx, const Tensor& image, ProgressTicker& progress) const;
+    DeviceTensor forward(Context& ctx, const DeviceTensor& image, ProgressTicker& progress) const;
 
 private:
     struct Level {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/backend.h"
 #include "core/error.h"
 #include "model/vae_tiling.h"
 
@@ -17,6 +18,7 @@ std::unique_ptr<Vae> Vae::load(const WeightLookup& lookup, const std::string& pr
     v->quant_conv_ = vae::Conv2d::bind(b, "quant_conv", moments, moments, 1);
     v->post_quant_conv_ = vae::Conv2d::bind(b, "post_quant_conv", -1, -1, 1);
     b.require_complete();
+    v->resident_ = b.found();
 
     const int64_t z = v->post_quant_conv_.in;
     SDN_REQUIRE(v->post_quant_conv_.out == z && v->decoder_.in_channels() == z && moments == 2 * z,
@@ -30,18 +32,34 @@ std::unique_ptr<Vae> Vae::load(const WeightLookup& lookup, const std::string& pr
     return v;
 }
 
+// Images, latents and tiles are host data: each network call uploads its input, runs on
+// the context's backend and downloads its output.
+DeviceTensor Vae::to_backend(Context& ctx, const Tensor& host) const {
+    Backend& be = ctx.backend();
+    be.make_resident(resident_, residency_);
+    DeviceTensor t = be.tensor(host.shape(), "VAE input");
+    be.upload(t, host.data());
+    return t;
+}
+
 Tensor Vae::encode_mean(Context& ctx, const Tensor& x, vae::ProgressTicker& progress) const {
-    Tensor moments = quant_conv_.forward(ctx, encoder_.forward(ctx, x, progress), 1, 0);
-    // The posterior mean is the first half of the moments (DiagonalGaussian mode()).
+    DeviceTensor moments =
+        quant_conv_.forward(ctx, encoder_.forward(ctx, to_backend(ctx, x), progress), 1, 0);
+    // The posterior mean is the first half of the moments (DiagonalGaussian mode()): with
+    // one item, the first z channels are one contiguous run.
     const int64_t z = latent_channels();
     const int64_t plane = moments.dim(2) * moments.dim(3);
     Tensor mean({1, z, moments.dim(2), moments.dim(3)});
-    std::memcpy(mean.data(), moments.data(), sizeof(float) * static_cast<size_t>(z * plane));
+    ctx.backend().download(moments.view().reshaped({2, z * plane}).slice(0, 1), mean.data());
     return mean;
 }
 
 Tensor Vae::decode_raw(Context& ctx, const Tensor& z, vae::ProgressTicker& progress) const {
-    return decoder_.forward(ctx, post_quant_conv_.forward(ctx, z, 1, 0), progress);
+    DeviceTensor y =
+        decoder_.forward(ctx, post_quant_conv_.forward(ctx, to_backend(ctx, z), 1, 0), progress);
+    Tensor out(y.view().shape_vector());
+    ctx.backend().download(y, out.data());
+    return out;
 }
 
 namespace {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "core/tensor.h"
 #include "model/vae_decoder.h"
 #include "model/vae_encoder.h"
 
@@ -43,10 +44,15 @@ public:
     int decode_block_count() const { return decoder_.block_count(); }
 
 private:
+    DeviceTensor to_backend(Context& ctx, const Tensor& host) const;
+
     vae::Encoder encoder_;
     vae::Decoder decoder_;
     vae::Conv2d quant_conv_;       // [2z, 2z, 1, 1]
     vae::Conv2d post_quant_conv_;  // [z, z, 1, 1]
+    std::vector<const WeightRef*> resident_;  // every weight, made resident per backend
+    // Lives as long as this model: backends drop their resident copies once it expires.
+    std::shared_ptr<const void> residency_ = std::make_shared<char>();
 };
 
 }  // namespace sdn

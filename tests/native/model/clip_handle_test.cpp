@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "api/clip_handle.h"
+#include "cpu/cpu_backend.h"
 #include "core/context.h"
 #include "core/cpu_features.h"
 #include "core/error.h"
@@ -130,7 +131,7 @@ TEST(ClipHandle, EncodeMatchesTheEncoderAndHasComfyShapes) {
     EXPECT_EQ(sdn_tensor_n_dims(pooled), 2);
     EXPECT_EQ(dims[1], 64);
 
-    sdn::Context ctx(1, sdn_test::float32_cpu_variant());
+    sdn::Context ctx(1, sdn_test::float32_cpu_variant(), &sdn::cpu::make_cpu_backend);
     auto direct = f.clip->encoder->encode(ctx, "cat a (cat)", -1);
     std::vector<float> want(direct.cond.data(), direct.cond.data() + direct.cond.size());
     std::vector<float> got = values(cond);

@@ -15,6 +15,7 @@
 #include "core/cpu_features.h"
 #include "core/error.h"
 #include "core/half.h"
+#include "cpu/cpu_backend.h"
 #include "model/clip_encoder.h"
 #include "model/clip_text_model.h"
 #include "model/clip_tokenizer.h"
@@ -221,7 +222,9 @@ std::vector<int32_t> padded(std::vector<int32_t> body) {
     return ids;
 }
 
-sdn::Context make_context() { return sdn::Context(2, sdn_test::float32_cpu_variant()); }
+sdn::Context make_context() {
+    return sdn::Context(2, sdn_test::float32_cpu_variant(), &sdn::cpu::make_cpu_backend);
+}
 
 TEST(ClipTextModel, ReadsShapesFromTheWeights) {
     TinyClip m(1);

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "cpu/cpu_backend.h"
 #include "core/cpu_features.h"
 
 #include "unet_reference.h"
@@ -15,12 +16,12 @@ namespace {
 using namespace sdn;
 
 struct BlockFixture : ::testing::Test {
-    Context ctx{2, sdn_test::float32_cpu_variant()};
+    Context ctx{2, sdn_test::float32_cpu_variant(), &cpu::make_cpu_backend};
     unet_test::InMemoryWeights mem{make_test_model_tensors(TestModelSpec{}, 7)};
     unet_ref::Weights ref{mem.tensors()};
     unet::WeightBinder binder{mem.lookup(), "model.diffusion_model."};
     unet::UnetWeights w = unet::bind_unet_weights(binder, 8, 0);
-    unet::Workspace ws;
+    unet::Workspace ws{ctx.backend(), "test scratch"};
 };
 
 void expect_close(const std::vector<float>& got, const unet_ref::Vec& want, double tol) {
@@ -32,6 +33,18 @@ void expect_close(const std::vector<float>& got, const unet_ref::Vec& want, doub
         max_ref = std::max(max_ref, std::fabs(want[i]));
     }
     EXPECT_LE(max_err, tol * std::max(1.0, max_ref)) << "max |ref| " << max_ref;
+}
+
+DeviceTensor on_backend(Context& ctx, const std::vector<float>& v, std::vector<int64_t> shape) {
+    DeviceTensor t = ctx.backend().tensor(shape, "test input");
+    ctx.backend().upload(t, v.data());
+    return t;
+}
+
+std::vector<float> on_host(Context& ctx, const DeviceTensor& t) {
+    std::vector<float> v(static_cast<size_t>(t.elements()));
+    ctx.backend().download(t, v.data());
+    return v;
 }
 
 unet_ref::Vec to_double(const std::vector<float>& v) { return unet_ref::Vec(v.begin(), v.end()); }
@@ -60,8 +73,10 @@ TEST_F(BlockFixture, ResBlockWithWidthChangeMatchesReference) {
     for (float& e : emb_silu) e = e / (1.0f + std::exp(-e));
     const unet::ResBlock& r = w.input_blocks[3].res;
     ASSERT_TRUE(r.has_skip);
-    std::vector<float> y(static_cast<size_t>(B * 64 * H * W));
-    unet::resblock_forward(ctx, r, w.config, x.data(), B, H, W, emb_silu.data(), y.data(), ws);
+    const DeviceTensor yd = ctx.backend().tensor({B, 64, H, W}, "test output");
+    unet::resblock_forward(ctx, r, w.config, on_backend(ctx, x, {B, C, H, W}),
+                           on_backend(ctx, emb_silu, {B, E}), yd, ws);
+    const std::vector<float> y = on_host(ctx, yd);
     int64_t O;
     const auto want = unet_ref::resblock(ref, "model.diffusion_model.input_blocks.3.0",
                                          to_double(x), B, C, H, W, to_double(emb), &O);
@@ -77,8 +92,10 @@ TEST_F(BlockFixture, ResBlockWithIdentitySkipMatchesReference) {
     for (float& e : emb_silu) e = e / (1.0f + std::exp(-e));
     const unet::ResBlock& r = w.middle.res;
     ASSERT_FALSE(r.has_skip);
-    std::vector<float> y(x.size());
-    unet::resblock_forward(ctx, r, w.config, x.data(), B, H, W, emb_silu.data(), y.data(), ws);
+    const DeviceTensor yd = ctx.backend().tensor({B, C, H, W}, "test output");
+    unet::resblock_forward(ctx, r, w.config, on_backend(ctx, x, {B, C, H, W}),
+                           on_backend(ctx, emb_silu, {B, E}), yd, ws);
+    const std::vector<float> y = on_host(ctx, yd);
     int64_t O;
     expect_close(y, unet_ref::resblock(ref, "model.diffusion_model.middle_block.0", to_double(x),
                                        B, C, H, W, to_double(emb), &O),
@@ -89,9 +106,11 @@ TEST_F(BlockFixture, SpatialTransformerMatchesReference) {
     const int64_t B = 2, C = 32, H = 3, W = 4, T = 5;
     const auto x = unet_test::random_values(static_cast<size_t>(B * C * H * W), 5);
     const auto context = unet_test::random_values(static_cast<size_t>(B * T * 64), 6);
-    std::vector<float> y(x.size());
-    unet::transformer_forward(ctx, w.input_blocks[1].attn, w.config, x.data(), B, H, W,
-                              context.data(), T, y.data(), ws);
+    const DeviceTensor yd = ctx.backend().tensor({B, C, H, W}, "test output");
+    unet::transformer_forward(ctx, w.input_blocks[1].attn, w.config,
+                              on_backend(ctx, x, {B, C, H, W}),
+                              on_backend(ctx, context, {B, T, 64}), yd, ws);
+    const std::vector<float> y = on_host(ctx, yd);
     expect_close(y, unet_ref::transformer(ref, "model.diffusion_model.input_blocks.1.1",
                                           to_double(x), B, C, H * W, to_double(context), T, 8),
                  2e-4);
@@ -100,8 +119,9 @@ TEST_F(BlockFixture, SpatialTransformerMatchesReference) {
 TEST_F(BlockFixture, DownsampleOfOddSizeMatchesReference) {
     const int64_t B = 2, C = 32, H = 5, W = 7;
     const auto x = unet_test::random_values(static_cast<size_t>(B * C * H * W), 8);
-    std::vector<float> y(static_cast<size_t>(B * C * 3 * 4));
-    unet::downsample_forward(ctx, w.input_blocks[2].down, x.data(), B, H, W, y.data());
+    const DeviceTensor yd = ctx.backend().tensor({B, C, 3, 4}, "test output");
+    unet::downsample_forward(ctx, w.input_blocks[2].down, on_backend(ctx, x, {B, C, H, W}), yd);
+    const std::vector<float> y = on_host(ctx, yd);
     int64_t Ho, Wo;
     const auto want = unet_ref::conv2d(ref, "model.diffusion_model.input_blocks.2.0.op",
                                        to_double(x), B, C, H, W, 2, 1, &Ho, &Wo);
@@ -115,8 +135,10 @@ TEST_F(BlockFixture, UpsampleTwiceAndToAnOddSkipSizeMatchReference) {
     const auto x = unet_test::random_values(static_cast<size_t>(B * C * H * W), 9);
     const std::string n = "model.diffusion_model.output_blocks.1.1.conv";
     for (auto [Ho, Wo] : {std::pair<int64_t, int64_t>{6, 4}, {5, 3}}) {
-        std::vector<float> y(static_cast<size_t>(B * C * Ho * Wo));
-        unet::upsample_forward(ctx, w.output_blocks[1].up, x.data(), B, H, W, Ho, Wo, y.data(), ws);
+        const DeviceTensor yd = ctx.backend().tensor({B, C, Ho, Wo}, "test output");
+        unet::upsample_forward(ctx, w.output_blocks[1].up, on_backend(ctx, x, {B, C, H, W}), yd,
+                               ws);
+        const std::vector<float> y = on_host(ctx, yd);
         const auto up = unet_ref::upsample_nearest(to_double(x), B, C, H, W, Ho, Wo);
         expect_close(y, unet_ref::conv2d(ref, n, up, B, C, Ho, Wo, 1, 1, nullptr, nullptr), 1e-4);
     }

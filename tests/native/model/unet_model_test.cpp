@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "cpu/cpu_backend.h"
 #include "core/cpu_features.h"
 
 #include "core/error.h"
@@ -16,7 +17,7 @@ namespace {
 using namespace sdn;
 
 struct UnetFixture : ::testing::Test {
-    Context ctx{2, sdn_test::float32_cpu_variant()};
+    Context ctx{2, sdn_test::float32_cpu_variant(), &cpu::make_cpu_backend};
     unet_test::InMemoryWeights mem{make_test_model_tensors(TestModelSpec{}, 11)};
     std::unique_ptr<UnetModel> unet = UnetModel::load(mem.lookup(), "model.diffusion_model.", nullptr);
 };

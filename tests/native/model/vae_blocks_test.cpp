@@ -10,6 +10,8 @@
 namespace {
 
 using namespace vae_test;
+using sdn_test::on_backend;
+using sdn_test::on_host;
 using sdn::vae::WeightBinder;
 
 constexpr double kTolerance = 2e-5;  // f32 activations against double, normalised
@@ -24,7 +26,7 @@ TEST(VaeBlocks, ResnetBlockWithSameWidthMatchesReference) {
 
     sdn::Context ctx = make_context();
     const Map x = random_map(32, 7, 9, 1);
-    const Map got = to_map(block.forward(ctx, to_tensor(x)));
+    const Map got = to_map(on_host(ctx, block.forward(ctx, on_backend(ctx, to_tensor(x)))));
     EXPECT_LT(normalized_error(got, Reference(w).resnet(x, "r")), kTolerance);
 }
 
@@ -39,7 +41,7 @@ TEST(VaeBlocks, ResnetBlockWithNinShortcutMatchesReference) {
 
     sdn::Context ctx = make_context();
     const Map x = random_map(32, 6, 5, 2);
-    const Map got = to_map(block.forward(ctx, to_tensor(x)));
+    const Map got = to_map(on_host(ctx, block.forward(ctx, on_backend(ctx, to_tensor(x)))));
     EXPECT_LT(normalized_error(got, Reference(w).resnet(x, "r")), kTolerance);
 }
 
@@ -82,7 +84,7 @@ TEST(VaeBlocks, AttentionBlockWithConvShapedWeightsMatchesReference) {
 
     sdn::Context ctx = make_context();
     const Map x = random_map(64, 5, 6, 3);
-    const Map got = to_map(block.forward(ctx, to_tensor(x)));
+    const Map got = to_map(on_host(ctx, block.forward(ctx, on_backend(ctx, to_tensor(x)))));
     EXPECT_LT(normalized_error(got, Reference(w).attention(x, "a")), kTolerance);
 }
 
@@ -95,7 +97,7 @@ TEST(VaeBlocks, AttentionBlockWithLinearShapedWeightsMatchesReference) {
 
     sdn::Context ctx = make_context();
     const Map x = random_map(32, 4, 4, 4);
-    const Map got = to_map(block.forward(ctx, to_tensor(x)));
+    const Map got = to_map(on_host(ctx, block.forward(ctx, on_backend(ctx, to_tensor(x)))));
     EXPECT_LT(normalized_error(got, Reference(w).attention(x, "a")), kTolerance);
 }
 
@@ -111,7 +113,7 @@ TEST(VaeBlocks, AttentionBlockTreatsBatchItemsIndependently) {
     std::copy(t0.data(), t0.data() + x0.v.size(), both.data());
     const sdn::Tensor t1 = to_tensor(x1);
     std::copy(t1.data(), t1.data() + x1.v.size(), both.data() + x0.v.size());
-    const sdn::Tensor y = block.forward(ctx, std::move(both));
+    const sdn::Tensor y = on_host(ctx, block.forward(ctx, on_backend(ctx, both)));
     const Reference ref(w);
     EXPECT_LT(normalized_error(to_map(y, 0), ref.attention(x0, "a")), kTolerance);
     EXPECT_LT(normalized_error(to_map(y, 1), ref.attention(x1, "a")), kTolerance);
@@ -128,7 +130,7 @@ TEST(VaeBlocks, DownsamplePadsRightAndBottomOnly) {
 
     for (auto [h, wd] : {std::pair<int64_t, int64_t>{8, 8}, {7, 5}}) {
         const Map x = random_map(32, h, wd, 7);
-        const Map got = to_map(block.forward(ctx, to_tensor(x)));
+        const Map got = to_map(on_host(ctx, block.forward(ctx, on_backend(ctx, to_tensor(x)))));
         // Ho = floor((H + 1 - 3) / 2) + 1 = floor(H / 2).
         EXPECT_EQ(got.H, h / 2);
         EXPECT_EQ(got.W, wd / 2);
@@ -149,7 +151,7 @@ TEST(VaeBlocks, UpsampleIsNearestThenConv) {
     b.require_complete();
     sdn::Context ctx = make_context();
     const Map x = random_map(32, 3, 4, 8);
-    const Map got = to_map(block.forward(ctx, to_tensor(x)));
+    const Map got = to_map(on_host(ctx, block.forward(ctx, on_backend(ctx, to_tensor(x)))));
     EXPECT_EQ(got.H, 6);
     EXPECT_EQ(got.W, 8);
     EXPECT_LT(normalized_error(got, Reference(w).upsample(x, "u")), kTolerance);
@@ -174,7 +176,7 @@ TEST(VaeBlocks, BlockRejectsInputWithTheWrongChannelCount) {
     const auto block = sdn::vae::ResnetBlock::bind(b, "r", 32);
     sdn::Context ctx = make_context();
     try {
-        block.forward(ctx, to_tensor(random_map(64, 4, 4, 9)));
+        block.forward(ctx, on_backend(ctx, to_tensor(random_map(64, 4, 4, 9))));
         FAIL() << "expected an invalid-argument error";
     } catch (const sdn::Error& e) {
         EXPECT_EQ(e.status(), SDN_ERR_INVALID_ARGUMENT);

@@ -19,8 +19,10 @@
 #include "core/cpu_features.h"
 #include "core/half.h"
 #include "core/tensor.h"
+#include "cpu/cpu_backend.h"
 #include "model/weight_lookup.h"
 #include "quant/dtype.h"
+#include "support/backend_tensors.h"
 
 namespace vae_test {
 
@@ -403,6 +405,8 @@ inline double normalized_error(const Map& a, const Map& ref) {
     return diff / scale;
 }
 
-inline sdn::Context make_context() { return sdn::Context(2, sdn_test::float32_cpu_variant()); }
+inline sdn::Context make_context() {
+    return sdn::Context(2, sdn_test::float32_cpu_variant(), &sdn::cpu::make_cpu_backend);
+}
 
 }  // namespace vae_test

@@ -1,0 +1,66 @@
+// The CPU behind the backend interface: buffers are 64-byte-aligned host memory, weights
+// are computed with where they were loaded (the file mapping: zero-copy), and every op is
+// the cpu/ops.h kernel on the context's thread pool and kernel variant, run synchronously.
+#pragma once
+
+#include <memory>
+
+#include "core/backend.h"
+#include "core/context.h"
+
+namespace sdn::cpu {
+
+class CpuBackend final : public Backend {
+public:
+    // ctx provides the thread pool and kernel variant; it must outlive the backend (the
+    // context owns it: see make_cpu_backend).
+    explicit CpuBackend(Context& ctx) : ctx_(ctx) {}
+
+    std::string name() const override { return "cpu"; }
+    bool host_visible() const override { return true; }
+    int64_t memory_budget() const override { return -1; }
+
+    std::shared_ptr<DeviceBuffer> allocate(int64_t bytes, const char* purpose) override;
+    void upload(const TensorView& dst, const void* host) override;
+    void download(const TensorView& src, void* host) override;
+    void make_resident(const std::vector<const WeightRef*>& weights,
+                       const std::shared_ptr<const void>& owner) override;
+    void submit() override {}
+    void synchronize() override {}
+
+    void linear(const TensorView& x, const WeightRef& w, const WeightRef* bias,
+                const TensorView& y, bool accumulate) override;
+    void conv2d(const TensorView& x, const WeightRef& w, const WeightRef* bias, int stride,
+                int pad, const TensorView& y) override;
+    void group_norm(const TensorView& x, int groups, float eps, const WeightRef* gamma,
+                    const WeightRef* beta, const TensorView& y, bool silu) override;
+    void layer_norm(const TensorView& x, float eps, const WeightRef* gamma,
+                    const WeightRef* beta, const TensorView& y) override;
+    void attention(const AttentionOp& op) override;
+    void activation(Activation kind, const TensorView& x) override;
+    void geglu(const TensorView& x, const TensorView& y) override;
+    void add(const TensorView& a, const TensorView& b, const TensorView& y) override;
+    void mul(const TensorView& a, const TensorView& b, const TensorView& y) override;
+    void add_channel_bias(const TensorView& x, const TensorView& v) override;
+    void upsample_nearest2x(const TensorView& x, const TensorView& y) override;
+    void interpolate(const TensorView& x, const TensorView& y, InterpMode mode) override;
+    void pad_zero(const TensorView& x, int64_t top, int64_t left, const TensorView& y) override;
+    void concat_channels(const TensorView& a, const TensorView& b, const TensorView& y) override;
+    void channels_to_tokens(const TensorView& x, const TensorView& y) override;
+    void tokens_to_channels(const TensorView& tokens, const TensorView& residual,
+                            const TensorView& y) override;
+    void timestep_embedding(const std::vector<float>& t, float max_period,
+                            const TensorView& y) override;
+    void gather_rows(const WeightRef& table, const std::vector<int32_t>& ids,
+                     const TensorView& y) override;
+    void copy(const TensorView& src, const TensorView& dst) override;
+
+private:
+    Context& ctx_;
+};
+
+// A CpuBackend for ctx (a BackendFactory: what every context gets unless another device is
+// chosen).
+std::unique_ptr<Backend> make_cpu_backend(Context& ctx);
+
+}  // namespace sdn::cpu

@@ -1,0 +1,32 @@
+// The backend a context computes with: attached by its creator, and a clear error when none
+// was (model code would otherwise dereference nothing).
+#include "core/backend.h"
+#include "core/context.h"
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "cpu/cpu_backend.h"
+
+namespace {
+
+using namespace sdn;
+
+TEST(ContextBackend, AContextWithoutABackendSaysSo) {
+    Context ctx{1, SDN_CPU_VARIANT_SCALAR};
+    EXPECT_FALSE(ctx.has_backend());
+    try {
+        ctx.backend();
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_EQ(e.status(), SDN_ERR_INTERNAL);
+    }
+}
+
+TEST(ContextBackend, AFactoryAttachesItsBackendAtCreation) {
+    Context ctx{1, SDN_CPU_VARIANT_SCALAR, &cpu::make_cpu_backend};
+    ASSERT_TRUE(ctx.has_backend());
+    EXPECT_EQ(ctx.backend().name(), "cpu");
+}
+
+}  // namespace
