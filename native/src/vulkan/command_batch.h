@@ -58,6 +58,8 @@ public:
     void submit();
     void set_cancel_check(std::function<bool()> is_cancelled) { cancelled_ = std::move(is_cancelled); }
 
+    // True while dispatches are recorded but not yet submitted.
+    bool has_pending() const { return recording_; }
     uint32_t recorded_dispatches() const { return recorded_; }
     uint32_t submits() const { return submits_; }
 

@@ -12,23 +12,33 @@ namespace sdn::vk {
 
 namespace {
 
+class VulkanBackend;
+
+// A tensor's buffer. Model code may drop a tensor right after recording the ops that use it;
+// the memory must outlive that recorded work, so a dropped buffer goes back to the backend,
+// which frees it after the next submit.
 class VulkanDeviceBuffer : public DeviceBuffer {
 public:
-    VulkanDeviceBuffer(const Backend& owner, VulkanDevice& device, int64_t bytes, const char* purpose)
-        : owner_(owner), buffer_(device, static_cast<uint64_t>(bytes), purpose ? purpose : "a tensor") {}
-    int64_t bytes() const override { return static_cast<int64_t>(buffer_.size()); }
-    const Backend& owner() const override { return owner_; }
+    VulkanDeviceBuffer(VulkanBackend& owner, VulkanDevice& device, int64_t bytes, const char* purpose)
+        : owner_(owner),
+          buffer_(std::make_unique<VulkanBuffer>(device, static_cast<uint64_t>(bytes),
+                                                 purpose ? purpose : "a tensor")) {}
+    ~VulkanDeviceBuffer() override;
+    int64_t bytes() const override { return static_cast<int64_t>(buffer_->size()); }
+    const Backend& owner() const override;
     void* host_data() const override { return nullptr; }
-    VulkanBuffer& buffer() { return buffer_; }
+    VulkanBuffer& buffer() { return *buffer_; }
 
 private:
-    const Backend& owner_;
-    VulkanBuffer buffer_;
+    VulkanBackend& owner_;
+    std::unique_ptr<VulkanBuffer> buffer_;
 };
 
 struct ResidentWeight {
     VulkanWeight weight;
     std::weak_ptr<const void> owner;
+    bool unowned = false;  // made resident without an owner: kept as long as the backend
+    bool expired() const { return !unowned && owner.expired(); }
 };
 
 std::string shape_text(const std::vector<int64_t>& shape) {
@@ -77,13 +87,18 @@ public:
     void make_resident(const std::vector<const WeightRef*>& weights,
                        const std::shared_ptr<const void>& owner) override {
         for (auto it = resident_.begin(); it != resident_.end();)
-            it = it->second.owner.expired() ? resident_.erase(it) : std::next(it);
+            it = it->second.expired() ? resident_.erase(it) : std::next(it);
         for (const WeightRef* w : weights) {
             if (!w || resident_.count(w->data)) continue;
-            resident_[w->data] = {VulkanWeight::upload(device_, *w, "a weight of shape " + shape_text(w->shape)), owner};
+            resident_[w->data] = {VulkanWeight::upload(device_, *w, "a weight of shape " + shape_text(w->shape)),
+                                  owner, owner == nullptr};
         }
     }
     void submit() override { flush(); }
+    // A dropped buffer: freed now when no recorded work can use it, else after the submit.
+    void retire(std::unique_ptr<VulkanBuffer> buffer) {
+        if (batch_.has_pending()) retired_.push_back(std::move(buffer));
+    }
     void synchronize() override { flush(); }
 
     void linear(const TensorView& x, const WeightRef& w, const WeightRef* bias, const TensorView& y,
@@ -241,7 +256,7 @@ private:
     }
     const VulkanWeight& resident(const WeightRef& w) const {
         auto it = resident_.find(w.data);
-        SDN_REQUIRE(it != resident_.end() && !it->second.owner.expired(), SDN_ERR_INVALID_ARGUMENT,
+        SDN_REQUIRE(it != resident_.end() && !it->second.expired(), SDN_ERR_INVALID_ARGUMENT,
                     "weight " + shape_text(w.shape) + " was not made resident on " + name());
         return it->second.weight;
     }
@@ -253,15 +268,26 @@ private:
         return *host_arguments_.back();
     }
     void flush() {
+        // Whatever happens to the submit (a cancel throws), the recorded work is gone after it.
+        struct Release {
+            VulkanBackend& b;
+            ~Release() {
+                b.host_arguments_.clear();
+                b.retired_.clear();
+            }
+        } release{*this};
         batch_.submit();
-        host_arguments_.clear();
     }
 
     VulkanDevice device_;
     CommandBatch batch_;
     std::map<const void*, ResidentWeight> resident_;
     std::vector<std::unique_ptr<VulkanBuffer>> host_arguments_;
+    std::vector<std::unique_ptr<VulkanBuffer>> retired_;
 };
+
+VulkanDeviceBuffer::~VulkanDeviceBuffer() { owner_.retire(std::move(buffer_)); }
+const Backend& VulkanDeviceBuffer::owner() const { return owner_; }
 
 }  // namespace
 

@@ -49,6 +49,13 @@ VulkanDevice::VulkanDevice(const DeviceOptions& options) : loader_(VulkanLoader:
     physical_ = devices[static_cast<size_t>(options.index)];
     info_ = describe_device(*loader_, physical_, options.index);
     vk.vkGetPhysicalDeviceMemoryProperties(physical_, &memory_props_);
+    // The shaders use 256-invocation workgroups and up to ~2 KiB of shared memory: more than
+    // Vulkan's guaranteed minimum (128 invocations), less than any real GPU offers.
+    SDN_REQUIRE(info_.max_workgroup_invocations >= 256 && info_.max_shared_memory_bytes >= 16384,
+                SDN_ERR_UNSUPPORTED,
+                "Vulkan device " + info_.name + " allows only " +
+                    std::to_string(info_.max_workgroup_invocations) +
+                    " invocations per workgroup; the backend needs 256");
 
     uint32_t family_count = 0;
     vk.vkGetPhysicalDeviceQueueFamilyProperties(physical_, &family_count, nullptr);

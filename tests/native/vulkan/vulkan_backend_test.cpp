@@ -78,6 +78,30 @@ TEST(VulkanBackend, ConvNormLinearAttentionChainMatchesReference) {
     EXPECT_LT(normalized_error(get(*be, dout), out), 2e-5);
 }
 
+TEST(VulkanBackend, TensorsDroppedBeforeTheSubmitStayAliveForTheRecordedWork) {
+    SDN_REQUIRE_VULKAN_BACKEND(be);
+    const auto x = random_vector(4096, 71, -3.0f, 3.0f);
+    std::vector<float> want = x;
+    ref::silu(want.data(), 4096);
+    ref::silu(want.data(), 4096);
+    DeviceTensor out = be->tensor({4096}, "out");
+    int64_t held = 0;
+    {
+        DeviceTensor a = put(*be, {4096}, x), b = be->tensor({4096}, "temporary");
+        be->activation(Activation::Silu, a);
+        be->copy(a, b);
+        be->activation(Activation::Silu, b);
+        be->copy(b, out);
+        held = be->memory_budget();
+    }
+    // a and b are gone, but the recorded work still uses their memory: it stays allocated
+    // (freeing it crashed lavapipe mid-UNet) until the submit has run that work.
+    EXPECT_EQ(be->memory_budget(), held);
+    be->submit();
+    EXPECT_GE(be->memory_budget(), held + 2 * 4096 * 4);
+    EXPECT_LT(normalized_error(get(*be, out), want), 2e-6);
+}
+
 TEST(VulkanBackend, InterpolateEveryModeMatchesReference) {
     SDN_REQUIRE_VULKAN_BACKEND(be);
     const int64_t B = 1, C = 2, H = 5, W = 7;
