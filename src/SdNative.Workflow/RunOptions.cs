@@ -9,6 +9,7 @@ namespace SdNative.Workflow;
 /// <param name="Overrides">"NODE.INPUT" → value text (JSON if it parses, else a string); NODE is an id or a _meta.title.</param>
 /// <param name="TokenizerPath">The CLIP vocabulary; null lets the engine search (beside the model, models/tokenizers, SDN_TOKENIZER).</param>
 /// <param name="CpuVariant">The engine's CPU kernels; Auto picks the fastest the CPU supports.</param>
+/// <param name="Device">Where the engine computes (auto, cpu, vulkan:N); null = the CPU.</param>
 public sealed record RunOptions(
     string? BaseDir = null,
     string? ModelsDir = null,
@@ -17,7 +18,8 @@ public sealed record RunOptions(
     int Threads = 0,
     IReadOnlyList<KeyValuePair<string, string>>? Overrides = null,
     string? TokenizerPath = null,
-    CpuVariant CpuVariant = CpuVariant.Auto)
+    CpuVariant CpuVariant = CpuVariant.Auto,
+    ComputeDevice? Device = null)
 {
     public string ResolvedBase => Path.GetFullPath(BaseDir ?? Directory.GetCurrentDirectory());
 
