@@ -10,7 +10,7 @@ namespace SdNative.Workflow.Tests;
 /// </summary>
 public class ExampleWorkflowTests
 {
-    private const string CheckpointName = "v1-5-pruned-emaonly.safetensors";
+    internal const string CheckpointName = "v1-5-pruned-emaonly.safetensors";
 
     public static TheoryData<string, int, int> Examples() => new()
     {
@@ -100,7 +100,7 @@ public class ExampleWorkflowTests
     }
 
     /// <summary>Small sizes and few steps so a tiny model runs each example in seconds.</summary>
-    private static void Shrink(JsonObject prompt)
+    internal static void Shrink(JsonObject prompt)
     {
         foreach (var (_, node) in prompt)
         {
@@ -123,7 +123,7 @@ public class ExampleWorkflowTests
         }
     }
 
-    private static double MeanAbsDifference(ImageBatch a, ImageBatch b)
+    internal static double MeanAbsDifference(ImageBatch a, ImageBatch b)
     {
         Assert.Equal(a.Pixels.Count, b.Pixels.Count);
         double sum = 0;
@@ -136,7 +136,7 @@ public class ExampleWorkflowTests
 
     /// <summary>64×64 inputs: two pictures, a sketch, an old photo, and a mask whose red
     /// channel marks the middle.</summary>
-    private static void WriteInputs(string input)
+    internal static void WriteInputs(string input)
     {
         File.Delete(Path.Combine(input, "example.png"));
         ImageSaver.WriteExampleImage(Path.Combine(input, "example.png"), 64);
