@@ -29,7 +29,8 @@
 
 namespace sdn {
 
-enum class Activation { Silu, GeluErf, GeluTanh, QuickGelu };
+// Relu and Tanh are what TAESD needs (its output clamp is tanh(x / 3) * 3).
+enum class Activation { Silu, GeluErf, GeluTanh, QuickGelu, Relu, Tanh };
 
 // Resizing modes, exactly as torch.nn.functional.interpolate (align_corners=False, no
 // antialias).
@@ -51,7 +52,7 @@ class Backend {
 public:
     // Bumped whenever an op is added or its semantics change, so an out-of-tree backend
     // built against another revision is refused rather than misused.
-    static constexpr int kInterfaceVersion = 1;
+    static constexpr int kInterfaceVersion = 2;
     virtual int interface_version() const { return kInterfaceVersion; }
 
     virtual ~Backend() = default;
@@ -110,7 +111,8 @@ public:
                             const WeightRef* beta, const TensorView& y) = 0;
     virtual void attention(const AttentionOp& op) = 0;
     // In place over every element of x: silu x*sigmoid(x); gelu_erf 0.5x(1+erf(x/sqrt2));
-    // gelu_tanh (tanh approximation); quick_gelu x*sigmoid(1.702x) (CLIP).
+    // gelu_tanh (tanh approximation); quick_gelu x*sigmoid(1.702x) (CLIP); relu max(x, 0);
+    // tanh.
     virtual void activation(Activation kind, const TensorView& x) = 0;
     // GEGLU: x [rows, 2d]; y[r, i] = x[r, i] * gelu_erf(x[r, d + i]); y [rows, d].
     virtual void geglu(const TensorView& x, const TensorView& y) = 0;

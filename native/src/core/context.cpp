@@ -10,13 +10,20 @@ namespace sdn {
 
 Context::Context(int n_threads, sdn_cpu_variant variant, BackendFactory make_backend)
     : pool_(std::make_unique<ThreadPool>(n_threads)), variant_(variant) {
-    if (make_backend) backend_ = make_backend(*this);
+    if (make_backend) set_backend(make_backend(*this));
 }
 
 // The backend may hold work queued on the pool, so it goes first.
 Context::~Context() { backend_.reset(); }
 
-void Context::set_backend(std::unique_ptr<Backend> backend) { backend_ = std::move(backend); }
+void Context::set_backend(std::unique_ptr<Backend> backend) {
+    SDN_REQUIRE(!backend || backend->interface_version() == Backend::kInterfaceVersion,
+                SDN_ERR_UNSUPPORTED,
+                "backend " + backend->name() + " implements backend interface version " +
+                    std::to_string(backend->interface_version()) + ", this engine needs " +
+                    std::to_string(Backend::kInterfaceVersion));
+    backend_ = std::move(backend);
+}
 
 Backend& Context::backend() {
     SDN_REQUIRE(backend_ != nullptr, SDN_ERR_INTERNAL, "no compute backend attached to the context");

@@ -28,6 +28,7 @@ public:
 
     // The backend model code computes with. Whoever creates the context attaches one (api/
     // composes a backend implementation with the context); model code only sees Backend.
+    // Throws Error(SDN_ERR_UNSUPPORTED) for a backend built against another interface version.
     void set_backend(std::unique_ptr<Backend> backend);
     // Throws Error(SDN_ERR_INTERNAL) when none was attached.
     Backend& backend();

@@ -1,6 +1,5 @@
 #include "core/device_tensor.h"
 
-#include "core/backend.h"
 #include "core/error.h"
 
 namespace sdn {
@@ -106,11 +105,6 @@ DeviceTensor::DeviceTensor(std::shared_ptr<DeviceBuffer> buffer, DType type,
                            const std::vector<int64_t>& shape)
     : buffer_(std::move(buffer)) {
     view_ = TensorView::make(buffer_.get(), 0, type, shape);
-}
-
-DeviceTensor Backend::tensor(const std::vector<int64_t>& shape, const char* purpose, DType type) {
-    const int64_t bytes = TensorView::make(nullptr, 0, type, shape).bytes();
-    return DeviceTensor(allocate(bytes, purpose), type, shape);
 }
 
 }  // namespace sdn

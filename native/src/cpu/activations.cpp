@@ -1,5 +1,6 @@
 // Element-wise activations and GEGLU, split over the pool in contiguous ranges.
 #include <algorithm>
+#include <cmath>
 
 #include "cpu/kernel_table.h"
 #include "cpu/ops.h"
@@ -28,6 +29,18 @@ void silu(Context& ctx, float* x, int64_t n) { apply(ctx, x, n, cpu::kernels(ctx
 void gelu_erf(Context& ctx, float* x, int64_t n) { apply(ctx, x, n, cpu::kernels(ctx).gelu_erf); }
 void gelu_tanh(Context& ctx, float* x, int64_t n) { apply(ctx, x, n, cpu::kernels(ctx).gelu_tanh); }
 void quick_gelu(Context& ctx, float* x, int64_t n) { apply(ctx, x, n, cpu::kernels(ctx).quick_gelu); }
+
+// Plain loops: the compiler vectorises them for every variant, and no SD1 path runs them.
+void relu(Context& ctx, float* x, int64_t n) {
+    apply(ctx, x, n, [](float* p, int64_t m) {
+        for (int64_t i = 0; i < m; ++i) p[i] = p[i] < 0.0f ? 0.0f : p[i];
+    });
+}
+void tanh(Context& ctx, float* x, int64_t n) {
+    apply(ctx, x, n, [](float* p, int64_t m) {
+        for (int64_t i = 0; i < m; ++i) p[i] = std::tanh(p[i]);
+    });
+}
 
 void geglu(Context& ctx, const float* x, int64_t rows, int64_t d, float* y) {
     const cpu::KernelTable& kt = cpu::kernels(ctx);

@@ -29,21 +29,21 @@ private:
 
 float load_as_f32(DType t, const char* p, int64_t i) {
     switch (t) {
-    case DType::F16: {
-        uint16_t h;
-        std::memcpy(&h, p + i * 2, 2);
-        return f16_to_f32(h);
-    }
-    case DType::BF16: {
-        uint16_t h;
-        std::memcpy(&h, p + i * 2, 2);
-        return bf16_to_f32(h);
-    }
-    default: {
-        float f;
-        std::memcpy(&f, p + i * 4, 4);
-        return f;
-    }
+        case DType::F16: {
+            uint16_t h;
+            std::memcpy(&h, p + i * 2, 2);
+            return f16_to_f32(h);
+        }
+        case DType::BF16: {
+            uint16_t h;
+            std::memcpy(&h, p + i * 2, 2);
+            return bf16_to_f32(h);
+        }
+        default: {
+            float f;
+            std::memcpy(&f, p + i * 4, 4);
+            return f;
+        }
     }
 }
 
@@ -69,8 +69,8 @@ std::shared_ptr<DeviceBuffer> CpuBackend::allocate(int64_t bytes, const char* pu
     try {
         return std::make_shared<HostBuffer>(*this, bytes);
     } catch (const std::bad_alloc&) {
-        fail(SDN_ERR_OUT_OF_MEMORY, "cpu: out of memory allocating " +
-                                        std::to_string(bytes >> 20) + " MiB for " + purpose);
+        fail(SDN_ERR_OUT_OF_MEMORY, "cpu: out of memory allocating " + std::to_string(bytes >> 20) +
+                                        " MiB for " + purpose);
     }
 }
 
@@ -96,19 +96,22 @@ void CpuBackend::copy(const TensorView& src, const TensorView& dst) {
     const char* s = host_bytes(*this, src, "copy");
     char* d = host_bytes(*this, dst, "copy");
     require_shape(src.elements() == dst.elements(), "copy", src, dst);
-    SDN_REQUIRE(src.contiguous() && dst.contiguous() && convertible(src.type) &&
-                    convertible(dst.type),
-                SDN_ERR_INVALID_ARGUMENT, "copy: contiguous f32/f16/bf16 tensors only");
+    SDN_REQUIRE(
+        src.contiguous() && dst.contiguous() && convertible(src.type) && convertible(dst.type),
+        SDN_ERR_INVALID_ARGUMENT, "copy: contiguous f32/f16/bf16 tensors only");
     if (src.type == dst.type) {
         std::memmove(d, s, static_cast<size_t>(src.bytes()));
         return;
     }
     const int64_t n = src.elements();
     ctx_.pool().parallel_range(n, [&](int64_t begin, int64_t end, int) {
-        for (int64_t i = begin; i < end; ++i) store_from_f32(dst.type, d, i, load_as_f32(src.type, s, i));
+        for (int64_t i = begin; i < end; ++i)
+            store_from_f32(dst.type, d, i, load_as_f32(src.type, s, i));
     });
 }
 
-std::unique_ptr<Backend> make_cpu_backend(Context& ctx) { return std::make_unique<CpuBackend>(ctx); }
+std::unique_ptr<Backend> make_cpu_backend(Context& ctx) {
+    return std::make_unique<CpuBackend>(ctx);
+}
 
 }  // namespace sdn::cpu

@@ -10,7 +10,7 @@
 
 namespace sdn::cpu {
 
-class CpuBackend final : public Backend {
+class CpuBackend : public Backend {
 public:
     // ctx provides the thread pool and kernel variant; it must outlive the backend (the
     // context owns it: see make_cpu_backend).
@@ -28,14 +28,14 @@ public:
     void submit() override {}
     void synchronize() override {}
 
-    void linear(const TensorView& x, const WeightRef& w, const WeightRef* bias,
-                const TensorView& y, bool accumulate) override;
-    void conv2d(const TensorView& x, const WeightRef& w, const WeightRef* bias, int stride,
-                int pad, const TensorView& y) override;
+    void linear(const TensorView& x, const WeightRef& w, const WeightRef* bias, const TensorView& y,
+                bool accumulate) override;
+    void conv2d(const TensorView& x, const WeightRef& w, const WeightRef* bias, int stride, int pad,
+                const TensorView& y) override;
     void group_norm(const TensorView& x, int groups, float eps, const WeightRef* gamma,
                     const WeightRef* beta, const TensorView& y, bool silu) override;
-    void layer_norm(const TensorView& x, float eps, const WeightRef* gamma,
-                    const WeightRef* beta, const TensorView& y) override;
+    void layer_norm(const TensorView& x, float eps, const WeightRef* gamma, const WeightRef* beta,
+                    const TensorView& y) override;
     void attention(const AttentionOp& op) override;
     void activation(Activation kind, const TensorView& x) override;
     void geglu(const TensorView& x, const TensorView& y) override;

@@ -1,6 +1,7 @@
 // The CPU backend's ops: each checks its views and calls the cpu/ops.h kernel with exactly
 // the arguments model code passed before the seam existed, so results are bit-identical.
 #include <cmath>
+#include <iterator>
 
 #include "cpu/cpu_backend.h"
 #include "cpu/host_views.h"
@@ -36,8 +37,8 @@ void CpuBackend::linear(const TensorView& x, const WeightRef& w, const WeightRef
     ops::linear(ctx_, xp, M, K, w, bias, yp, accumulate);
 }
 
-void CpuBackend::conv2d(const TensorView& x, const WeightRef& w, const WeightRef* bias,
-                        int stride, int pad, const TensorView& y) {
+void CpuBackend::conv2d(const TensorView& x, const WeightRef& w, const WeightRef* bias, int stride,
+                        int pad, const TensorView& y) {
     const float* xp = host_f32(*this, x, "conv2d");
     float* yp = host_f32(*this, y, "conv2d");
     require_shape(x.n_dims == 4 && y.n_dims == 4 && w.shape.size() == 4, "conv2d", x, y);
@@ -87,10 +88,9 @@ void CpuBackend::attention(const AttentionOp& op) {
     a.out = rows(op.out, "out");
     const int64_t width = op.q.dim(2);
     SDN_REQUIRE(op.heads > 0 && width % op.heads == 0 && op.k.dim(2) == width &&
-                    op.v.dim(2) == width && op.out.dim(2) == width &&
-                    op.k.dim(1) == op.v.dim(1) && op.out.dim(1) == op.q.dim(1) &&
-                    op.k.dim(0) == op.q.dim(0) && op.v.dim(0) == op.q.dim(0) &&
-                    op.out.dim(0) == op.q.dim(0),
+                    op.v.dim(2) == width && op.out.dim(2) == width && op.k.dim(1) == op.v.dim(1) &&
+                    op.out.dim(1) == op.q.dim(1) && op.k.dim(0) == op.q.dim(0) &&
+                    op.v.dim(0) == op.q.dim(0) && op.out.dim(0) == op.q.dim(0),
                 SDN_ERR_INVALID_ARGUMENT,
                 "attention: q " + op.q.shape_string() + ", k " + op.k.shape_string() + ", v " +
                     op.v.shape_string() + " and out " + op.out.shape_string() + " do not fit");
@@ -109,14 +109,13 @@ void CpuBackend::attention(const AttentionOp& op) {
 }
 
 void CpuBackend::activation(Activation kind, const TensorView& x) {
-    float* p = host_f32(*this, x, "activation");
-    const int64_t n = x.elements();
-    switch (kind) {
-    case Activation::Silu: ops::silu(ctx_, p, n); break;
-    case Activation::GeluErf: ops::gelu_erf(ctx_, p, n); break;
-    case Activation::GeluTanh: ops::gelu_tanh(ctx_, p, n); break;
-    case Activation::QuickGelu: ops::quick_gelu(ctx_, p, n); break;
-    }
+    // Indexed by Activation, in its order.
+    using Kernel = void (*)(Context&, float*, int64_t);
+    static constexpr Kernel kKernels[] = {ops::silu, ops::gelu_erf, ops::gelu_tanh,
+                                          ops::quick_gelu, ops::relu, ops::tanh};
+    static_assert(static_cast<size_t>(Activation::Tanh) + 1 == std::size(kKernels),
+                  "one kernel per Activation");
+    kKernels[static_cast<size_t>(kind)](ctx_, host_f32(*this, x, "activation"), x.elements());
 }
 
 void CpuBackend::geglu(const TensorView& x, const TensorView& y) {
@@ -130,7 +129,7 @@ void CpuBackend::geglu(const TensorView& x, const TensorView& y) {
 // a [n] op b [n or a divisor of n, repeated]: the kernels' (outer, inner, b_outer = 1) form.
 template <typename Kernel>
 static void broadcast_binary(const Backend& self, const char* op, const TensorView& a,
-                      const TensorView& b, const TensorView& y, Kernel kernel) {
+                             const TensorView& b, const TensorView& y, Kernel kernel) {
     const float* ap = host_f32(self, a, op);
     const float* bp = host_f32(self, b, op);
     float* yp = host_f32(self, y, op);
@@ -141,16 +140,14 @@ static void broadcast_binary(const Backend& self, const char* op, const TensorVi
 
 void CpuBackend::add(const TensorView& a, const TensorView& b, const TensorView& y) {
     broadcast_binary(*this, "add", a, b, y,
-                     [&](const float* ap, const float* bp, int64_t outer, int64_t inner, float* yp) {
-                         ops::add(ctx_, ap, bp, outer, inner, 1, yp);
-                     });
+                     [&](const float* ap, const float* bp, int64_t outer, int64_t inner,
+                         float* yp) { ops::add(ctx_, ap, bp, outer, inner, 1, yp); });
 }
 
 void CpuBackend::mul(const TensorView& a, const TensorView& b, const TensorView& y) {
     broadcast_binary(*this, "mul", a, b, y,
-                     [&](const float* ap, const float* bp, int64_t outer, int64_t inner, float* yp) {
-                         ops::mul(ctx_, ap, bp, outer, inner, 1, yp);
-                     });
+                     [&](const float* ap, const float* bp, int64_t outer, int64_t inner,
+                         float* yp) { ops::mul(ctx_, ap, bp, outer, inner, 1, yp); });
 }
 
 void CpuBackend::add_channel_bias(const TensorView& x, const TensorView& v) {
@@ -164,8 +161,8 @@ void CpuBackend::add_channel_bias(const TensorView& x, const TensorView& v) {
 void CpuBackend::upsample_nearest2x(const TensorView& x, const TensorView& y) {
     const float* xp = host_f32(*this, x, "upsample_nearest2x");
     float* yp = host_f32(*this, y, "upsample_nearest2x");
-    require_shape(x.n_dims == 4 && y.n_dims == 4 && y.dim(0) == x.dim(0) &&
-                      y.dim(1) == x.dim(1) && y.dim(2) == 2 * x.dim(2) && y.dim(3) == 2 * x.dim(3),
+    require_shape(x.n_dims == 4 && y.n_dims == 4 && y.dim(0) == x.dim(0) && y.dim(1) == x.dim(1) &&
+                      y.dim(2) == 2 * x.dim(2) && y.dim(3) == 2 * x.dim(3),
                   "upsample_nearest2x", x, y);
     ops::upsample_nearest2x(ctx_, xp, x.dim(0), x.dim(1), x.dim(2), x.dim(3), yp);
 }
@@ -177,17 +174,18 @@ void CpuBackend::interpolate(const TensorView& x, const TensorView& y, InterpMod
                   "interpolate", x, y);
     ops::interpolate(ctx_, xp, x.dim(0), x.dim(1), x.dim(2), x.dim(3), yp, y.dim(2), y.dim(3),
                      static_cast<ops::Interp>(static_cast<int>(mode)));
-    static_assert(static_cast<int>(InterpMode::Area) == static_cast<int>(ops::Interp::Area) &&
-                      static_cast<int>(InterpMode::Bilinear) == static_cast<int>(ops::Interp::Bilinear),
-                  "InterpMode mirrors ops::Interp");
+    static_assert(
+        static_cast<int>(InterpMode::Area) == static_cast<int>(ops::Interp::Area) &&
+            static_cast<int>(InterpMode::Bilinear) == static_cast<int>(ops::Interp::Bilinear),
+        "InterpMode mirrors ops::Interp");
 }
 
 void CpuBackend::pad_zero(const TensorView& x, int64_t top, int64_t left, const TensorView& y) {
     const float* xp = host_f32(*this, x, "pad_zero");
     float* yp = host_f32(*this, y, "pad_zero");
-    require_shape(x.n_dims == 4 && y.n_dims == 4 && y.dim(0) == x.dim(0) &&
-                      y.dim(1) == x.dim(1) && top >= 0 && left >= 0 &&
-                      top + x.dim(2) <= y.dim(2) && left + x.dim(3) <= y.dim(3),
+    require_shape(x.n_dims == 4 && y.n_dims == 4 && y.dim(0) == x.dim(0) && y.dim(1) == x.dim(1) &&
+                      top >= 0 && left >= 0 && top + x.dim(2) <= y.dim(2) &&
+                      left + x.dim(3) <= y.dim(3),
                   "pad_zero", x, y);
     ops::pad_zero(ctx_, xp, x.dim(0), x.dim(1), x.dim(2), x.dim(3), top, left, yp, y.dim(2),
                   y.dim(3));
@@ -198,8 +196,7 @@ void CpuBackend::concat_channels(const TensorView& a, const TensorView& b, const
     const float* bp = host_f32(*this, b, "concat_channels");
     float* yp = host_f32(*this, y, "concat_channels");
     const Planes pa = planes(a, "concat_channels"), pb = planes(b, "concat_channels");
-    require_shape(pa.B == pb.B && pa.HW == pb.HW &&
-                      y.elements() == pa.B * (pa.C + pb.C) * pa.HW,
+    require_shape(pa.B == pb.B && pa.HW == pb.HW && y.elements() == pa.B * (pa.C + pb.C) * pa.HW,
                   "concat_channels", a, b);
     ops::concat_channels(ctx_, ap, pa.C, bp, pb.C, pa.B, pa.HW, yp);
 }

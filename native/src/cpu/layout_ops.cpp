@@ -6,8 +6,8 @@
 
 namespace sdn::ops {
 
-void pad_zero(Context& ctx, const float* x, int64_t B, int64_t C, int64_t H, int64_t W,
-              int64_t top, int64_t left, float* y, int64_t Ho, int64_t Wo) {
+void pad_zero(Context& ctx, const float* x, int64_t B, int64_t C, int64_t H, int64_t W, int64_t top,
+              int64_t left, float* y, int64_t Ho, int64_t Wo) {
     ctx.pool().parallel_range(B * C, [&](int64_t begin, int64_t end, int) {
         for (int64_t p = begin; p < end; ++p) {
             const float* src = x + p * H * W;

@@ -56,6 +56,8 @@ void silu(Context& ctx, float* x, int64_t n);
 void gelu_erf(Context& ctx, float* x, int64_t n);
 void gelu_tanh(Context& ctx, float* x, int64_t n);
 void quick_gelu(Context& ctx, float* x, int64_t n);  // x * sigmoid(1.702 x), CLIP's activation
+void relu(Context& ctx, float* x, int64_t n);  // max(x, 0); -0 and NaN pass through
+void tanh(Context& ctx, float* x, int64_t n);
 
 // GEGLU: x is [rows, 2d]; y[r, i] = x[r, i] * gelu_erf(x[r, d + i]); y is [rows, d].
 void geglu(Context& ctx, const float* x, int64_t rows, int64_t d, float* y);

@@ -122,7 +122,7 @@ void UnetModel::predict_eps(Context& ctx, const Tensor& x_in, const std::vector<
     // Latents and conditioning cross into the backend here and eps comes back at the end:
     // between the two everything stays on the backend.
     Backend& be = ctx.backend();
-    be.make_resident(resident_, keepalive_);
+    be.make_resident(resident_, residency_);
     DeviceTensor x_dev = be.tensor(x_in.shape(), "UNet input");
     be.upload(x_dev, x_in.data());
     DeviceTensor ctx_dev = be.tensor(context.shape(), "UNet conditioning");

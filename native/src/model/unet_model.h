@@ -40,6 +40,8 @@ private:
     unet::UnetWeights w_;
     std::set<std::string> used_;
     std::vector<const WeightRef*> resident_;  // every used weight, made resident per backend
+    // Lives as long as this model: backends drop their resident copies once it expires.
+    std::shared_ptr<const void> residency_ = std::make_shared<char>();
     std::shared_ptr<void> keepalive_;
 };
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/backend.h"
 #include "core/context.h"
 #include "core/device_tensor.h"
 #include "model/weight_lookup.h"
@@ -119,7 +120,12 @@ class ProgressTicker {
 public:
     ProgressTicker(Context& ctx, sdn_stage stage, int total) : ctx_(ctx), stage_(stage), total_(total) {}
     void start() { ctx_.progress(stage_, 0, total_); }
-    void tick() { ctx_.progress(stage_, ++done_, total_); }
+    // A block boundary: the block's work goes to the device, then progress (and with it the
+    // cancellation check) is reported.
+    void tick() {
+        ctx_.backend().submit();
+        ctx_.progress(stage_, ++done_, total_);
+    }
     Context& ctx() { return ctx_; }
 
 private:

@@ -147,10 +147,15 @@ public:
         vk::attention(batch_, a);
     }
     void activation(sdn::Activation kind, const TensorView& x) override {
-        const vk::Activation k = kind == sdn::Activation::Silu       ? vk::Activation::Silu
-                                 : kind == sdn::Activation::GeluErf  ? vk::Activation::GeluErf
-                                 : kind == sdn::Activation::GeluTanh ? vk::Activation::GeluTanh
-                                                                     : vk::Activation::QuickGelu;
+        vk::Activation k = vk::Activation::Silu;
+        switch (kind) {
+            case sdn::Activation::Silu: k = vk::Activation::Silu; break;
+            case sdn::Activation::GeluErf: k = vk::Activation::GeluErf; break;
+            case sdn::Activation::GeluTanh: k = vk::Activation::GeluTanh; break;
+            case sdn::Activation::QuickGelu: k = vk::Activation::QuickGelu; break;
+            case sdn::Activation::Relu: k = vk::Activation::Relu; break;
+            case sdn::Activation::Tanh: k = vk::Activation::Tanh; break;
+        }
         vk::activation(batch_, f32(x), x.elements(), k);
     }
     void geglu(const TensorView& x, const TensorView& y) override {

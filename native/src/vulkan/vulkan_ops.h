@@ -37,7 +37,7 @@ struct AttentionArgs {
 };
 void attention(CommandBatch& b, const AttentionArgs& args);
 
-enum class Activation : uint32_t { Silu = 0, GeluErf = 1, GeluTanh = 2, QuickGelu = 3 };
+enum class Activation : uint32_t { Silu = 0, GeluErf = 1, GeluTanh = 2, QuickGelu = 3, Relu = 4, Tanh = 5 };
 void activation(CommandBatch& b, DevPtr x, int64_t n, Activation kind);  // in place
 void geglu(CommandBatch& b, DevPtr x, int64_t rows, int64_t d, DevPtr y);
 void add(CommandBatch& b, DevPtr a, DevPtr bv, int64_t outer, int64_t inner, int64_t b_outer, DevPtr y);

@@ -59,6 +59,24 @@ TEST(Activations, HandValues) {
     EXPECT_NEAR(g[0], 0.84134475f, 1e-6);  // Phi(1) = 0.841344746
 }
 
+TEST(Activations, ReluAndTanhHandValues) {
+    auto ctx = variant_context(sdn::best_cpu_variant());
+    // Long enough (3 * 2^14 + 5) that the pool splits it; the pattern repeats every 5.
+    const float in[5] = {-2.0f, -0.0f, 0.0f, 0.5f, 3.0f};
+    const int64_t n = 3 * (1 << 14) + 5;
+    std::vector<float> r(n), t(n);
+    for (int64_t i = 0; i < n; ++i) r[i] = t[i] = in[i % 5];
+    sdn::ops::relu(*ctx, r.data(), n);
+    sdn::ops::tanh(*ctx, t.data(), n);
+    const float relu_want[5] = {0.0f, -0.0f, 0.0f, 0.5f, 3.0f};
+    // tanh(0.5) = 0.46211715726, tanh(3) = 0.99505475368, tanh(-2) = -0.96402758007
+    const float tanh_want[5] = {-0.96402758f, -0.0f, 0.0f, 0.46211716f, 0.99505475f};
+    for (int64_t i = 0; i < n; ++i) {
+        ASSERT_EQ(r[i], relu_want[i % 5]) << i;
+        ASSERT_NEAR(t[i], tanh_want[i % 5], 1e-7) << i;
+    }
+}
+
 TEST_P(GegluPerVariant, MatchesReference) {
     const sdn_cpu_variant v = variant();
     auto ctx = variant_context(v);

@@ -46,6 +46,31 @@ TEST_F(CpuBackendTest, NameAndHostVisibility) {
     EXPECT_EQ(be.interface_version(), Backend::kInterfaceVersion);
 }
 
+TEST_F(CpuBackendTest, EachActivationKindRunsItsOwnFunction) {
+    const std::vector<float> x{-1.0f, 0.5f};
+    // relu: 0, 0.5; tanh: -0.76159416, 0.46211716; silu(0.5) = 0.5 / (1 + e^-0.5) = 0.31122967.
+    const DeviceTensor r = upload(x, {2}), t = upload(x, {2}), s = upload(x, {2});
+    be.activation(Activation::Relu, r);
+    be.activation(Activation::Tanh, t);
+    be.activation(Activation::Silu, s);
+    EXPECT_EQ(download(r), (std::vector<float>{0.0f, 0.5f}));
+    EXPECT_NEAR(download(t)[0], -0.76159416f, 1e-7);
+    EXPECT_NEAR(download(t)[1], 0.46211716f, 1e-7);
+    EXPECT_NEAR(download(s)[1], 0.31122967f, 1e-6);
+    // At 1: gelu_erf 0.84134475, gelu_tanh 0.84119199, quick_gelu 0.84579577 (all distinct).
+    const struct {
+        Activation kind;
+        float want;
+    } at_one[] = {{Activation::GeluErf, 0.84134475f},
+                  {Activation::GeluTanh, 0.84119199f},
+                  {Activation::QuickGelu, 0.84579577f}};
+    for (const auto& c : at_one) {
+        const DeviceTensor one = upload({1.0f}, {1});
+        be.activation(c.kind, one);
+        EXPECT_NEAR(download(one)[0], c.want, 2e-6) << static_cast<int>(c.kind);
+    }
+}
+
 TEST_F(CpuBackendTest, UploadDownloadRoundTripsBits) {
     const std::vector<float> v{1.5f, -0.0f, 3.25e-20f, 7.0f, NAN, INFINITY};
     const DeviceTensor t = upload(v, {2, 3});
@@ -145,7 +170,8 @@ TEST_F(CpuBackendTest, AttentionOnColumnsOfAFusedProjectionEqualsSeparateTensors
     op.q = f.view().columns(0, D), op.k = f.view().columns(D, D), op.v = f.view().columns(2 * D, D);
     op.out = out1;
     be.attention(op);
-    const DeviceTensor qd = upload(q, {B, N, D}), kd = upload(k, {B, N, D}), vd = upload(v, {B, N, D});
+    const DeviceTensor qd = upload(q, {B, N, D}), kd = upload(k, {B, N, D}),
+                       vd = upload(v, {B, N, D});
     op.q = qd, op.k = kd, op.v = vd, op.out = out2;
     be.attention(op);
     EXPECT_EQ(download(out1), download(out2));

@@ -53,7 +53,7 @@ TEST_F(BoundaryFixture, ClipDownloadsOnlyItsOutputs) {
     std::vector<int32_t> ids(77, 3);
     ids[5] = 7;
     (void)clip.forward(ctx, ids, 1, 77, -2, 7);
-    EXPECT_EQ(counter->uploads, 0);  // the ids go in as op arguments
+    EXPECT_EQ(counter->uploads, 0);    // the ids go in as op arguments
     EXPECT_EQ(counter->downloads, 2);  // hidden states and pooled
     EXPECT_EQ(counter->resident_calls, 1);
     EXPECT_GT(counter->resident_weights, 10u);

@@ -28,8 +28,8 @@ public:
 
     std::shared_ptr<sdn::DeviceBuffer> allocate(int64_t bytes, const char* purpose) override {
         if (allocation_limit >= 0 && allocated + bytes > allocation_limit)
-            sdn::fail(SDN_ERR_OUT_OF_MEMORY, std::string("counting backend: out of memory for ") +
-                                                 purpose);
+            sdn::fail(SDN_ERR_OUT_OF_MEMORY,
+                      std::string("counting backend: out of memory for ") + purpose);
         allocated += bytes;
         return inner_->allocate(bytes, purpose);
     }
@@ -71,10 +71,12 @@ public:
         inner_->activation(kind, x);
     }
     void geglu(const sdn::TensorView& x, const sdn::TensorView& y) override { inner_->geglu(x, y); }
-    void add(const sdn::TensorView& a, const sdn::TensorView& b, const sdn::TensorView& y) override {
+    void add(const sdn::TensorView& a, const sdn::TensorView& b,
+             const sdn::TensorView& y) override {
         inner_->add(a, b, y);
     }
-    void mul(const sdn::TensorView& a, const sdn::TensorView& b, const sdn::TensorView& y) override {
+    void mul(const sdn::TensorView& a, const sdn::TensorView& b,
+             const sdn::TensorView& y) override {
         inner_->mul(a, b, y);
     }
     void add_channel_bias(const sdn::TensorView& x, const sdn::TensorView& v) override {

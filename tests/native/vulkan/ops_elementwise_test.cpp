@@ -1,4 +1,6 @@
 // Vulkan element-wise and data-movement ops against the double-precision CPU reference.
+#include <cmath>
+
 #include "core/half.h"
 #include "cpu/reference/reference_ops.h"
 #include "vulkan_test_support.h"
@@ -23,6 +25,27 @@ TEST(VulkanActivations, MatchReference) {
         batch.submit();
         EXPECT_LT(normalized_error(read_back(*dx, n), want), 2e-6);
     }
+}
+
+TEST(VulkanActivations, ReluAndTanhMatchTheirDefinitions) {
+    SDN_REQUIRE_VULKAN_DEVICE(device);
+    auto x = random_vector(515, 29, -5.0f, 5.0f);
+    x[0] = -0.0f;
+    x[1] = 0.0f;
+    std::vector<float> relu(x.size()), tanh_values(x.size());
+    for (size_t i = 0; i < x.size(); ++i) {
+        relu[i] = x[i] < 0.0f ? 0.0f : x[i];
+        tanh_values[i] = static_cast<float>(std::tanh(double(x[i])));
+    }
+    auto dr = device_vector(*device, x), dt = device_vector(*device, x);
+    vk::CommandBatch batch(*device);
+    vk::activation(batch, at(dr), int64_t(x.size()), vk::Activation::Relu);
+    vk::activation(batch, at(dt), int64_t(x.size()), vk::Activation::Tanh);
+    batch.submit();
+    const auto got_relu = read_back(*dr, x.size());
+    EXPECT_EQ(got_relu, relu);
+    EXPECT_TRUE(std::signbit(got_relu[0])) << "-0 passes through ReLU";
+    EXPECT_LT(normalized_error(read_back(*dt, x.size()), tanh_values), 2e-6);
 }
 
 TEST(VulkanGeglu, MatchesReference) {

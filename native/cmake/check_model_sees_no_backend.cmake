@@ -1,6 +1,8 @@
 # Fails when model code or sampling code includes a compute backend's header. Both are
 # written once against the backend interface (native/src/core/backend.h); a backend header
-# in them would weld them to that backend again. Run as: cmake -DSRC=<native/src> -P <this>.
+# in them would weld them to that backend again. Run as: cmake -DSRC=<native/src> -P <this>
+# (the build runs it before compiling model/ and sample/; ctest runs it as
+# architecture.model_sees_no_backend).
 if(NOT SRC OR NOT IS_DIRECTORY "${SRC}/model")
   message(FATAL_ERROR "SRC must name native/src (got '${SRC}')")
 endif()
@@ -32,4 +34,4 @@ if(violations)
   list(JOIN violations "\n  " text)
   message(FATAL_ERROR "model/sample code includes a backend header (use core/backend.h):\n  ${text}")
 endif()
-message(STATUS "${files_checked} model/sample files include no backend header")
+# Quiet on success: the build runs this every time.
