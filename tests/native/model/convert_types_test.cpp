@@ -35,7 +35,9 @@ class ConvertTypes : public ::testing::Test {
 protected:
     void SetUp() override {
         ASSERT_EQ(sdn_context_create(nullptr, &ctx), SDN_OK);
-        dir = fs::path(::testing::TempDir()) / "sdn_convert_types";
+        // One folder per test: ctest runs the tests of this fixture in parallel processes.
+        dir = fs::path(::testing::TempDir()) /
+              (std::string("sdn_convert_types_") + ::testing::UnitTest::GetInstance()->current_test_info()->name());
         fs::create_directories(dir);
         sdn::TestModelSpec spec;
         spec.model_channels = 64;  // time-embedding and feed-forward rows of 256: K-quant eligible
