@@ -89,3 +89,41 @@ TEST(VulkanModels, TinyCheckpointGeneratesTheSameOnVulkanAsOnTheCpu) {
                 normalized_error(values(gpu.latent), values(cpu.latent)),
                 normalized_error(values(gpu.image), values(cpu.image)));
 }
+
+namespace {
+// Cancels the context once the UNet reports its third block.
+void cancel_at_third_block(const sdn_progress_t* p, void* user) {
+    if (p->stage == SDN_STAGE_UNET && p->step == 3) static_cast<Context*>(user)->cancel();
+}
+}  // namespace
+
+TEST(VulkanModels, CancellingMidUnetStopsCleanlyAndTheNextRunIsWhole) {
+    std::string why;
+    auto probe = open_or_why(why, [] { return std::make_unique<vk::VulkanDevice>(); });
+    SDN_SKIP_WITHOUT_VULKAN(probe, why)
+    probe.reset();
+
+    const unet_test::InMemoryWeights mem(make_test_model_tensors(TestModelSpec{}, 5));
+    auto unet = UnetModel::load(mem.lookup(), "model.diffusion_model.", nullptr);
+    Tensor x({1, 4, 8, 8}), cond({1, 7, 64});
+    for (int64_t i = 0; i < x.size(); ++i) x.data()[i] = 0.01f * static_cast<float>(i % 13);
+    for (int64_t i = 0; i < cond.size(); ++i) cond.data()[i] = 0.02f * static_cast<float>(i % 5);
+
+    Context reference_ctx(1, float32_cpu_variant(), &vk::make_vulkan_backend_for);
+    Tensor want;
+    unet->predict_eps(reference_ctx, x, {400.0f}, cond, want);
+
+    Context ctx(1, float32_cpu_variant(), &vk::make_vulkan_backend_for);
+    ctx.set_progress_callback(&cancel_at_third_block, &ctx);
+    Tensor eps;
+    try {
+        unet->predict_eps(ctx, x, {400.0f}, cond, eps);
+        FAIL() << "the UNet finished although it was cancelled at its third block";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.status(), SDN_ERR_CANCELLED) << e.what();
+    }
+    ctx.set_progress_callback(nullptr, nullptr);
+    ctx.reset_cancel();
+    unet->predict_eps(ctx, x, {400.0f}, cond, eps);
+    EXPECT_EQ(values(eps), values(want));
+}
