@@ -26,11 +26,21 @@ std::vector<sdn_device_info_t> gpu_devices() {
         info.backend = SDN_BACKEND_VULKAN;
         info.index = d.index;
         switch (d.type) {
-            case vk::DeviceType::Integrated: info.type = SDN_DEVICE_INTEGRATED_GPU; break;
-            case vk::DeviceType::Discrete: info.type = SDN_DEVICE_DISCRETE_GPU; break;
-            case vk::DeviceType::Virtual: info.type = SDN_DEVICE_VIRTUAL_GPU; break;
-            case vk::DeviceType::Cpu: info.type = SDN_DEVICE_CPU_EMULATION; break;
-            default: info.type = SDN_DEVICE_OTHER; break;
+            case vk::DeviceType::Integrated:
+                info.type = SDN_DEVICE_INTEGRATED_GPU;
+                break;
+            case vk::DeviceType::Discrete:
+                info.type = SDN_DEVICE_DISCRETE_GPU;
+                break;
+            case vk::DeviceType::Virtual:
+                info.type = SDN_DEVICE_VIRTUAL_GPU;
+                break;
+            case vk::DeviceType::Cpu:
+                info.type = SDN_DEVICE_CPU_EMULATION;
+                break;
+            default:
+                info.type = SDN_DEVICE_OTHER;
+                break;
         }
         info.memory_bytes = static_cast<int64_t>(d.device_local_bytes);
         info.features = (d.f16 ? SDN_DEVICE_F16 : 0u) | (d.int8 ? SDN_DEVICE_INT8 : 0u) |
@@ -61,7 +71,8 @@ void attach_backend(Context& ctx, int32_t backend, int32_t device_index) {
     }
 #if SDN_HAVE_VULKAN
     if (backend == SDN_BACKEND_VULKAN) {
-        SDN_REQUIRE(device_index >= 0, SDN_ERR_INVALID_ARGUMENT, "device_index must not be negative");
+        SDN_REQUIRE(device_index >= 0, SDN_ERR_INVALID_ARGUMENT,
+                    "device_index must not be negative");
         attach_vulkan(ctx, device_index);
         return;
     }
@@ -72,7 +83,8 @@ void attach_backend(Context& ctx, int32_t backend, int32_t device_index) {
                 attach_vulkan(ctx, d.index);
                 return;
             } catch (const Error& e) {
-                ctx.log(SDN_LOG_WARN, "automatic device choice: %s unusable (%s); trying the next", d.name, e.what());
+                ctx.log(SDN_LOG_WARN, "automatic device choice: %s unusable (%s); trying the next",
+                        d.name, e.what());
             }
         }
         ctx.set_backend(cpu::make_cpu_backend(ctx));
@@ -84,7 +96,8 @@ void attach_backend(Context& ctx, int32_t backend, int32_t device_index) {
         return;
     }
 #endif
-    fail(backend == SDN_BACKEND_VULKAN || backend == SDN_BACKEND_CUDA ? SDN_ERR_UNSUPPORTED : SDN_ERR_INVALID_ARGUMENT,
+    fail(backend == SDN_BACKEND_VULKAN || backend == SDN_BACKEND_CUDA ? SDN_ERR_UNSUPPORTED
+                                                                      : SDN_ERR_INVALID_ARGUMENT,
          "backend " + std::to_string(backend) + " is not compiled into this library");
 }
 

@@ -21,7 +21,8 @@ CommandBatch::CommandBatch(VulkanDevice& device) : device_(device) {
 CommandBatch::~CommandBatch() {
     const VulkanFunctions& vk = device_.fn();
     if (recording_) vk.vkEndCommandBuffer(cmd_);
-    for (VkDescriptorPool pool : pools_) vk.vkDestroyDescriptorPool(device_.handle(), pool, nullptr);
+    for (VkDescriptorPool pool : pools_)
+        vk.vkDestroyDescriptorPool(device_.handle(), pool, nullptr);
     device_.free_command_buffer(cmd_);
 }
 
@@ -32,19 +33,22 @@ uint64_t CommandBatch::rows_per_binding(uint64_t row_bytes) const {
 }
 
 Window CommandBatch::window(const Span& span, const char* what) const {
-    SDN_REQUIRE(span.buffer, SDN_ERR_INVALID_ARGUMENT, std::string("Vulkan op: no buffer for ") + what);
+    SDN_REQUIRE(span.buffer, SDN_ERR_INVALID_ARGUMENT,
+                std::string("Vulkan op: no buffer for ") + what);
     const uint64_t stored = (span.buffer->size() + 3) & ~uint64_t(3);
-    SDN_REQUIRE(span.offset <= span.buffer->size() && span.bytes <= span.buffer->size() - span.offset,
-                SDN_ERR_INVALID_ARGUMENT,
-                std::string("Vulkan op: ") + what + " lies outside its buffer (" +
-                    std::to_string(span.offset) + " + " + std::to_string(span.bytes) + " > " +
-                    std::to_string(span.buffer->size()) + " bytes)");
+    SDN_REQUIRE(
+        span.offset <= span.buffer->size() && span.bytes <= span.buffer->size() - span.offset,
+        SDN_ERR_INVALID_ARGUMENT,
+        std::string("Vulkan op: ") + what + " lies outside its buffer (" +
+            std::to_string(span.offset) + " + " + std::to_string(span.bytes) + " > " +
+            std::to_string(span.buffer->size()) + " bytes)");
     Window w;
     w.buffer = span.buffer->handle();
     const uint64_t align = std::max<uint64_t>(device_.binding_alignment(), 4);
     w.bind_offset = span.offset / align * align;
     w.skip_bytes = static_cast<uint32_t>(span.offset - w.bind_offset);
-    w.bind_bytes = std::min<uint64_t>(((w.skip_bytes + span.bytes + 3) & ~uint64_t(3)), stored - w.bind_offset);
+    w.bind_bytes = std::min<uint64_t>(((w.skip_bytes + span.bytes + 3) & ~uint64_t(3)),
+                                      stored - w.bind_offset);
     if (w.bind_bytes == 0) w.bind_bytes = 4;
     SDN_REQUIRE(w.bind_bytes <= device_.max_binding_bytes(), SDN_ERR_UNSUPPORTED,
                 std::string("Vulkan op: ") + what + " needs a " + std::to_string(w.bind_bytes) +
@@ -65,13 +69,15 @@ VkDescriptorSet CommandBatch::allocate_set(VkDescriptorSetLayout layout) {
     const VulkanFunctions& vk = device_.fn();
     for (;; ++current_pool_) {
         if (current_pool_ == pools_.size()) {
-            VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, kSetsPerPool * kMaxBindingsPerSet};
+            VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                      kSetsPerPool * kMaxBindingsPerSet};
             VkDescriptorPoolCreateInfo info{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
             info.maxSets = kSetsPerPool;
             info.poolSizeCount = 1;
             info.pPoolSizes = &size;
             VkDescriptorPool pool = VK_NULL_HANDLE;
-            check_vk(vk.vkCreateDescriptorPool(device_.handle(), &info, nullptr, &pool), "vkCreateDescriptorPool");
+            check_vk(vk.vkCreateDescriptorPool(device_.handle(), &info, nullptr, &pool),
+                     "vkCreateDescriptorPool");
             pools_.push_back(pool);
         }
         VkDescriptorSetAllocateInfo info{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
@@ -90,7 +96,8 @@ void CommandBatch::dispatch(const std::string& name, const std::vector<Window>& 
                             const void* push, uint32_t push_bytes, uint32_t groups_x,
                             uint32_t groups_y, uint32_t groups_z) {
     SDN_REQUIRE(windows.size() <= kMaxBindingsPerSet && push_bytes <= kPushConstantBytes,
-                SDN_ERR_INTERNAL, "Vulkan dispatch of " + name + " has too many bindings or constants");
+                SDN_ERR_INTERNAL,
+                "Vulkan dispatch of " + name + " has too many bindings or constants");
     if (groups_x == 0 || groups_y == 0 || groups_z == 0) return;
     const Pipeline& p = device_.pipelines().get(name, static_cast<uint32_t>(windows.size()));
     const VulkanFunctions& vk = device_.fn();
@@ -108,20 +115,24 @@ void CommandBatch::dispatch(const std::string& name, const std::vector<Window>& 
         writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
         writes[i].pBufferInfo = &infos[i];
     }
-    vk.vkUpdateDescriptorSets(device_.handle(), static_cast<uint32_t>(writes.size()), writes.data(), 0, nullptr);
+    vk.vkUpdateDescriptorSets(device_.handle(), static_cast<uint32_t>(writes.size()), writes.data(),
+                              0, nullptr);
 
     uint8_t constants[kPushConstantBytes] = {};
     std::memcpy(constants, push, push_bytes);
     vk.vkCmdBindPipeline(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, p.pipeline);
-    vk.vkCmdBindDescriptorSets(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, p.layout, 0, 1, &set, 0, nullptr);
-    vk.vkCmdPushConstants(cmd_, p.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, kPushConstantBytes, constants);
+    vk.vkCmdBindDescriptorSets(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, p.layout, 0, 1, &set, 0,
+                               nullptr);
+    vk.vkCmdPushConstants(cmd_, p.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, kPushConstantBytes,
+                          constants);
     vk.vkCmdDispatch(cmd_, groups_x, groups_y, groups_z);
     // Every op may read what the previous one wrote; one global barrier orders them.
     VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
     barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT;
     barrier.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT;
     vk.vkCmdPipelineBarrier(cmd_, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-                            VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &barrier, 0, nullptr, 0, nullptr);
+                            VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &barrier, 0, nullptr, 0,
+                            nullptr);
     ++recorded_;
     ++pending_;
 }
@@ -131,7 +142,8 @@ void CommandBatch::dispatch_flat(const std::string& name, const std::vector<Wind
     if (groups == 0) return;
     const uint64_t x = std::min(groups, kMaxGroupsPerDimension);
     const uint64_t y = (groups + x - 1) / x;
-    SDN_REQUIRE(y <= kMaxGroupsPerDimension, SDN_ERR_UNSUPPORTED, "Vulkan dispatch of " + name + " is too large");
+    SDN_REQUIRE(y <= kMaxGroupsPerDimension, SDN_ERR_UNSUPPORTED,
+                "Vulkan dispatch of " + name + " is too large");
     dispatch(name, windows, push, push_bytes, static_cast<uint32_t>(x), static_cast<uint32_t>(y));
 }
 

@@ -56,7 +56,9 @@ public:
     // When the cancel check (if set) returns true, nothing is submitted and the call throws
     // Error(SDN_ERR_CANCELLED): cancellation reaches the GPU between submits.
     void submit();
-    void set_cancel_check(std::function<bool()> is_cancelled) { cancelled_ = std::move(is_cancelled); }
+    void set_cancel_check(std::function<bool()> is_cancelled) {
+        cancelled_ = std::move(is_cancelled);
+    }
 
     // True while dispatches are recorded but not yet submitted.
     bool has_pending() const { return recording_; }

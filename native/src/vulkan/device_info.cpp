@@ -8,11 +8,16 @@ namespace sdn::vk {
 
 const char* device_type_name(DeviceType t) {
     switch (t) {
-        case DeviceType::Integrated: return "integrated";
-        case DeviceType::Discrete: return "discrete";
-        case DeviceType::Virtual: return "virtual";
-        case DeviceType::Cpu: return "cpu";
-        default: return "other";
+        case DeviceType::Integrated:
+            return "integrated";
+        case DeviceType::Discrete:
+            return "discrete";
+        case DeviceType::Virtual:
+            return "virtual";
+        case DeviceType::Cpu:
+            return "cpu";
+        default:
+            return "other";
     }
 }
 
@@ -20,11 +25,16 @@ namespace {
 
 DeviceType to_device_type(VkPhysicalDeviceType t) {
     switch (t) {
-        case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return DeviceType::Integrated;
-        case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return DeviceType::Discrete;
-        case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return DeviceType::Virtual;
-        case VK_PHYSICAL_DEVICE_TYPE_CPU: return DeviceType::Cpu;
-        default: return DeviceType::Other;
+        case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU:
+            return DeviceType::Integrated;
+        case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU:
+            return DeviceType::Discrete;
+        case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU:
+            return DeviceType::Virtual;
+        case VK_PHYSICAL_DEVICE_TYPE_CPU:
+            return DeviceType::Cpu;
+        default:
+            return DeviceType::Other;
     }
 }
 
@@ -42,11 +52,13 @@ bool has_extension(const VulkanFunctions& vk, VkPhysicalDevice device, const cha
 
 DeviceInfo describe_device(const VulkanLoader& loader, VkPhysicalDevice device, int index) {
     const VulkanFunctions& vk = loader.fn();
-    VkPhysicalDeviceSubgroupProperties subgroup{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
+    VkPhysicalDeviceSubgroupProperties subgroup{
+        VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
     VkPhysicalDeviceProperties2 props{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
     props.pNext = &subgroup;
     vk.vkGetPhysicalDeviceProperties2(device, &props);
-    VkPhysicalDeviceVulkan12Features features12{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
+    VkPhysicalDeviceVulkan12Features features12{
+        VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
     VkPhysicalDeviceFeatures2 features{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
     features.pNext = &features12;
     vk.vkGetPhysicalDeviceFeatures2(device, &features);
@@ -59,7 +71,8 @@ DeviceInfo describe_device(const VulkanLoader& loader, VkPhysicalDevice device, 
     info.type = to_device_type(props.properties.deviceType);
     for (uint32_t h = 0; h < memory.memoryHeapCount; ++h)
         if (memory.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)
-            info.device_local_bytes = std::max<uint64_t>(info.device_local_bytes, memory.memoryHeaps[h].size);
+            info.device_local_bytes =
+                std::max<uint64_t>(info.device_local_bytes, memory.memoryHeaps[h].size);
     info.f16 = features12.shaderFloat16 == VK_TRUE;
     info.int8 = features12.shaderInt8 == VK_TRUE;
     info.cooperative_matrix = has_extension(vk, device, "VK_KHR_cooperative_matrix");
@@ -71,7 +84,8 @@ DeviceInfo describe_device(const VulkanLoader& loader, VkPhysicalDevice device, 
     info.max_workgroup_invocations = limits.maxComputeWorkGroupInvocations;
     // Vulkan 1.1's maxMemoryAllocationSize; 1 GiB is the portable floor when not queried.
     info.max_allocation_bytes = uint64_t(1) << 30;
-    VkPhysicalDeviceMaintenance3Properties m3{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES};
+    VkPhysicalDeviceMaintenance3Properties m3{
+        VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES};
     VkPhysicalDeviceProperties2 props_m3{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
     props_m3.pNext = &m3;
     vk.vkGetPhysicalDeviceProperties2(device, &props_m3);

@@ -25,7 +25,8 @@ inline int64_t chunk_rows(const CommandBatch& b, std::initializer_list<uint64_t>
 
 template <class Fn>
 void for_each_chunk(int64_t total, int64_t chunk, Fn&& fn) {
-    for (int64_t start = 0; start < total; start += chunk) fn(start, std::min(chunk, total - start));
+    for (int64_t start = 0; start < total; start += chunk)
+        fn(start, std::min(chunk, total - start));
 }
 
 inline uint32_t groups_of(int64_t n, int64_t per_group) {

@@ -60,15 +60,17 @@ const Pipeline& PipelineCache::get(const std::string& name, uint32_t bindings) {
         VkShaderModuleCreateInfo module_info{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
         module_info.codeSize = shader->word_count * 4;
         module_info.pCode = shader->words;
-        check_vk(vk.vkCreateShaderModule(device, &module_info, nullptr, &module), "vkCreateShaderModule");
+        check_vk(vk.vkCreateShaderModule(device, &module_info, nullptr, &module),
+                 "vkCreateShaderModule");
         VkComputePipelineCreateInfo info{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
         info.stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO;
         info.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
         info.stage.module = module;
         info.stage.pName = "main";
         info.layout = p.layout;
-        check_vk(vk.vkCreateComputePipelines(device, VK_NULL_HANDLE, 1, &info, nullptr, &p.pipeline),
-                 ("vkCreateComputePipelines for " + name).c_str());
+        check_vk(
+            vk.vkCreateComputePipelines(device, VK_NULL_HANDLE, 1, &info, nullptr, &p.pipeline),
+            ("vkCreateComputePipelines for " + name).c_str());
     } catch (...) {
         if (module) vk.vkDestroyShaderModule(device, module, nullptr);
         if (p.layout) vk.vkDestroyPipelineLayout(device, p.layout, nullptr);

@@ -19,7 +19,8 @@ class VulkanBackend;
 // which frees it after the next submit.
 class VulkanDeviceBuffer : public DeviceBuffer {
 public:
-    VulkanDeviceBuffer(VulkanBackend& owner, VulkanDevice& device, int64_t bytes, const char* purpose)
+    VulkanDeviceBuffer(VulkanBackend& owner, VulkanDevice& device, int64_t bytes,
+                       const char* purpose)
         : owner_(owner),
           buffer_(std::make_unique<VulkanBuffer>(device, static_cast<uint64_t>(bytes),
                                                  purpose ? purpose : "a tensor")) {}
@@ -74,13 +75,15 @@ public:
     }
     void upload(const TensorView& dst, const void* host) override {
         VulkanBuffer& b = buffer_of(dst, "upload");
-        SDN_REQUIRE(dst.contiguous(), SDN_ERR_INVALID_ARGUMENT, "Vulkan upload: the view is not contiguous");
+        SDN_REQUIRE(dst.contiguous(), SDN_ERR_INVALID_ARGUMENT,
+                    "Vulkan upload: the view is not contiguous");
         flush();  // recorded work may still read the old contents
         b.upload(host, static_cast<uint64_t>(dst.bytes()), static_cast<uint64_t>(dst.offset));
     }
     void download(const TensorView& src, void* host) override {
         VulkanBuffer& b = buffer_of(src, "download");
-        SDN_REQUIRE(src.contiguous(), SDN_ERR_INVALID_ARGUMENT, "Vulkan download: the view is not contiguous");
+        SDN_REQUIRE(src.contiguous(), SDN_ERR_INVALID_ARGUMENT,
+                    "Vulkan download: the view is not contiguous");
         flush();
         b.download(host, static_cast<uint64_t>(src.bytes()), static_cast<uint64_t>(src.offset));
     }
@@ -90,8 +93,9 @@ public:
             it = it->second.expired() ? resident_.erase(it) : std::next(it);
         for (const WeightRef* w : weights) {
             if (!w || resident_.count(w->data)) continue;
-            resident_[w->data] = {VulkanWeight::upload(device_, *w, "a weight of shape " + shape_text(w->shape)),
-                                  owner, owner == nullptr};
+            resident_[w->data] = {
+                VulkanWeight::upload(device_, *w, "a weight of shape " + shape_text(w->shape)),
+                owner, owner == nullptr};
         }
     }
     void submit() override { flush(); }
@@ -106,18 +110,22 @@ public:
         const VulkanWeight& vw = resident(w);
         const int64_t K = x.dim(x.n_dims - 1), M = x.elements() / K;
         SDN_REQUIRE(y.elements() == M * vw.rows, SDN_ERR_INVALID_ARGUMENT,
-                    "Vulkan linear: y " + y.shape_string() + " does not match x " + x.shape_string() +
-                        " times W " + shape_text(w.shape));
+                    "Vulkan linear: y " + y.shape_string() + " does not match x " +
+                        x.shape_string() + " times W " + shape_text(w.shape));
         vk::linear(batch_, f32(x), M, K, vw, bias ? &resident(*bias) : nullptr, f32(y), accumulate);
     }
     void conv2d(const TensorView& x, const WeightRef& w, const WeightRef* bias, int stride, int pad,
                 const TensorView& y) override {
-        SDN_REQUIRE(x.n_dims == 4 && y.n_dims == 4 && y.dim(0) == x.dim(0) && y.dim(1) == w.shape.at(0),
-                    SDN_ERR_INVALID_ARGUMENT,
-                    "Vulkan conv2d: x " + x.shape_string() + ", y " + y.shape_string() + ", w " + shape_text(w.shape));
+        SDN_REQUIRE(
+            x.n_dims == 4 && y.n_dims == 4 && y.dim(0) == x.dim(0) && y.dim(1) == w.shape.at(0),
+            SDN_ERR_INVALID_ARGUMENT,
+            "Vulkan conv2d: x " + x.shape_string() + ", y " + y.shape_string() + ", w " +
+                shape_text(w.shape));
         const int64_t k = w.shape.size() == 4 ? w.shape[2] : 0;
-        SDN_REQUIRE(y.dim(2) == (x.dim(2) + 2 * pad - k) / stride + 1 && y.dim(3) == (x.dim(3) + 2 * pad - k) / stride + 1,
-                    SDN_ERR_INVALID_ARGUMENT, "Vulkan conv2d: y " + y.shape_string() + " is not the output size");
+        SDN_REQUIRE(y.dim(2) == (x.dim(2) + 2 * pad - k) / stride + 1 &&
+                        y.dim(3) == (x.dim(3) + 2 * pad - k) / stride + 1,
+                    SDN_ERR_INVALID_ARGUMENT,
+                    "Vulkan conv2d: y " + y.shape_string() + " is not the output size");
         vk::conv2d(batch_, f32(x), x.dim(0), x.dim(1), x.dim(2), x.dim(3), resident(w),
                    bias ? &resident(*bias) : nullptr, stride, pad, f32(y));
     }
@@ -132,66 +140,96 @@ public:
                     const TensorView& y) override {
         same_elements(x, y, "layer_norm");
         const int64_t dim = x.dim(x.n_dims - 1);
-        vk::layer_norm(batch_, f32(x), x.elements() / dim, dim, eps, optional(gamma), optional(beta), f32(y));
+        vk::layer_norm(batch_, f32(x), x.elements() / dim, dim, eps, optional(gamma),
+                       optional(beta), f32(y));
     }
     void attention(const AttentionOp& op) override {
         const TensorView* views[] = {&op.q, &op.k, &op.v, &op.out};
         for (const TensorView* v : views)
-            SDN_REQUIRE(v->n_dims == 3 && v->stride[2] == 1 && v->dim(2) == op.q.dim(2), SDN_ERR_INVALID_ARGUMENT,
-                        "Vulkan attention: q, k, v and out must be [B, N, heads*head_dim] with contiguous rows");
+            SDN_REQUIRE(v->n_dims == 3 && v->stride[2] == 1 && v->dim(2) == op.q.dim(2),
+                        SDN_ERR_INVALID_ARGUMENT,
+                        "Vulkan attention: q, k, v and out must be [B, N, heads*head_dim] with "
+                        "contiguous rows");
         SDN_REQUIRE(op.heads > 0 && op.q.dim(2) % op.heads == 0, SDN_ERR_INVALID_ARGUMENT,
                     "Vulkan attention: width not divisible by heads");
-        AttentionArgs a{strided(op.q), strided(op.k), strided(op.v), strided(op.out),
-                        op.q.dim(0), op.q.dim(1), op.k.dim(1), op.heads, op.q.dim(2) / op.heads,
-                        op.q.stride[1], op.k.stride[1], op.v.stride[1], op.out.stride[1], op.scale, op.causal};
+        AttentionArgs a{strided(op.q),    strided(op.k),  strided(op.v),
+                        strided(op.out),  op.q.dim(0),    op.q.dim(1),
+                        op.k.dim(1),      op.heads,       op.q.dim(2) / op.heads,
+                        op.q.stride[1],   op.k.stride[1], op.v.stride[1],
+                        op.out.stride[1], op.scale,       op.causal};
         vk::attention(batch_, a);
     }
     void activation(sdn::Activation kind, const TensorView& x) override {
         vk::Activation k = vk::Activation::Silu;
         switch (kind) {
-            case sdn::Activation::Silu: k = vk::Activation::Silu; break;
-            case sdn::Activation::GeluErf: k = vk::Activation::GeluErf; break;
-            case sdn::Activation::GeluTanh: k = vk::Activation::GeluTanh; break;
-            case sdn::Activation::QuickGelu: k = vk::Activation::QuickGelu; break;
-            case sdn::Activation::Relu: k = vk::Activation::Relu; break;
-            case sdn::Activation::Tanh: k = vk::Activation::Tanh; break;
+            case sdn::Activation::Silu:
+                k = vk::Activation::Silu;
+                break;
+            case sdn::Activation::GeluErf:
+                k = vk::Activation::GeluErf;
+                break;
+            case sdn::Activation::GeluTanh:
+                k = vk::Activation::GeluTanh;
+                break;
+            case sdn::Activation::QuickGelu:
+                k = vk::Activation::QuickGelu;
+                break;
+            case sdn::Activation::Relu:
+                k = vk::Activation::Relu;
+                break;
+            case sdn::Activation::Tanh:
+                k = vk::Activation::Tanh;
+                break;
         }
         vk::activation(batch_, f32(x), x.elements(), k);
     }
     void geglu(const TensorView& x, const TensorView& y) override {
         const int64_t d = y.dim(y.n_dims - 1);
-        SDN_REQUIRE(x.elements() == 2 * y.elements() && x.dim(x.n_dims - 1) == 2 * d, SDN_ERR_INVALID_ARGUMENT,
-                    "Vulkan geglu: x " + x.shape_string() + " is not [rows, 2d] for y " + y.shape_string());
+        SDN_REQUIRE(
+            x.elements() == 2 * y.elements() && x.dim(x.n_dims - 1) == 2 * d,
+            SDN_ERR_INVALID_ARGUMENT,
+            "Vulkan geglu: x " + x.shape_string() + " is not [rows, 2d] for y " + y.shape_string());
         vk::geglu(batch_, f32(x), y.elements() / d, d, f32(y));
     }
-    void add(const TensorView& a, const TensorView& b, const TensorView& y) override { binary(a, b, y, false); }
-    void mul(const TensorView& a, const TensorView& b, const TensorView& y) override { binary(a, b, y, true); }
+    void add(const TensorView& a, const TensorView& b, const TensorView& y) override {
+        binary(a, b, y, false);
+    }
+    void mul(const TensorView& a, const TensorView& b, const TensorView& y) override {
+        binary(a, b, y, true);
+    }
     void add_channel_bias(const TensorView& x, const TensorView& v) override {
         const int64_t B = x.dim(0), C = x.dim(1);
         SDN_REQUIRE(v.elements() == B * C, SDN_ERR_INVALID_ARGUMENT,
-                    "Vulkan add_channel_bias: v " + v.shape_string() + " is not [B, C] of x " + x.shape_string());
+                    "Vulkan add_channel_bias: v " + v.shape_string() + " is not [B, C] of x " +
+                        x.shape_string());
         vk::add_channel_bias(batch_, f32(x), f32(v), B, C, x.elements() / (B * C));
     }
     void upsample_nearest2x(const TensorView& x, const TensorView& y) override {
-        SDN_REQUIRE(x.n_dims == 4 && y.elements() == 4 * x.elements(), SDN_ERR_INVALID_ARGUMENT,
-                    "Vulkan upsample: y " + y.shape_string() + " is not twice x " + x.shape_string());
+        SDN_REQUIRE(
+            x.n_dims == 4 && y.elements() == 4 * x.elements(), SDN_ERR_INVALID_ARGUMENT,
+            "Vulkan upsample: y " + y.shape_string() + " is not twice x " + x.shape_string());
         vk::upsample_nearest2x(batch_, f32(x), x.dim(0), x.dim(1), x.dim(2), x.dim(3), f32(y));
     }
     void interpolate(const TensorView& x, const TensorView& y, InterpMode mode) override {
         SDN_REQUIRE(x.n_dims == 4 && y.n_dims == 4 && x.dim(0) == y.dim(0) && x.dim(1) == y.dim(1),
-                    SDN_ERR_INVALID_ARGUMENT, "Vulkan interpolate: x " + x.shape_string() + ", y " + y.shape_string());
-        vk::interpolate(batch_, f32(x), x.dim(0) * x.dim(1), x.dim(2), x.dim(3), f32(y), y.dim(2), y.dim(3),
-                        static_cast<Resize>(static_cast<uint32_t>(mode)));
+                    SDN_ERR_INVALID_ARGUMENT,
+                    "Vulkan interpolate: x " + x.shape_string() + ", y " + y.shape_string());
+        vk::interpolate(batch_, f32(x), x.dim(0) * x.dim(1), x.dim(2), x.dim(3), f32(y), y.dim(2),
+                        y.dim(3), static_cast<Resize>(static_cast<uint32_t>(mode)));
     }
     void pad_zero(const TensorView& x, int64_t top, int64_t left, const TensorView& y) override {
         SDN_REQUIRE(x.n_dims == 4 && y.n_dims == 4 && x.dim(0) == y.dim(0) && x.dim(1) == y.dim(1),
-                    SDN_ERR_INVALID_ARGUMENT, "Vulkan pad_zero: x " + x.shape_string() + ", y " + y.shape_string());
-        vk::pad_zero(batch_, f32(x), x.dim(0) * x.dim(1), x.dim(2), x.dim(3), top, left, f32(y), y.dim(2), y.dim(3));
+                    SDN_ERR_INVALID_ARGUMENT,
+                    "Vulkan pad_zero: x " + x.shape_string() + ", y " + y.shape_string());
+        vk::pad_zero(batch_, f32(x), x.dim(0) * x.dim(1), x.dim(2), x.dim(3), top, left, f32(y),
+                     y.dim(2), y.dim(3));
     }
     void concat_channels(const TensorView& a, const TensorView& b, const TensorView& y) override {
         const int64_t B = a.dim(0), C1 = a.dim(1), C2 = b.dim(1), HW = a.elements() / (B * C1);
-        SDN_REQUIRE(b.elements() == B * C2 * HW && y.elements() == B * (C1 + C2) * HW, SDN_ERR_INVALID_ARGUMENT,
-                    "Vulkan concat: a " + a.shape_string() + ", b " + b.shape_string() + ", y " + y.shape_string());
+        SDN_REQUIRE(b.elements() == B * C2 * HW && y.elements() == B * (C1 + C2) * HW,
+                    SDN_ERR_INVALID_ARGUMENT,
+                    "Vulkan concat: a " + a.shape_string() + ", b " + b.shape_string() + ", y " +
+                        y.shape_string());
         vk::concat_channels(batch_, f32(a), C1, f32(b), C2, B, HW, f32(y));
     }
     void channels_to_tokens(const TensorView& x, const TensorView& y) override {
@@ -199,7 +237,8 @@ public:
         const int64_t B = x.dim(0), C = x.dim(1);
         vk::transpose(batch_, f32(x), B, C, x.elements() / (B * C), f32(y));
     }
-    void tokens_to_channels(const TensorView& tokens, const TensorView& residual, const TensorView& y) override {
+    void tokens_to_channels(const TensorView& tokens, const TensorView& residual,
+                            const TensorView& y) override {
         same_elements(tokens, y, "tokens_to_channels");
         const int64_t B = tokens.dim(0), C = tokens.dim(tokens.n_dims - 1);
         DevPtr r;
@@ -209,23 +248,30 @@ public:
         }
         vk::transpose(batch_, f32(tokens), B, tokens.elements() / (B * C), C, f32(y), r);
     }
-    void timestep_embedding(const std::vector<float>& t, float max_period, const TensorView& y) override {
-        SDN_REQUIRE(y.n_dims == 2 && static_cast<int64_t>(t.size()) == y.dim(0), SDN_ERR_INVALID_ARGUMENT,
-                    "Vulkan timestep_embedding: y " + y.shape_string() + " for " + std::to_string(t.size()) + " steps");
+    void timestep_embedding(const std::vector<float>& t, float max_period,
+                            const TensorView& y) override {
+        SDN_REQUIRE(y.n_dims == 2 && static_cast<int64_t>(t.size()) == y.dim(0),
+                    SDN_ERR_INVALID_ARGUMENT,
+                    "Vulkan timestep_embedding: y " + y.shape_string() + " for " +
+                        std::to_string(t.size()) + " steps");
         const VulkanBuffer& tb = host_argument(t.data(), t.size() * 4, "timesteps");
         vk::timestep_embedding(batch_, {&tb, 0}, y.dim(0), y.dim(1), f32(y), max_period);
     }
-    void gather_rows(const WeightRef& table, const std::vector<int32_t>& ids, const TensorView& y) override {
+    void gather_rows(const WeightRef& table, const std::vector<int32_t>& ids,
+                     const TensorView& y) override {
         const VulkanWeight& vt = resident(table);
-        SDN_REQUIRE(y.elements() == static_cast<int64_t>(ids.size()) * vt.row_elems, SDN_ERR_INVALID_ARGUMENT,
-                    "Vulkan gather_rows: y " + y.shape_string() + " for " + std::to_string(ids.size()) + " ids");
+        SDN_REQUIRE(y.elements() == static_cast<int64_t>(ids.size()) * vt.row_elems,
+                    SDN_ERR_INVALID_ARGUMENT,
+                    "Vulkan gather_rows: y " + y.shape_string() + " for " +
+                        std::to_string(ids.size()) + " ids");
         if (ids.empty()) return;
         const VulkanBuffer& ib = host_argument(ids.data(), ids.size() * 4, "token ids");
         vk::gather_rows(batch_, vt, ib, 0, static_cast<int64_t>(ids.size()), f32(y));
     }
     void copy(const TensorView& src, const TensorView& dst) override {
         same_elements(src, dst, "copy");
-        SDN_REQUIRE(src.contiguous() && dst.contiguous(), SDN_ERR_INVALID_ARGUMENT, "Vulkan copy: views must be contiguous");
+        SDN_REQUIRE(src.contiguous() && dst.contiguous(), SDN_ERR_INVALID_ARGUMENT,
+                    "Vulkan copy: views must be contiguous");
         vk::convert(batch_, span(src), src.type, span(dst), dst.type, src.elements());
     }
 
@@ -237,26 +283,30 @@ private:
         return b->buffer();
     }
     Span span(const TensorView& v) const {
-        return {&buffer_of(v, "op"), static_cast<uint64_t>(v.offset), static_cast<uint64_t>(v.bytes())};
+        return {&buffer_of(v, "op"), static_cast<uint64_t>(v.offset),
+                static_cast<uint64_t>(v.bytes())};
     }
     DevPtr strided(const TensorView& v) const {
-        SDN_REQUIRE(v.type == DType::F32, SDN_ERR_INVALID_ARGUMENT, "Vulkan ops take f32 activations");
+        SDN_REQUIRE(v.type == DType::F32, SDN_ERR_INVALID_ARGUMENT,
+                    "Vulkan ops take f32 activations");
         return {&buffer_of(v, "op"), static_cast<uint64_t>(v.offset)};
     }
     DevPtr f32(const TensorView& v) const {
-        SDN_REQUIRE(v.contiguous(), SDN_ERR_INVALID_ARGUMENT, "Vulkan op: " + v.shape_string() + " is not contiguous");
+        SDN_REQUIRE(v.contiguous(), SDN_ERR_INVALID_ARGUMENT,
+                    "Vulkan op: " + v.shape_string() + " is not contiguous");
         return strided(v);
     }
     static void same_elements(const TensorView& a, const TensorView& b, const char* op) {
         SDN_REQUIRE(a.elements() == b.elements(), SDN_ERR_INVALID_ARGUMENT,
-                    std::string("Vulkan ") + op + ": " + a.shape_string() + " and " + b.shape_string() + " differ in size");
+                    std::string("Vulkan ") + op + ": " + a.shape_string() + " and " +
+                        b.shape_string() + " differ in size");
     }
     void binary(const TensorView& a, const TensorView& b, const TensorView& y, bool multiply) {
         same_elements(a, y, multiply ? "mul" : "add");
         const int64_t n = a.elements(), inner = b.elements();
         SDN_REQUIRE(inner > 0 && n % inner == 0, SDN_ERR_INVALID_ARGUMENT,
-                    std::string("Vulkan ") + (multiply ? "mul" : "add") + ": b " + b.shape_string() +
-                        " does not divide a " + a.shape_string());
+                    std::string("Vulkan ") + (multiply ? "mul" : "add") + ": b " +
+                        b.shape_string() + " does not divide a " + a.shape_string());
         (multiply ? vk::mul : vk::add)(batch_, f32(a), f32(b), n / inner, inner, 1, f32(y));
     }
     const VulkanWeight& resident(const WeightRef& w) const {
@@ -296,7 +346,8 @@ const Backend& VulkanDeviceBuffer::owner() const { return owner_; }
 
 }  // namespace
 
-std::unique_ptr<Backend> make_vulkan_backend(const DeviceOptions& options, std::function<bool()> is_cancelled) {
+std::unique_ptr<Backend> make_vulkan_backend(const DeviceOptions& options,
+                                             std::function<bool()> is_cancelled) {
     return std::make_unique<VulkanBackend>(options, std::move(is_cancelled));
 }
 

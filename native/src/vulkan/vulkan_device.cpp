@@ -9,9 +9,10 @@ namespace sdn::vk {
 
 void check_vk(VkResult r, const char* what) {
     if (r == VK_SUCCESS) return;
-    const sdn_status status = (r == VK_ERROR_OUT_OF_DEVICE_MEMORY || r == VK_ERROR_OUT_OF_HOST_MEMORY)
-                                  ? SDN_ERR_OUT_OF_MEMORY
-                                  : SDN_ERR_INTERNAL;
+    const sdn_status status =
+        (r == VK_ERROR_OUT_OF_DEVICE_MEMORY || r == VK_ERROR_OUT_OF_HOST_MEMORY)
+            ? SDN_ERR_OUT_OF_MEMORY
+            : SDN_ERR_INTERNAL;
     fail(status, std::string("Vulkan: ") + what + " failed with " + vk_result_name(r));
 }
 
@@ -68,7 +69,8 @@ VulkanDevice::VulkanDevice(const DeviceOptions& options) : loader_(VulkanLoader:
             found = true;
         }
     }
-    SDN_REQUIRE(found, SDN_ERR_UNSUPPORTED, "Vulkan device " + info_.name + " has no compute queue");
+    SDN_REQUIRE(found, SDN_ERR_UNSUPPORTED,
+                "Vulkan device " + info_.name + " has no compute queue");
 
     const float priority = 1.0f;
     VkDeviceQueueCreateInfo queue_info{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
@@ -84,7 +86,8 @@ VulkanDevice::VulkanDevice(const DeviceOptions& options) : loader_(VulkanLoader:
     VkCommandPoolCreateInfo pool_info{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
     pool_info.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
     pool_info.queueFamilyIndex = queue_family_;
-    check_vk(vk.vkCreateCommandPool(device_, &pool_info, nullptr, &command_pool_), "vkCreateCommandPool");
+    check_vk(vk.vkCreateCommandPool(device_, &pool_info, nullptr, &command_pool_),
+             "vkCreateCommandPool");
     VkFenceCreateInfo fence_info{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
     check_vk(vk.vkCreateFence(device_, &fence_info, nullptr, &fence_), "vkCreateFence");
 
@@ -137,10 +140,10 @@ MemoryBlock VulkanDevice::allocate(const VkMemoryRequirements& requirements, boo
     {
         std::lock_guard<std::mutex> lock(memory_mutex_);
         if (in_use_bytes_ + block.bytes > budget_bytes_)
-            fail(SDN_ERR_OUT_OF_MEMORY,
-                 "Vulkan device " + info_.name + " is out of memory: " + what + " needs " +
-                     mib(block.bytes) + " but " + mib(in_use_bytes_) + " of its " +
-                     mib(budget_bytes_) + " are in use");
+            fail(SDN_ERR_OUT_OF_MEMORY, "Vulkan device " + info_.name +
+                                            " is out of memory: " + what + " needs " +
+                                            mib(block.bytes) + " but " + mib(in_use_bytes_) +
+                                            " of its " + mib(budget_bytes_) + " are in use");
         in_use_bytes_ += block.bytes;
     }
     VkMemoryAllocateInfo info{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
@@ -150,9 +153,9 @@ MemoryBlock VulkanDevice::allocate(const VkMemoryRequirements& requirements, boo
             find_memory_type(requirements.memoryTypeBits, want_host_visible, block.host_visible);
         const VkResult r = fn().vkAllocateMemory(device_, &info, nullptr, &block.memory);
         if (r == VK_ERROR_OUT_OF_DEVICE_MEMORY || r == VK_ERROR_OUT_OF_HOST_MEMORY)
-            fail(SDN_ERR_OUT_OF_MEMORY, "Vulkan device " + info_.name + " is out of memory: " +
-                                            what + " needs " + mib(block.bytes) + " (" +
-                                            vk_result_name(r) + ")");
+            fail(SDN_ERR_OUT_OF_MEMORY, "Vulkan device " + info_.name +
+                                            " is out of memory: " + what + " needs " +
+                                            mib(block.bytes) + " (" + vk_result_name(r) + ")");
         check_vk(r, "vkAllocateMemory");
     } catch (...) {
         std::lock_guard<std::mutex> lock(memory_mutex_);
@@ -197,7 +200,8 @@ void VulkanDevice::submit_and_wait(VkCommandBuffer cmd) {
 }
 
 PipelineCache& VulkanDevice::pipelines() {
-    std::call_once(pipelines_once_, [this] { pipelines_ = std::make_unique<PipelineCache>(*this); });
+    std::call_once(pipelines_once_,
+                   [this] { pipelines_ = std::make_unique<PipelineCache>(*this); });
     return *pipelines_;
 }
 

@@ -45,14 +45,13 @@ std::shared_ptr<VulkanLoader> VulkanLoader::open() {
     VkInstanceCreateInfo info{VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
     info.pApplicationInfo = &app;
     const VkResult r = create_instance(&info, nullptr, &loader->instance_);
-    SDN_REQUIRE(r == VK_SUCCESS, SDN_ERR_UNSUPPORTED,
-                std::string("Vulkan is not available: vkCreateInstance failed with ") +
-                    vk_result_name(r));
+    SDN_REQUIRE(
+        r == VK_SUCCESS, SDN_ERR_UNSUPPORTED,
+        std::string("Vulkan is not available: vkCreateInstance failed with ") + vk_result_name(r));
 
-#define SDN_VK_LOAD(fn_name)                                                                   \
-    loader->fn_.fn_name =                                                                      \
-        reinterpret_cast<PFN_##fn_name>(get_proc(loader->instance_, #fn_name));                \
-    SDN_REQUIRE(loader->fn_.fn_name, SDN_ERR_UNSUPPORTED,                                      \
+#define SDN_VK_LOAD(fn_name)                                                                      \
+    loader->fn_.fn_name = reinterpret_cast<PFN_##fn_name>(get_proc(loader->instance_, #fn_name)); \
+    SDN_REQUIRE(loader->fn_.fn_name, SDN_ERR_UNSUPPORTED,                                         \
                 "the Vulkan loader " + name + " lacks " #fn_name " (Vulkan 1.2 is required)");
     SDN_VK_FUNCTIONS(SDN_VK_LOAD)
 #undef SDN_VK_LOAD
@@ -67,20 +66,34 @@ VulkanLoader::~VulkanLoader() {
 
 const char* vk_result_name(VkResult r) {
     switch (r) {
-        case VK_SUCCESS: return "VK_SUCCESS";
-        case VK_NOT_READY: return "VK_NOT_READY";
-        case VK_TIMEOUT: return "VK_TIMEOUT";
-        case VK_ERROR_OUT_OF_HOST_MEMORY: return "VK_ERROR_OUT_OF_HOST_MEMORY";
-        case VK_ERROR_OUT_OF_DEVICE_MEMORY: return "VK_ERROR_OUT_OF_DEVICE_MEMORY";
-        case VK_ERROR_INITIALIZATION_FAILED: return "VK_ERROR_INITIALIZATION_FAILED";
-        case VK_ERROR_DEVICE_LOST: return "VK_ERROR_DEVICE_LOST";
-        case VK_ERROR_MEMORY_MAP_FAILED: return "VK_ERROR_MEMORY_MAP_FAILED";
-        case VK_ERROR_LAYER_NOT_PRESENT: return "VK_ERROR_LAYER_NOT_PRESENT";
-        case VK_ERROR_EXTENSION_NOT_PRESENT: return "VK_ERROR_EXTENSION_NOT_PRESENT";
-        case VK_ERROR_FEATURE_NOT_PRESENT: return "VK_ERROR_FEATURE_NOT_PRESENT";
-        case VK_ERROR_INCOMPATIBLE_DRIVER: return "VK_ERROR_INCOMPATIBLE_DRIVER";
-        case VK_ERROR_TOO_MANY_OBJECTS: return "VK_ERROR_TOO_MANY_OBJECTS";
-        default: return "VkResult error";
+        case VK_SUCCESS:
+            return "VK_SUCCESS";
+        case VK_NOT_READY:
+            return "VK_NOT_READY";
+        case VK_TIMEOUT:
+            return "VK_TIMEOUT";
+        case VK_ERROR_OUT_OF_HOST_MEMORY:
+            return "VK_ERROR_OUT_OF_HOST_MEMORY";
+        case VK_ERROR_OUT_OF_DEVICE_MEMORY:
+            return "VK_ERROR_OUT_OF_DEVICE_MEMORY";
+        case VK_ERROR_INITIALIZATION_FAILED:
+            return "VK_ERROR_INITIALIZATION_FAILED";
+        case VK_ERROR_DEVICE_LOST:
+            return "VK_ERROR_DEVICE_LOST";
+        case VK_ERROR_MEMORY_MAP_FAILED:
+            return "VK_ERROR_MEMORY_MAP_FAILED";
+        case VK_ERROR_LAYER_NOT_PRESENT:
+            return "VK_ERROR_LAYER_NOT_PRESENT";
+        case VK_ERROR_EXTENSION_NOT_PRESENT:
+            return "VK_ERROR_EXTENSION_NOT_PRESENT";
+        case VK_ERROR_FEATURE_NOT_PRESENT:
+            return "VK_ERROR_FEATURE_NOT_PRESENT";
+        case VK_ERROR_INCOMPATIBLE_DRIVER:
+            return "VK_ERROR_INCOMPATIBLE_DRIVER";
+        case VK_ERROR_TOO_MANY_OBJECTS:
+            return "VK_ERROR_TOO_MANY_OBJECTS";
+        default:
+            return "VkResult error";
     }
 }
 

@@ -37,13 +37,23 @@ struct AttentionArgs {
 };
 void attention(CommandBatch& b, const AttentionArgs& args);
 
-enum class Activation : uint32_t { Silu = 0, GeluErf = 1, GeluTanh = 2, QuickGelu = 3, Relu = 4, Tanh = 5 };
+enum class Activation : uint32_t {
+    Silu = 0,
+    GeluErf = 1,
+    GeluTanh = 2,
+    QuickGelu = 3,
+    Relu = 4,
+    Tanh = 5
+};
 void activation(CommandBatch& b, DevPtr x, int64_t n, Activation kind);  // in place
 void geglu(CommandBatch& b, DevPtr x, int64_t rows, int64_t d, DevPtr y);
-void add(CommandBatch& b, DevPtr a, DevPtr bv, int64_t outer, int64_t inner, int64_t b_outer, DevPtr y);
-void mul(CommandBatch& b, DevPtr a, DevPtr bv, int64_t outer, int64_t inner, int64_t b_outer, DevPtr y);
+void add(CommandBatch& b, DevPtr a, DevPtr bv, int64_t outer, int64_t inner, int64_t b_outer,
+         DevPtr y);
+void mul(CommandBatch& b, DevPtr a, DevPtr bv, int64_t outer, int64_t inner, int64_t b_outer,
+         DevPtr y);
 void add_channel_bias(CommandBatch& b, DevPtr x, DevPtr v, int64_t B, int64_t C, int64_t HW);
-void upsample_nearest2x(CommandBatch& b, DevPtr x, int64_t B, int64_t C, int64_t H, int64_t W, DevPtr y);
+void upsample_nearest2x(CommandBatch& b, DevPtr x, int64_t B, int64_t C, int64_t H, int64_t W,
+                        DevPtr y);
 void concat_channels(CommandBatch& b, DevPtr a, int64_t C1, DevPtr bv, int64_t C2, int64_t B,
                      int64_t HW, DevPtr y);
 // y[b, c, r] = x[b, r, c] (+ residual[b, c, r] when residual.buffer is set) for x
@@ -64,6 +74,7 @@ void timestep_embedding(CommandBatch& b, DevPtr t, int64_t B, int64_t dim, DevPt
                         float max_period = 10000.0f);
 // Copies n values converting between f32 and 16-bit storage (F16 or BF16; F32 to F32 copies).
 // One side is f32; 16-bit positions (bytes) must be multiples of 4.
-void convert(CommandBatch& b, const Span& src, DType src_type, const Span& dst, DType dst_type, int64_t n);
+void convert(CommandBatch& b, const Span& src, DType src_type, const Span& dst, DType dst_type,
+             int64_t n);
 
 }  // namespace sdn::vk

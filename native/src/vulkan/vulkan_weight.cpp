@@ -10,8 +10,16 @@ namespace sdn::vk {
 namespace {
 bool shader_decodes(DType t) {
     switch (t) {
-        case DType::F32: case DType::F16: case DType::BF16: case DType::Q8_0: case DType::Q4_0:
-        case DType::Q4_1: case DType::Q5_0: case DType::Q5_1: case DType::Q4_K: case DType::Q5_K:
+        case DType::F32:
+        case DType::F16:
+        case DType::BF16:
+        case DType::Q8_0:
+        case DType::Q4_0:
+        case DType::Q4_1:
+        case DType::Q5_0:
+        case DType::Q5_1:
+        case DType::Q4_K:
+        case DType::Q5_K:
         case DType::Q6_K:
             return true;
         default:
@@ -20,8 +28,10 @@ bool shader_decodes(DType t) {
 }
 }  // namespace
 
-VulkanWeight VulkanWeight::upload(VulkanDevice& device, const WeightRef& w, const std::string& name) {
-    SDN_REQUIRE(w.valid() && !w.shape.empty(), SDN_ERR_INVALID_ARGUMENT, "weight " + name + " is empty");
+VulkanWeight VulkanWeight::upload(VulkanDevice& device, const WeightRef& w,
+                                  const std::string& name) {
+    SDN_REQUIRE(w.valid() && !w.shape.empty(), SDN_ERR_INVALID_ARGUMENT,
+                "weight " + name + " is empty");
     VulkanWeight out;
     out.shape = w.shape;
     out.row_elems = w.row_elems();

@@ -20,7 +20,8 @@ TEST(VulkanBindingSplit, LinearSplitsRowsAndWeightRows) {
     for (DType type : {DType::F32, DType::Q4_0}) {
         // x rows of 64 floats (256 B) and y rows of 37 floats: x alone spans 9 KiB.
         uint32_t dispatches = 0;
-        EXPECT_LT(linear_error(*device, type, 35, 64, 37, 30, &dispatches), 2e-5) << dtype_traits(type).name;
+        EXPECT_LT(linear_error(*device, type, 35, 64, 37, 30, &dispatches), 2e-5)
+            << dtype_traits(type).name;
         EXPECT_GT(dispatches, 4u);
     }
 }

@@ -13,8 +13,10 @@ TEST(VulkanActivations, MatchReference) {
     const int64_t n = 1001;
     const auto x = random_vector(n, 21, -6.0f, 6.0f);
     const std::pair<vk::Activation, void (*)(float*, int64_t)> cases[] = {
-        {vk::Activation::Silu, ref::silu}, {vk::Activation::GeluErf, ref::gelu_erf},
-        {vk::Activation::GeluTanh, ref::gelu_tanh}, {vk::Activation::QuickGelu, ref::quick_gelu}};
+        {vk::Activation::Silu, ref::silu},
+        {vk::Activation::GeluErf, ref::gelu_erf},
+        {vk::Activation::GeluTanh, ref::gelu_tanh},
+        {vk::Activation::QuickGelu, ref::quick_gelu}};
     for (const auto& [kind, reference] : cases) {
         SCOPED_TRACE(static_cast<int>(kind));
         std::vector<float> want = x;
@@ -70,12 +72,14 @@ TEST(VulkanBinary, AddAndMulWithAndWithoutBroadcastInPlace) {
         for (bool multiply : {false, true}) {
             const auto bv = random_vector(b_outer * inner, 24);
             std::vector<float> want(a.size());
-            (multiply ? ref::mul : ref::add)(a.data(), bv.data(), outer, inner, b_outer, want.data());
+            (multiply ? ref::mul : ref::add)(a.data(), bv.data(), outer, inner, b_outer,
+                                             want.data());
             auto da = device_vector(*device, a), db = device_vector(*device, bv);
             vk::CommandBatch batch(*device);
             (multiply ? vk::mul : vk::add)(batch, at(da), at(db), outer, inner, b_outer, at(da));
             batch.submit();
-            EXPECT_EQ(read_back(*da, a.size()), want) << "b_outer " << b_outer << " mul " << multiply;
+            EXPECT_EQ(read_back(*da, a.size()), want)
+                << "b_outer " << b_outer << " mul " << multiply;
         }
     }
 }
@@ -83,8 +87,10 @@ TEST(VulkanBinary, AddAndMulWithAndWithoutBroadcastInPlace) {
 TEST(VulkanDataMovement, ChannelBiasUpsampleConcatTranspose) {
     SDN_REQUIRE_VULKAN_DEVICE(device);
     const int64_t B = 2, C = 3, H = 5, W = 7, HW = H * W, C2 = 4;
-    const auto x = random_vector(B * C * HW, 25), v = random_vector(B * C, 26), x2 = random_vector(B * C2 * HW, 27);
-    auto dx = device_vector(*device, x), dv = device_vector(*device, v), dx2 = device_vector(*device, x2);
+    const auto x = random_vector(B * C * HW, 25), v = random_vector(B * C, 26),
+               x2 = random_vector(B * C2 * HW, 27);
+    auto dx = device_vector(*device, x), dv = device_vector(*device, v),
+         dx2 = device_vector(*device, x2);
     auto dup = device_vector(*device, std::vector<float>(B * C * HW * 4, 0.0f));
     auto dcat = device_vector(*device, std::vector<float>(B * (C + C2) * HW, 0.0f));
     auto dtr = device_vector(*device, std::vector<float>(B * C * HW, 0.0f));
@@ -96,7 +102,8 @@ TEST(VulkanDataMovement, ChannelBiasUpsampleConcatTranspose) {
     ref::concat_channels(biased.data(), C, x2.data(), C2, B, HW, cat.data());
     for (int64_t b = 0; b < B; ++b)  // tokens [HW, C] from channels [C, HW], by definition
         for (int64_t c = 0; c < C; ++c)
-            for (int64_t p = 0; p < HW; ++p) tr[(b * HW + p) * C + c] = biased[(b * C + c) * HW + p];
+            for (int64_t p = 0; p < HW; ++p)
+                tr[(b * HW + p) * C + c] = biased[(b * C + c) * HW + p];
 
     vk::CommandBatch batch(*device);  // one batch: each op reads what the previous one wrote
     vk::add_channel_bias(batch, at(dx), at(dv), B, C, HW);

@@ -55,9 +55,11 @@ TEST(VulkanConv2d, MatchesReferenceForKernelsStridesAndTypes) {
             const int64_t C = block == 1 ? 3 : (block == 32 ? (c.k == 3 ? 32 : 64) : 256);
             const int64_t B = 2, H = 7, W = 6, O = 18;
             const auto x = random_vector(B * C * H * W, 7);
-            const OwnedWeight w = stored_weight(type, {O, C, c.k, c.k}, random_vector(O * C * c.k * c.k, 8));
+            const OwnedWeight w =
+                stored_weight(type, {O, C, c.k, c.k}, random_vector(O * C * c.k * c.k, 8));
             const OwnedWeight bias = make_weight(DType::F32, {O}, random_vector(O, 9));
-            const int64_t Ho = (H + 2 * c.pad - c.k) / c.stride + 1, Wo = (W + 2 * c.pad - c.k) / c.stride + 1;
+            const int64_t Ho = (H + 2 * c.pad - c.k) / c.stride + 1,
+                          Wo = (W + 2 * c.pad - c.k) / c.stride + 1;
             std::vector<float> want(B * O * Ho * Wo);
             ref::conv2d(x.data(), B, C, H, W, w.ref, &bias.ref, c.stride, c.pad, want.data());
 

@@ -61,14 +61,38 @@ TEST(VulkanAttention, MatchesReferenceOnFusedProjectionSlicesAndCausal) {
     for (bool causal : {false, true}) {
         SCOPED_TRACE(causal ? "causal" : "full");
         std::vector<float> want(B * N * width);
-        ops::AttentionArgs ra{qkv.data(), qkv.data() + width, qkv.data() + 2 * width, want.data(),
-                              B, N, N, heads, hd, stride, stride, stride, width,
-                              1.0f / std::sqrt(float(hd)), causal};
+        ops::AttentionArgs ra{qkv.data(),
+                              qkv.data() + width,
+                              qkv.data() + 2 * width,
+                              want.data(),
+                              B,
+                              N,
+                              N,
+                              heads,
+                              hd,
+                              stride,
+                              stride,
+                              stride,
+                              width,
+                              1.0f / std::sqrt(float(hd)),
+                              causal};
         ref::attention(ra);
         auto dout = device_vector(*device, std::vector<float>(want.size(), 0.0f));
-        vk::AttentionArgs a{at(dqkv), at(dqkv).at(width), at(dqkv).at(2 * width), at(dout),
-                            B, N, N, heads, hd, stride, stride, stride, width,
-                            1.0f / std::sqrt(float(hd)), causal};
+        vk::AttentionArgs a{at(dqkv),
+                            at(dqkv).at(width),
+                            at(dqkv).at(2 * width),
+                            at(dout),
+                            B,
+                            N,
+                            N,
+                            heads,
+                            hd,
+                            stride,
+                            stride,
+                            stride,
+                            width,
+                            1.0f / std::sqrt(float(hd)),
+                            causal};
         vk::CommandBatch batch(*device);
         vk::attention(batch, a);
         batch.submit();
@@ -79,16 +103,18 @@ TEST(VulkanAttention, MatchesReferenceOnFusedProjectionSlicesAndCausal) {
 TEST(VulkanAttention, CrossAttentionWithFewerKeysThanQueries) {
     SDN_REQUIRE_VULKAN_DEVICE(device);
     const int64_t B = 1, nq = 21, nk = 5, heads = 2, hd = 8, width = heads * hd;
-    const auto q = random_vector(nq * width, 18), k = random_vector(nk * width, 19), v = random_vector(nk * width, 20);
+    const auto q = random_vector(nq * width, 18), k = random_vector(nk * width, 19),
+               v = random_vector(nk * width, 20);
     std::vector<float> want(nq * width);
-    ops::AttentionArgs ra{q.data(), k.data(), v.data(), want.data(), B, nq, nk, heads, hd,
-                          width, width, width, width, 0.35f, false};
+    ops::AttentionArgs ra{q.data(), k.data(), v.data(), want.data(), B,     nq,    nk,   heads,
+                          hd,       width,    width,    width,       width, 0.35f, false};
     ref::attention(ra);
-    auto dq = device_vector(*device, q), dk = device_vector(*device, k), dv = device_vector(*device, v);
+    auto dq = device_vector(*device, q), dk = device_vector(*device, k),
+         dv = device_vector(*device, v);
     auto dout = device_vector(*device, std::vector<float>(want.size(), 0.0f));
     vk::CommandBatch batch(*device);
-    vk::attention(batch, {at(dq), at(dk), at(dv), at(dout), B, nq, nk, heads, hd, width, width, width,
-                          width, 0.35f, false});
+    vk::attention(batch, {at(dq), at(dk), at(dv), at(dout), B, nq, nk, heads, hd, width, width,
+                          width, width, 0.35f, false});
     batch.submit();
     EXPECT_LT(normalized_error(read_back(*dout, want.size()), want), 1e-5);
 }

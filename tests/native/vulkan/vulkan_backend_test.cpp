@@ -1,10 +1,11 @@
 // The Vulkan backend through the engine's Backend interface (what model code sees): a chain
 // of ops recorded and submitted together, the ops only reachable this way, and the
 // interface's error rules, all against the double-precision CPU reference.
+#include "vulkan/vulkan_backend.h"
+
 #include <cmath>
 
 #include "core/half.h"
-#include "vulkan/vulkan_backend.h"
 #include "vulkan_test_support.h"
 
 using namespace sdn;
@@ -12,11 +13,10 @@ using namespace sdn_test;
 
 namespace {
 
-#define SDN_REQUIRE_VULKAN_BACKEND(var, ...)                                                  \
-    std::string var##_why;                                                                    \
-    auto var = open_or_why(var##_why, [&] {                                                   \
-        return vk::make_vulkan_backend(vk::DeviceOptions{__VA_ARGS__});                       \
-    });                                                                                       \
+#define SDN_REQUIRE_VULKAN_BACKEND(var, ...)                                                 \
+    std::string var##_why;                                                                   \
+    auto var = open_or_why(                                                                  \
+        var##_why, [&] { return vk::make_vulkan_backend(vk::DeviceOptions{__VA_ARGS__}); }); \
     SDN_SKIP_WITHOUT_VULKAN(var, var##_why)
 
 DeviceTensor put(Backend& b, const std::vector<int64_t>& shape, const std::vector<float>& values) {
@@ -41,22 +41,38 @@ TEST(VulkanBackend, ConvNormLinearAttentionChainMatchesReference) {
     // fused qkv -> 2-head attention -> back to channels with the residual.
     const int64_t C = 8, H = 4, W = 5, N = H * W;
     const auto x = random_vector(C * N, 60);
-    const OwnedWeight conv_w = stored_weight(DType::F16, {C, C, 3, 3}, random_vector(C * C * 9, 61));
+    const OwnedWeight conv_w =
+        stored_weight(DType::F16, {C, C, 3, 3}, random_vector(C * C * 9, 61));
     const OwnedWeight conv_b = make_weight(DType::F32, {C}, random_vector(C, 62));
     const OwnedWeight gamma = make_weight(DType::F32, {C}, random_vector(C, 63, 0.5f, 1.5f));
-    const OwnedWeight qkv_w = stored_weight(DType::Q8_0, {3 * C, 32}, random_vector(3 * C * 32, 64));
+    const OwnedWeight qkv_w =
+        stored_weight(DType::Q8_0, {3 * C, 32}, random_vector(3 * C * 32, 64));
     // A [N, C] x [3C, C] projection needs K = C = 8, not a q8_0 block: use f32 for it and keep
     // the q8_0 weight for a second, 32-wide projection below.
     const OwnedWeight proj_w = stored_weight(DType::F32, {3 * C, C}, random_vector(3 * C * C, 65));
 
-    std::vector<float> conv(C * N), norm(C * N), tokens(N * C), qkv(N * 3 * C), att(N * C), out(C * N);
+    std::vector<float> conv(C * N), norm(C * N), tokens(N * C), qkv(N * 3 * C), att(N * C),
+        out(C * N);
     ref::conv2d(x.data(), 1, C, H, W, conv_w.ref, &conv_b.ref, 1, 1, conv.data());
     ref::group_norm(conv.data(), 1, C, N, 4, 1e-5f, &gamma.ref, nullptr, norm.data(), true);
     for (int64_t c = 0; c < C; ++c)
         for (int64_t n = 0; n < N; ++n) tokens[n * C + c] = norm[c * N + n];
     ref::linear(tokens.data(), N, C, proj_w.ref, nullptr, qkv.data());
-    ops::AttentionArgs a{qkv.data(), qkv.data() + C, qkv.data() + 2 * C, att.data(), 1, N, N, 2, C / 2,
-                         3 * C, 3 * C, 3 * C, C, 0.5f, false};
+    ops::AttentionArgs a{qkv.data(),
+                         qkv.data() + C,
+                         qkv.data() + 2 * C,
+                         att.data(),
+                         1,
+                         N,
+                         N,
+                         2,
+                         C / 2,
+                         3 * C,
+                         3 * C,
+                         3 * C,
+                         C,
+                         0.5f,
+                         false};
     ref::attention(a);
     for (int64_t c = 0; c < C; ++c)
         for (int64_t n = 0; n < N; ++n) out[c * N + n] = att[n * C + c] + x[c * N + n];
@@ -71,7 +87,8 @@ TEST(VulkanBackend, ConvNormLinearAttentionChainMatchesReference) {
     be->group_norm(dconv, 4, 1e-5f, &gamma.ref, nullptr, dconv, true);  // in place, as allowed
     be->channels_to_tokens(dconv.view().reshaped({1, C, N}), dtok);
     be->linear(dtok, proj_w.ref, nullptr, dqkv, false);
-    const TensorView q = dqkv.view().columns(0, C), k = dqkv.view().columns(C, C), v = dqkv.view().columns(2 * C, C);
+    const TensorView q = dqkv.view().columns(0, C), k = dqkv.view().columns(C, C),
+                     v = dqkv.view().columns(2 * C, C);
     be->attention({q, k, v, datt, 2, 0.5f, false});
     be->tokens_to_channels(datt, dx.view().reshaped({1, C, N}), dout.view().reshaped({1, C, N}));
     be->submit();
@@ -112,9 +129,11 @@ TEST(VulkanBackend, InterpolateEveryModeMatchesReference) {
                                 InterpMode::Bicubic, InterpMode::Area};
     for (auto [Ho, Wo] : sizes) {
         for (InterpMode mode : modes) {
-            SCOPED_TRACE(std::to_string(Ho) + "x" + std::to_string(Wo) + " mode " + std::to_string(int(mode)));
+            SCOPED_TRACE(std::to_string(Ho) + "x" + std::to_string(Wo) + " mode " +
+                         std::to_string(int(mode)));
             std::vector<float> want(B * C * Ho * Wo);
-            ref::interpolate(x.data(), B, C, H, W, want.data(), Ho, Wo, static_cast<ops::Interp>(int(mode)));
+            ref::interpolate(x.data(), B, C, H, W, want.data(), Ho, Wo,
+                             static_cast<ops::Interp>(int(mode)));
             DeviceTensor dy = be->tensor({B, C, Ho, Wo}, "resized");
             be->interpolate(dx, dy, mode);
             EXPECT_LT(normalized_error(get(*be, dy), want), 1e-5);
@@ -209,7 +228,8 @@ TEST(VulkanBackend, OutOfMemoryNamesThePurposeAndBudgetShrinks) {
         FAIL() << "allocation over the budget succeeded";
     } catch (const Error& e) {
         EXPECT_EQ(e.status(), SDN_ERR_OUT_OF_MEMORY);
-        EXPECT_NE(std::string(e.what()).find("VAE decoder activations"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("VAE decoder activations"), std::string::npos)
+            << e.what();
     }
 }
 

@@ -35,7 +35,8 @@ TEST(VulkanDevice, UnknownIndexNamesTheDevicesThereAre) {
     } catch (const Error& e) {
         EXPECT_EQ(e.status(), SDN_ERR_INVALID_ARGUMENT);
         EXPECT_NE(std::string(e.what()).find("vulkan:99"), std::string::npos) << e.what();
-        EXPECT_NE(std::string(e.what()).find("vulkan:0 (" + device->info().name + ")"), std::string::npos)
+        EXPECT_NE(std::string(e.what()).find("vulkan:0 (" + device->info().name + ")"),
+                  std::string::npos)
             << e.what();
     }
 }
@@ -45,7 +46,8 @@ TEST(VulkanDevice, TwoDevicesOnOneGpuRunAtOnce) {
     SDN_REQUIRE_VULKAN_DEVICE(second);
     const int64_t M = 9, K = 32, N = 21;
     const OwnedWeight w = make_weight(DType::F16, {N, K}, random_vector(N * K, 40));
-    auto run = [&](vk::VulkanDevice& device, uint32_t seed, std::vector<float>& got, std::vector<float>& want) {
+    auto run = [&](vk::VulkanDevice& device, uint32_t seed, std::vector<float>& got,
+                   std::vector<float>& want) {
         const auto x = random_vector(M * K, seed);
         want.resize(M * N);
         ref::linear(x.data(), M, K, w.ref, nullptr, want.data());

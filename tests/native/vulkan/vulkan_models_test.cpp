@@ -62,7 +62,9 @@ Runs generate(Context& ctx, const unet_test::InMemoryWeights& mem) {
     return r;
 }
 
-std::vector<float> values(const Tensor& t) { return std::vector<float>(t.data(), t.data() + t.size()); }
+std::vector<float> values(const Tensor& t) {
+    return std::vector<float>(t.data(), t.data() + t.size());
+}
 
 }  // namespace
 

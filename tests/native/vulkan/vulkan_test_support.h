@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "core/error.h"
-#include "cpu/reference/reference_ops.h"
 #include "cpu/kernel_test_util.h"
+#include "cpu/reference/reference_ops.h"
 #include "quant/row_ops.h"
 #include "support/shared_dir.h"
 #include "vulkan/vulkan_ops.h"
@@ -37,20 +37,20 @@ inline bool pinned_driver_installed() {
 
 // Ends the test when `var` could not be opened: a skip with the reason, or a failure under
 // CI=true when the lavapipe driver that ctest pins (VK_ICD_FILENAMES) is installed.
-#define SDN_SKIP_WITHOUT_VULKAN(var, why)                                                      \
-    if (!var) {                                                                               \
-        if (::sdn_test::running_in_ci() && ::sdn_test::pinned_driver_installed())             \
-            FAIL() << "no Vulkan device although the pinned driver is installed (CI=true): "  \
-                   << why;                                                                    \
-        GTEST_SKIP() << "no Vulkan device: " << why;                                          \
+#define SDN_SKIP_WITHOUT_VULKAN(var, why)                                                    \
+    if (!var) {                                                                              \
+        if (::sdn_test::running_in_ci() && ::sdn_test::pinned_driver_installed())            \
+            FAIL() << "no Vulkan device although the pinned driver is installed (CI=true): " \
+                   << why;                                                                   \
+        GTEST_SKIP() << "no Vulkan device: " << why;                                         \
     }
 
 // A Vulkan device for a test (options optional), or the skip/fail above.
-#define SDN_REQUIRE_VULKAN_DEVICE(var, ...)                                                     \
-    std::string var##_why;                                                                      \
-    auto var = ::sdn_test::open_or_why(var##_why, [&] {                                         \
-        return std::make_unique<sdn::vk::VulkanDevice>(sdn::vk::DeviceOptions{__VA_ARGS__});    \
-    });                                                                                         \
+#define SDN_REQUIRE_VULKAN_DEVICE(var, ...)                                                  \
+    std::string var##_why;                                                                   \
+    auto var = ::sdn_test::open_or_why(var##_why, [&] {                                      \
+        return std::make_unique<sdn::vk::VulkanDevice>(sdn::vk::DeviceOptions{__VA_ARGS__}); \
+    });                                                                                      \
     SDN_SKIP_WITHOUT_VULKAN(var, var##_why)
 
 // A device buffer holding `values`.
@@ -70,7 +70,8 @@ inline std::vector<float> read_back(const sdn::vk::VulkanBuffer& b, size_t n, ui
 inline sdn::vk::DevPtr at(const std::unique_ptr<sdn::vk::VulkanBuffer>& b) { return {b.get(), 0}; }
 
 // A weight of any stored type holding (approximately) `values`, rows of shape.back() values.
-inline OwnedWeight stored_weight(sdn::DType type, std::vector<int64_t> shape, const std::vector<float>& values) {
+inline OwnedWeight stored_weight(sdn::DType type, std::vector<int64_t> shape,
+                                 const std::vector<float>& values) {
     if (type == sdn::DType::F32 || type == sdn::DType::F16 || type == sdn::DType::BF16)
         return make_weight(type, std::move(shape), values);
     return quantized_weight(type, std::move(shape), values);
