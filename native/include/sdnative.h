@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature, struct layout or enum value changes. */
-#define SDN_ABI_VERSION 1
+#define SDN_ABI_VERSION 2
 
 /* ------------------------------------------------------------------ status */
 
@@ -108,6 +108,37 @@ typedef struct sdn_system_info_t {
 
 SDN_API sdn_status sdn_system_info(sdn_system_info_t* out);
 
+/* GPU devices a context can compute on (today: every Vulkan device, numbered as vulkan:N). */
+typedef enum sdn_device_type {
+    SDN_DEVICE_OTHER = 0,
+    SDN_DEVICE_INTEGRATED_GPU = 1,
+    SDN_DEVICE_DISCRETE_GPU = 2,
+    SDN_DEVICE_VIRTUAL_GPU = 3,
+    SDN_DEVICE_CPU_EMULATION = 4 /* a CPU driver such as Mesa's lavapipe: correct but slow */
+} sdn_device_type;
+
+typedef enum sdn_device_feature {
+    SDN_DEVICE_F16 = 1,                /* 16-bit float arithmetic in shaders */
+    SDN_DEVICE_INT8 = 2,               /* 8-bit integer arithmetic in shaders */
+    SDN_DEVICE_COOPERATIVE_MATRIX = 4  /* matrix units (VK_KHR_cooperative_matrix) */
+} sdn_device_feature;
+
+typedef struct sdn_device_info_t {
+    uint32_t struct_size;
+    int32_t backend;       /* sdn_backend */
+    int32_t index;         /* the N of vulkan:N */
+    int32_t type;          /* sdn_device_type */
+    int64_t memory_bytes;  /* device-local memory */
+    uint32_t features;     /* sdn_device_feature bits */
+    int32_t reserved;
+    char name[128];        /* NUL-terminated */
+} sdn_device_info_t;
+
+/* Number of GPU devices (0 when the library has no GPU backend or the machine no driver). */
+SDN_API int32_t sdn_device_count(void);
+/* Device `index` (0 .. sdn_device_count()-1). */
+SDN_API sdn_status sdn_device_info(int32_t index, sdn_device_info_t* out);
+
 /* Number of live library objects (contexts, models, tensors, ...); for leak tests. */
 SDN_API int64_t sdn_live_object_count(void);
 
@@ -168,7 +199,12 @@ typedef struct sdn_context_options_t {
     uint32_t struct_size;
     int32_t n_threads;   /* 0 = physical cores */
     int32_t cpu_variant; /* sdn_cpu_variant; a forced variant the CPU lacks fails creation */
-    int32_t backend;     /* sdn_backend; only SDN_BACKEND_CPU today */
+    /* sdn_backend: SDN_BACKEND_CPU (the default), SDN_BACKEND_VULKAN (device device_index),
+       or 0 for automatic: the first discrete or integrated GPU, else the CPU (never a CPU
+       emulation such as lavapipe, which runs only when asked for by index). A device that
+       does not exist fails creation with SDN_ERR_INVALID_ARGUMENT naming the devices there are. */
+    int32_t backend;
+    int32_t device_index; /* with SDN_BACKEND_VULKAN: the N of vulkan:N */
 } sdn_context_options_t;
 
 SDN_API void sdn_context_options_init(sdn_context_options_t* options);
@@ -178,6 +214,8 @@ SDN_API void sdn_context_free(sdn_context* ctx);
 /* The message of the last failed call on this context ("" when none). Valid until the next call. */
 SDN_API const char* sdn_context_last_error(const sdn_context* ctx);
 SDN_API int32_t sdn_context_thread_count(const sdn_context* ctx);
+/* The device the context computes on: "cpu" or "vulkan:N <device name>". Valid while ctx lives. */
+SDN_API const char* sdn_context_device_name(const sdn_context* ctx);
 /* The sdn_cpu_variant this context's kernels run. */
 SDN_API int32_t sdn_context_cpu_variant(const sdn_context* ctx);
 /* Peak bytes of scratch memory the context's calls have planned so far. */

@@ -26,7 +26,8 @@ public static class RunCommand
         var json = new Option<bool>("--json") { Description = "Print the summary (or the error) as one JSON object on stdout." };
         var threads = new Option<int>("--threads") { Description = "Engine threads (0 = physical cores).", DefaultValueFactory = _ => 0 };
         var cpu = CpuOption.Create();
-        var command = new Command("run", "Run a ComfyUI workflow.") { workflow, set, baseDir, models, input, output, json, threads, cpu };
+        var device = DeviceOption.Create();
+        var command = new Command("run", "Run a ComfyUI workflow.") { workflow, set, baseDir, models, input, output, json, threads, cpu, device };
         command.SetAction((parse, token) =>
         {
             var overrides = new List<KeyValuePair<string, string>>();
@@ -51,14 +52,20 @@ public static class RunCommand
                 console.Error.WriteLine($"sdnative: --cpu takes {CpuOption.Choices}, not '{parse.GetValue(cpu)}'");
                 return Task.FromResult(ExitCodes.Invalid);
             }
+            var chosen = DeviceOption.Resolve(parse.GetValue(device), out var deviceError);
+            if (chosen == null)
+            {
+                console.Error.WriteLine($"sdnative: {deviceError}");
+                return Task.FromResult(ExitCodes.Invalid);
+            }
             var paths = CliPaths.Resolve(parse.GetValue(baseDir), parse.GetValue(models), parse.GetValue(input), parse.GetValue(output));
-            return ExecuteAsync(console, parse.GetValue(workflow)!, overrides, paths, parse.GetValue(threads), parse.GetValue(json), token, variant);
+            return ExecuteAsync(console, parse.GetValue(workflow)!, overrides, paths, parse.GetValue(threads), parse.GetValue(json), token, variant, chosen);
         });
         return command;
     }
 
     /// <summary>Runs a workflow and reports it; returns the exit code.</summary>
-    public static async Task<int> ExecuteAsync(CliConsole console, string workflowPath, IReadOnlyList<KeyValuePair<string, string>> overrides, CliPaths paths, int threads, bool json, CancellationToken token, CpuVariant cpu = CpuVariant.Auto)
+    public static async Task<int> ExecuteAsync(CliConsole console, string workflowPath, IReadOnlyList<KeyValuePair<string, string>> overrides, CliPaths paths, int threads, bool json, CancellationToken token, CpuVariant cpu = CpuVariant.Auto, ComputeDevice? device = null)
     {
         // With --json stdout carries only the JSON object; everything else goes to stderr.
         var chatter = json ? console.Error : console.Out;
@@ -72,7 +79,7 @@ public static class RunCommand
             {
                 throw WorkflowInvalidException.Prompt("invalid_prompt", "Workflow file not found", workflowPath);
             }
-            var outcome = await Executor.RunAsync(new WorkflowRunRequest(Path.GetFullPath(workflowPath), overrides, paths, threads, logging, cpu), progress, token);
+            var outcome = await Executor.RunAsync(new WorkflowRunRequest(Path.GetFullPath(workflowPath), overrides, paths, threads, logging, cpu, device), progress, token);
             progress.CloseBar();
             var files = outcome.FilesWritten.Count > 0 ? outcome.FilesWritten : guard.NewFiles();
             var summary = new RunSummary(clock.Elapsed.TotalSeconds, progress.SamplerSteps, progress.SamplingTime.TotalSeconds, RunSummary.PeakResidentBytes(), files,

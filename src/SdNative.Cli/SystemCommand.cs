@@ -20,6 +20,7 @@ public static class SystemCommand
             o.WriteLine($"features: {string.Join(' ', info.FeatureNames)}");
             o.WriteLine($"kernels:  {CpuOption.NameOf(info.BestCpuVariant)}");
             o.WriteLine($"backends: {info.Backends}");
+            o.WriteLine(info.Devices.Count == 0 ? "devices:  cpu" : "devices:  cpu; " + string.Join("; ", info.Devices));
             return 0;
         });
         return command;

@@ -12,7 +12,8 @@ public sealed record WorkflowRunRequest(
     CliPaths Paths,
     int Threads,
     ILoggerFactory Logging,
-    CpuVariant CpuVariant = CpuVariant.Auto);
+    CpuVariant CpuVariant = CpuVariant.Auto,
+    ComputeDevice? Device = null);
 
 /// <summary>What a successful run produced.</summary>
 public sealed record WorkflowRunOutcome(IReadOnlyList<string> FilesWritten, IReadOnlyList<SdNative.Workflow.NodeTiming>? Nodes = null);

@@ -54,6 +54,32 @@ public static unsafe class SdnLibrary
         return info;
     }
 
+    /// <summary>The GPU devices the library can compute on (vulkan:N is entry N).</summary>
+    public static sdn_device_info_t[] Devices()
+    {
+        EnsureLoaded();
+        var devices = new sdn_device_info_t[Math.Max(0, NativeMethods.sdn_device_count())];
+        for (int i = 0; i < devices.Length; ++i)
+        {
+            sdn_device_info_t info = default;
+            var status = NativeMethods.sdn_device_info(i, &info);
+            if (status != SdnStatus.Ok)
+            {
+                throw new InvalidOperationException($"sdn_device_info({i}) failed: {StatusName(status)}");
+            }
+            devices[i] = info;
+        }
+        return devices;
+    }
+
+    public static string DeviceName(in sdn_device_info_t info)
+    {
+        fixed (byte* name = info.name)
+        {
+            return Utf8(name);
+        }
+    }
+
     public static string StatusName(SdnStatus status) => Utf8(NativeMethods.sdn_status_name((int)status));
 
     /// <summary>A NUL-terminated UTF-8 string owned by the library, copied.</summary>

@@ -11,6 +11,7 @@ namespace SdNative.Workflow;
 /// <param name="CpuVariant">The engine's CPU kernels; Auto picks the fastest the CPU supports.</param>
 /// <param name="PreviewEvery">Samplers report an RGB preview of the latent every N steps through the progress
 /// reporter (GenerationProgress.Preview); 0 = none.</param>
+/// <param name="Device">Where the engine computes (auto, cpu, vulkan:N); null = the CPU.</param>
 public sealed record RunOptions(
     string? BaseDir = null,
     string? ModelsDir = null,
@@ -20,7 +21,8 @@ public sealed record RunOptions(
     IReadOnlyList<KeyValuePair<string, string>>? Overrides = null,
     string? TokenizerPath = null,
     CpuVariant CpuVariant = CpuVariant.Auto,
-    int PreviewEvery = 0)
+    int PreviewEvery = 0,
+    ComputeDevice? Device = null)
 {
     public string ResolvedBase => Path.GetFullPath(BaseDir ?? Directory.GetCurrentDirectory());
 

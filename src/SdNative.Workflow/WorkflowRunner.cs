@@ -152,7 +152,7 @@ public sealed class WorkflowRunner : IDisposable
         }
     }
 
-    private SdnEngine Engine(RunOptions options) => _engine ??= new SdnEngine(new SdnEngineOptions(Threads: options.Threads, CpuVariant: options.CpuVariant), _logger);
+    private SdnEngine Engine(RunOptions options) => _engine ??= new SdnEngine(new SdnEngineOptions(Threads: options.Threads, CpuVariant: options.CpuVariant, Device: options.Device), _logger);
 
     /// <summary>Writes the held-back images; if one fails, removes those already written.</summary>
     private static (List<string> Files, List<string> Previews, Dictionary<string, IReadOnlyList<SavedImage>> Images) Commit(RunServices services)

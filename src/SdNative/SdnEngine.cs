@@ -34,11 +34,21 @@ public sealed partial class SdnEngine : IDisposable
         NativeMethods.sdn_context_options_init(&native);
         native.n_threads = options.Threads;
         native.cpu_variant = (int)options.CpuVariant.ToNative();
+        var device = options.Device ?? ComputeDevice.Cpu;
+        native.backend = device.Kind switch
+        {
+            ComputeDeviceKind.Auto => 0,
+            ComputeDeviceKind.Vulkan => (int)SdnBackend.Vulkan,
+            _ => (int)SdnBackend.Cpu,
+        };
+        native.device_index = device.Index;
         nint created;
         var status = NativeMethods.sdn_context_create(&native, &created);
         if (status != SdnStatus.Ok)
         {
-            throw new SdnException(status.ToManaged(), $"Could not create an engine context ({SdnLibrary.StatusName(status)}): threads={options.Threads}, cpu variant={options.CpuVariant}.");
+            var devices = GpuDevice.List();
+            var available = devices.Count == 0 ? "none" : string.Join("; ", devices);
+            throw new SdnException(status.ToManaged(), $"Could not create an engine context ({SdnLibrary.StatusName(status)}): threads={options.Threads}, cpu variant={options.CpuVariant}, device={device}. GPU devices: {available}.");
         }
         _context.Adopt(created);
 
@@ -53,6 +63,16 @@ public sealed partial class SdnEngine : IDisposable
         NativeMethods.sdn_context_set_log_callback(created, new SdnLogCallback(&OnLog), minLevel, user);
         NativeMethods.sdn_context_set_progress_callback(created, new SdnProgressCallback(&OnProgress), user);
         NativeMethods.sdn_context_set_preview_callback(created, new SdnPreviewCallback(&OnPreview), user);
+    }
+
+    /// <summary>The device this engine computes on: "cpu" or "vulkan:N name".</summary>
+    public unsafe string DeviceName
+    {
+        get
+        {
+            using var lease = _context.Use();
+            return SdnLibrary.Utf8(NativeMethods.sdn_context_device_name(lease.Pointer));
+        }
     }
 
     /// <summary>Threads the context's pool runs.</summary>

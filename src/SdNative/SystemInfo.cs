@@ -11,7 +11,8 @@ public sealed record SystemInfo(
     CpuFeatures CpuFeatures,
     ComputeBackends Backends,
     CpuVariant BestCpuVariant,
-    string LibraryVersion)
+    string LibraryVersion,
+    IReadOnlyList<GpuDevice> Devices)
 {
     public static SystemInfo Read()
     {
@@ -24,7 +25,8 @@ public sealed record SystemInfo(
             InteropMapping.CpuFeaturesOf(info.cpu_features),
             InteropMapping.BackendsOf(info.backends),
             ((SdnCpuVariant)info.best_cpu_variant).ToManaged(),
-            SdnLibrary.Version);
+            SdnLibrary.Version,
+            GpuDevice.List());
     }
 
     /// <summary>Feature names, e.g. "avx2 fma f16c avx512f".</summary>

@@ -109,6 +109,8 @@ public sealed class RunCommandTests : IDisposable
     [InlineData("--set", "nodot=1")]
     [InlineData("--threads", "-1")]
     [InlineData("--cpu", "avx9000")]
+    [InlineData("--device", "gpu")]
+    [InlineData("--device", "vulkan:x")]
     [InlineData("--bogus", "x")]
     public async Task BadInvocationsExitWith2AndNoStackTrace(string option, string value)
     {
@@ -116,6 +118,31 @@ public sealed class RunCommandTests : IDisposable
         var (code, stdout, stderr) = await Run(option, value);
         Assert.Equal(2, code);
         CliRun.AssertNoStackTrace(stdout + stderr);
+    }
+
+    [Fact]
+    public async Task ADeviceThatDoesNotExistExitsWith2NamingTheDevices()
+    {
+        RunCommand.Executor = new Scripted((_, _, _) => throw new InvalidOperationException("must not run"));
+        var (code, stdout, stderr) = await Run("--device", "vulkan:97");
+        Assert.Equal(2, code);
+        Assert.Contains("no device vulkan:97", stderr);
+        Assert.Contains("cpu", stderr);
+        foreach (var d in GpuDevice.List())
+        {
+            Assert.Contains($"vulkan:{d.Index} {d.Name}", stderr);
+        }
+        CliRun.AssertNoStackTrace(stdout + stderr);
+    }
+
+    [Fact]
+    public async Task TheDeviceReachesTheRunner()
+    {
+        var scripted = new Scripted((_, _, _) => Task.FromResult(new WorkflowRunOutcome([])));
+        RunCommand.Executor = scripted;
+        var (code, _, _) = await Run("--device", "auto");
+        Assert.Equal(0, code);
+        Assert.Equal(ComputeDevice.Auto, scripted.Request!.Device);
     }
 
     [Fact]

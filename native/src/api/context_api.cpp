@@ -1,6 +1,8 @@
 // sdn_context_* entry points.
 #include "core/cpu_features.h"
 #include "core/memory_trim.h"
+#include "api/device_selection.h"
+#include "core/backend.h"
 #include "guard.h"
 
 using namespace sdn;
@@ -29,8 +31,6 @@ SDN_API sdn_status sdn_context_create(const sdn_context_options_t* options, sdn_
         }
         SDN_REQUIRE(opts.n_threads >= 0 && opts.n_threads <= 1024, SDN_ERR_INVALID_ARGUMENT,
                     "n_threads must be between 0 and 1024");
-        SDN_REQUIRE(opts.backend == SDN_BACKEND_CPU || opts.backend == 0, SDN_ERR_UNSUPPORTED,
-                    "only the CPU backend is compiled into this library");
         auto variant = static_cast<sdn_cpu_variant>(opts.cpu_variant);
         SDN_REQUIRE(variant >= SDN_CPU_VARIANT_AUTO && variant <= SDN_CPU_VARIANT_AVX512_AMX,
                     SDN_ERR_INVALID_ARGUMENT, "unknown cpu_variant");
@@ -39,7 +39,9 @@ SDN_API sdn_status sdn_context_create(const sdn_context_options_t* options, sdn_
                         " kernels");
         if (variant == SDN_CPU_VARIANT_AUTO) variant = best_cpu_variant();
         int threads = opts.n_threads > 0 ? opts.n_threads : cpu_info().physical_cores;
-        *out = new sdn_context(threads, variant);
+        auto ctx = std::make_unique<sdn_context>(threads, variant, nullptr);
+        api::attach_backend(ctx->impl, opts.backend, opts.device_index);
+        *out = ctx.release();
     });
 }
 
@@ -55,6 +57,14 @@ SDN_API const char* sdn_context_last_error(const sdn_context* ctx) {
 
 SDN_API int32_t sdn_context_thread_count(const sdn_context* ctx) {
     return ctx ? ctx->impl.threads() : 0;
+}
+
+SDN_API const char* sdn_context_device_name(const sdn_context* ctx) {
+    if (!ctx) return "context is NULL";
+    // Kept on the handle so the pointer stays valid while the context lives.
+    auto* self = const_cast<sdn_context*>(ctx);
+    if (self->device_name.empty()) self->device_name = self->impl.backend().name();
+    return self->device_name.c_str();
 }
 
 SDN_API int32_t sdn_context_cpu_variant(const sdn_context* ctx) {

@@ -8,10 +8,12 @@
 #include "cpu/cpu_backend.h"
 
 struct sdn_context : sdn::LiveHandle<SDN_LIVE_CONTEXTS> {
-    // The CPU computes for every context until device selection offers another backend.
-    sdn_context(int threads, sdn_cpu_variant variant)
-        : impl(threads, variant, &sdn::cpu::make_cpu_backend) {}
+    // The CPU computes unless the creator attaches another backend (api/device_selection.h).
+    sdn_context(int threads, sdn_cpu_variant variant,
+                sdn::BackendFactory make_backend = &sdn::cpu::make_cpu_backend)
+        : impl(threads, variant, make_backend) {}
     sdn::Context impl;
+    std::string device_name;  // cached for sdn_context_device_name
 };
 
 struct sdn_tensor : sdn::LiveHandle<SDN_LIVE_TENSORS> {

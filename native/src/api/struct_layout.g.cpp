@@ -15,6 +15,7 @@ extern "C" {
 SDN_API int64_t sdn_debug_struct_size(const char* struct_name) {
     if (!struct_name) return -1;
     if (std::strcmp(struct_name, "sdn_system_info_t") == 0) return static_cast<int64_t>(sizeof(sdn_system_info_t));
+    if (std::strcmp(struct_name, "sdn_device_info_t") == 0) return static_cast<int64_t>(sizeof(sdn_device_info_t));
     if (std::strcmp(struct_name, "sdn_progress_t") == 0) return static_cast<int64_t>(sizeof(sdn_progress_t));
     if (std::strcmp(struct_name, "sdn_context_options_t") == 0) return static_cast<int64_t>(sizeof(sdn_context_options_t));
     if (std::strcmp(struct_name, "sdn_load_options_t") == 0) return static_cast<int64_t>(sizeof(sdn_load_options_t));
@@ -39,6 +40,17 @@ SDN_API int64_t sdn_debug_field_offset(const char* struct_name, const char* fiel
         if (std::strcmp(field_name, "cpu_name") == 0) return static_cast<int64_t>(offsetof(sdn_system_info_t, cpu_name));
         return -1;
     }
+    if (std::strcmp(struct_name, "sdn_device_info_t") == 0) {
+        if (std::strcmp(field_name, "struct_size") == 0) return static_cast<int64_t>(offsetof(sdn_device_info_t, struct_size));
+        if (std::strcmp(field_name, "backend") == 0) return static_cast<int64_t>(offsetof(sdn_device_info_t, backend));
+        if (std::strcmp(field_name, "index") == 0) return static_cast<int64_t>(offsetof(sdn_device_info_t, index));
+        if (std::strcmp(field_name, "type") == 0) return static_cast<int64_t>(offsetof(sdn_device_info_t, type));
+        if (std::strcmp(field_name, "memory_bytes") == 0) return static_cast<int64_t>(offsetof(sdn_device_info_t, memory_bytes));
+        if (std::strcmp(field_name, "features") == 0) return static_cast<int64_t>(offsetof(sdn_device_info_t, features));
+        if (std::strcmp(field_name, "reserved") == 0) return static_cast<int64_t>(offsetof(sdn_device_info_t, reserved));
+        if (std::strcmp(field_name, "name") == 0) return static_cast<int64_t>(offsetof(sdn_device_info_t, name));
+        return -1;
+    }
     if (std::strcmp(struct_name, "sdn_progress_t") == 0) {
         if (std::strcmp(field_name, "struct_size") == 0) return static_cast<int64_t>(offsetof(sdn_progress_t, struct_size));
         if (std::strcmp(field_name, "stage") == 0) return static_cast<int64_t>(offsetof(sdn_progress_t, stage));
@@ -51,6 +63,7 @@ SDN_API int64_t sdn_debug_field_offset(const char* struct_name, const char* fiel
         if (std::strcmp(field_name, "n_threads") == 0) return static_cast<int64_t>(offsetof(sdn_context_options_t, n_threads));
         if (std::strcmp(field_name, "cpu_variant") == 0) return static_cast<int64_t>(offsetof(sdn_context_options_t, cpu_variant));
         if (std::strcmp(field_name, "backend") == 0) return static_cast<int64_t>(offsetof(sdn_context_options_t, backend));
+        if (std::strcmp(field_name, "device_index") == 0) return static_cast<int64_t>(offsetof(sdn_context_options_t, device_index));
         return -1;
     }
     if (std::strcmp(struct_name, "sdn_load_options_t") == 0) {

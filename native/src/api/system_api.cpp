@@ -35,6 +35,9 @@ SDN_API sdn_status sdn_system_info(sdn_system_info_t* out) {
     out->struct_size = sizeof(*out);
     out->cpu_features = cpu.features;
     out->backends = SDN_BACKEND_CPU;
+#if SDN_HAVE_VULKAN
+    out->backends |= SDN_BACKEND_VULKAN;
+#endif
     out->physical_cores = cpu.physical_cores;
     out->logical_cores = cpu.logical_cores;
     out->default_threads = cpu.physical_cores;

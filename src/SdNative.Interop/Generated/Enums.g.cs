@@ -87,6 +87,32 @@ public enum SdnCpuVariant
     Avx512Amx = 4,
 }
 
+/// <summary>C enum <c>sdn_device_type</c>.</summary>
+public enum SdnDeviceType
+{
+    /// <summary><c>SDN_DEVICE_OTHER</c></summary>
+    Other = 0,
+    /// <summary><c>SDN_DEVICE_INTEGRATED_GPU</c></summary>
+    IntegratedGpu = 1,
+    /// <summary><c>SDN_DEVICE_DISCRETE_GPU</c></summary>
+    DiscreteGpu = 2,
+    /// <summary><c>SDN_DEVICE_VIRTUAL_GPU</c></summary>
+    VirtualGpu = 3,
+    /// <summary><c>SDN_DEVICE_CPU_EMULATION</c></summary>
+    CpuEmulation = 4,
+}
+
+/// <summary>C enum <c>sdn_device_feature</c>.</summary>
+public enum SdnDeviceFeature
+{
+    /// <summary><c>SDN_DEVICE_F16</c></summary>
+    F16 = 1,
+    /// <summary><c>SDN_DEVICE_INT8</c></summary>
+    Int8 = 2,
+    /// <summary><c>SDN_DEVICE_COOPERATIVE_MATRIX</c></summary>
+    CooperativeMatrix = 4,
+}
+
 /// <summary>C enum <c>sdn_live_kind</c>.</summary>
 public enum SdnLiveKind
 {

@@ -29,6 +29,14 @@ public static unsafe partial class NativeMethods
     [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
     public static partial SdnStatus sdn_system_info(sdn_system_info_t* @out);
 
+    [LibraryImport(LibraryName, EntryPoint = "sdn_device_count", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+    public static partial int sdn_device_count();
+
+    [LibraryImport(LibraryName, EntryPoint = "sdn_device_info", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+    public static partial SdnStatus sdn_device_info(int index, sdn_device_info_t* @out);
+
     [LibraryImport(LibraryName, EntryPoint = "sdn_live_object_count", StringMarshalling = StringMarshalling.Utf8)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
     public static partial long sdn_live_object_count();
@@ -56,6 +64,10 @@ public static unsafe partial class NativeMethods
     [LibraryImport(LibraryName, EntryPoint = "sdn_context_thread_count", StringMarshalling = StringMarshalling.Utf8)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
     public static partial int sdn_context_thread_count(nint ctx);
+
+    [LibraryImport(LibraryName, EntryPoint = "sdn_context_device_name", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+    public static partial byte* sdn_context_device_name(nint ctx);
 
     [LibraryImport(LibraryName, EntryPoint = "sdn_context_cpu_variant", StringMarshalling = StringMarshalling.Utf8)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]

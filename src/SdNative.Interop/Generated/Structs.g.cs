@@ -22,6 +22,20 @@ public unsafe struct sdn_system_info_t
     [FieldOffset(32)] public fixed byte cpu_name[64];
 }
 
+/// <summary>C struct <c>sdn_device_info_t</c> (160 bytes).</summary>
+[StructLayout(LayoutKind.Explicit, Size = 160)]
+public unsafe struct sdn_device_info_t
+{
+    [FieldOffset(0)] public uint struct_size;
+    [FieldOffset(4)] public int backend;
+    [FieldOffset(8)] public int index;
+    [FieldOffset(12)] public int type;
+    [FieldOffset(16)] public long memory_bytes;
+    [FieldOffset(24)] public uint features;
+    [FieldOffset(28)] public int reserved;
+    [FieldOffset(32)] public fixed byte name[128];
+}
+
 /// <summary>C struct <c>sdn_progress_t</c> (16 bytes).</summary>
 [StructLayout(LayoutKind.Explicit, Size = 16)]
 public unsafe struct sdn_progress_t
@@ -32,14 +46,15 @@ public unsafe struct sdn_progress_t
     [FieldOffset(12)] public int total;
 }
 
-/// <summary>C struct <c>sdn_context_options_t</c> (16 bytes).</summary>
-[StructLayout(LayoutKind.Explicit, Size = 16)]
+/// <summary>C struct <c>sdn_context_options_t</c> (20 bytes).</summary>
+[StructLayout(LayoutKind.Explicit, Size = 20)]
 public unsafe struct sdn_context_options_t
 {
     [FieldOffset(0)] public uint struct_size;
     [FieldOffset(4)] public int n_threads;
     [FieldOffset(8)] public int cpu_variant;
     [FieldOffset(12)] public int backend;
+    [FieldOffset(16)] public int device_index;
 }
 
 /// <summary>C struct <c>sdn_load_options_t</c> (24 bytes).</summary>

@@ -18,6 +18,7 @@
 #include "core/error.h"
 #include "core/half.h"
 #include "quant/dtype.h"
+#include "quant/row_ops.h"
 
 namespace sdn_test {
 
@@ -77,6 +78,22 @@ inline OwnedWeight make_weight(sdn::DType type, std::vector<int64_t> shape, cons
             std::memcpy(w.bytes.data() + 2 * i, &h, 2);
         }
     }
+    w.ref.type = type;
+    w.ref.shape = std::move(shape);
+    w.ref.data = w.bytes.data();
+    w.ref.nbytes = static_cast<int64_t>(w.bytes.size());
+    return w;
+}
+
+// A weight in a GGUF block type holding `values` quantized by the reference quantizer.
+inline OwnedWeight quantized_weight(sdn::DType type, std::vector<int64_t> shape, const std::vector<float>& values) {
+    OwnedWeight w;
+    // One quantized row per outermost index (a conv weight [O, C, k, k] is O rows of C*k*k).
+    const int64_t rows = shape.front(), K = static_cast<int64_t>(values.size()) / rows;
+    const int64_t row_bytes = sdn::dtype_row_bytes(type, K);
+    w.bytes.resize(static_cast<size_t>(rows * row_bytes));
+    for (int64_t r = 0; r < rows; ++r)
+        sdn::quantize_row_reference(type, values.data() + r * K, w.bytes.data() + r * row_bytes, K);
     w.ref.type = type;
     w.ref.shape = std::move(shape);
     w.ref.data = w.bytes.data();

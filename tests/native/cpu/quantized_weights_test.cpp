@@ -14,21 +14,6 @@ namespace {
 using sdn::DType;
 using namespace sdn_test;
 
-OwnedWeight quantized_weight(DType type, std::vector<int64_t> shape, const std::vector<float>& values) {
-    OwnedWeight w;
-    // One quantized row per outermost index (a conv weight [O, C, k, k] is O rows of C*k*k).
-    const int64_t rows = shape.front(), K = static_cast<int64_t>(values.size()) / rows;
-    const int64_t row_bytes = sdn::dtype_row_bytes(type, K);
-    w.bytes.resize(static_cast<size_t>(rows * row_bytes));
-    for (int64_t r = 0; r < rows; ++r)
-        sdn::quantize_row_reference(type, values.data() + r * K, w.bytes.data() + r * row_bytes, K);
-    w.ref.type = type;
-    w.ref.shape = std::move(shape);
-    w.ref.data = w.bytes.data();
-    w.ref.nbytes = static_cast<int64_t>(w.bytes.size());
-    return w;
-}
-
 // The weight's values as the quant reference dequantizer expands them.
 std::vector<float> dequantized(const OwnedWeight& w) {
     const int64_t rows = w.ref.shape.front(), K = w.ref.elements() / rows;

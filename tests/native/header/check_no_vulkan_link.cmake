@@ -1,0 +1,13 @@
+# Fails when the shared library lists libvulkan among the libraries it needs to load.
+execute_process(COMMAND objdump -p ${LIB} OUTPUT_VARIABLE headers RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "objdump failed on ${LIB}")
+endif()
+string(REGEX MATCHALL "NEEDED +[^\n]+" needed "${headers}")
+if(NOT needed)
+  message(FATAL_ERROR "no NEEDED entries found in ${LIB}; cannot check")
+endif()
+if(needed MATCHES "vulkan")
+  message(FATAL_ERROR "libsdnative links libvulkan: ${needed}")
+endif()
+message(STATUS "needed: ${needed}")
