@@ -82,7 +82,7 @@ public sealed class PackageTests : IClassFixture<PackageTests.Feed>
     [SkippableFact]
     public void TheReadmeExampleRunsInAFreshProjectFromThePackagesAlone()
     {
-        var vocabulary = Path.Combine(SharedFolder.Require(), "data", "clip", "bpe_simple_vocab_16e6.txt.gz");
+        SharedFolder.Require();
         var app = Path.Combine(_feed.Root, "app");
         _feed.Dotnet(_feed.Root, "new", "console", "-o", app, "--framework", "net10.0", "--no-restore");
         File.WriteAllText(Path.Combine(app, "nuget.config"),
@@ -93,22 +93,48 @@ public sealed class PackageTests : IClassFixture<PackageTests.Feed>
         File.WriteAllText(Path.Combine(app, "Usings.cs"), "global using SdNative;\nglobal using SdNative.Imaging;\n");
         _feed.Dotnet(app, "build", "-c", "Release", "--nologo");
 
-        // The paths the README's example names, relative to where it runs; the model comes from the installed tool.
-        var model = Path.Combine(app, "models", "checkpoints", "v1-5-pruned-emaonly.safetensors");
-        Directory.CreateDirectory(Path.GetDirectoryName(model)!);
-        File.Copy(vocabulary, Path.Combine(Path.GetDirectoryName(model)!, Path.GetFileName(vocabulary)));
-        var (code, output) = Feed.Run(_feed.ToolPath("sdnative"), app, "make-test-model", "--out", model);
-        Assert.True(code == 0, output);
+        // The paths the README's example names, relative to where it runs.
+        MakeTinyModel(app);
         Directory.CreateDirectory(Path.Combine(app, "input"));
         ImageSaver.WriteExampleImage(Path.Combine(app, "input", "photo.png"), 64);
 
-        (code, output) = Feed.Run("dotnet", app, Path.Combine(app, "bin", "Release", "net10.0", "app.dll"));
+        var (code, output) = Feed.Run("dotnet", app, Path.Combine(app, "bin", "Release", "net10.0", "app.dll"));
         Assert.True(code == 0, output);
-        var png = File.ReadAllBytes(Path.Combine(app, "output", "img2img_00001_.png"));
+        AssertPng(Path.Combine(app, "output", "img2img_00001_.png"), 64, 64);
+    }
+
+    [SkippableFact]
+    public void TheInstalledToolRunsAWorkflow()
+    {
+        var baseDir = Path.Combine(_feed.Root, "tool-run");
+        MakeTinyModel(baseDir);
+        var workflow = Path.Combine(SharedFolder.RepoRoot, "examples", "txt2img.json");
+        var (code, output) = Feed.Run(_feed.ToolPath("sdnative"), baseDir, "run", workflow, "--base", baseDir,
+            "--set", "empty_latent.width=64", "--set", "empty_latent.height=64", "--set", "sampler.steps=2");
+        Assert.True(code == 0, output);
+        AssertPng(Path.Combine(baseDir, "output", "txt2img_00001_.png"), 64, 64);
+    }
+
+    /// <summary>A tiny random checkpoint under the name the README and examples use, made by the
+    /// installed tool, with the CLIP vocabulary beside it.</summary>
+    private void MakeTinyModel(string baseDir)
+    {
+        var vocabulary = Path.Combine(SharedFolder.Require(), "data", "clip", "bpe_simple_vocab_16e6.txt.gz");
+        var model = Path.Combine(baseDir, "models", "checkpoints", "v1-5-pruned-emaonly.safetensors");
+        Directory.CreateDirectory(Path.GetDirectoryName(model)!);
+        File.Copy(vocabulary, Path.Combine(Path.GetDirectoryName(model)!, Path.GetFileName(vocabulary)));
+        var (code, output) = Feed.Run(_feed.ToolPath("sdnative"), baseDir, "make-test-model", "--out", model);
+        Assert.True(code == 0, output);
+    }
+
+    /// <summary>A PNG file (signature and IHDR first) of the given size.</summary>
+    private static void AssertPng(string path, int width, int height)
+    {
+        var png = File.ReadAllBytes(path);
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
         Assert.Equal("IHDR", System.Text.Encoding.ASCII.GetString(png, 12, 4));
-        Assert.Equal(64, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)));
-        Assert.Equal(64, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
+        Assert.Equal(width, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)));
+        Assert.Equal(height, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
     }
 
     /// <summary>The README's ```csharp block, as written.</summary>
