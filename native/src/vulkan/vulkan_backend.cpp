@@ -160,28 +160,7 @@ public:
         vk::attention(batch_, a);
     }
     void activation(sdn::Activation kind, const TensorView& x) override {
-        vk::Activation k = vk::Activation::Silu;
-        switch (kind) {
-            case sdn::Activation::Silu:
-                k = vk::Activation::Silu;
-                break;
-            case sdn::Activation::GeluErf:
-                k = vk::Activation::GeluErf;
-                break;
-            case sdn::Activation::GeluTanh:
-                k = vk::Activation::GeluTanh;
-                break;
-            case sdn::Activation::QuickGelu:
-                k = vk::Activation::QuickGelu;
-                break;
-            case sdn::Activation::Relu:
-                k = vk::Activation::Relu;
-                break;
-            case sdn::Activation::Tanh:
-                k = vk::Activation::Tanh;
-                break;
-        }
-        vk::activation(batch_, f32(x), x.elements(), k);
+        vk::activation(batch_, f32(x), x.elements(), kind);
     }
     void geglu(const TensorView& x, const TensorView& y) override {
         const int64_t d = y.dim(y.n_dims - 1);
@@ -215,7 +194,7 @@ public:
                     SDN_ERR_INVALID_ARGUMENT,
                     "Vulkan interpolate: x " + x.shape_string() + ", y " + y.shape_string());
         vk::interpolate(batch_, f32(x), x.dim(0) * x.dim(1), x.dim(2), x.dim(3), f32(y), y.dim(2),
-                        y.dim(3), static_cast<Resize>(static_cast<uint32_t>(mode)));
+                        y.dim(3), mode);
     }
     void pad_zero(const TensorView& x, int64_t top, int64_t left, const TensorView& y) override {
         SDN_REQUIRE(x.n_dims == 4 && y.n_dims == 4 && x.dim(0) == y.dim(0) && x.dim(1) == y.dim(1),

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "core/backend.h"
 #include "vulkan/command_batch.h"
 #include "vulkan/vulkan_weight.h"
 
@@ -37,14 +38,7 @@ struct AttentionArgs {
 };
 void attention(CommandBatch& b, const AttentionArgs& args);
 
-enum class Activation : uint32_t {
-    Silu = 0,
-    GeluErf = 1,
-    GeluTanh = 2,
-    QuickGelu = 3,
-    Relu = 4,
-    Tanh = 5
-};
+// The shaders read Activation and InterpMode (core/backend.h) by their values, in order.
 void activation(CommandBatch& b, DevPtr x, int64_t n, Activation kind);  // in place
 void geglu(CommandBatch& b, DevPtr x, int64_t rows, int64_t d, DevPtr y);
 void add(CommandBatch& b, DevPtr a, DevPtr bv, int64_t outer, int64_t inner, int64_t b_outer,
@@ -61,9 +55,8 @@ void concat_channels(CommandBatch& b, DevPtr a, int64_t C1, DevPtr bv, int64_t C
 void transpose(CommandBatch& b, DevPtr x, int64_t B, int64_t rows, int64_t cols, DevPtr y,
                DevPtr residual = {});
 // Resizing planes [H, W] -> [Ho, Wo] as torch's interpolate (align_corners=False).
-enum class Resize : uint32_t { Nearest = 0, NearestExact = 1, Bilinear = 2, Bicubic = 3, Area = 4 };
 void interpolate(CommandBatch& b, DevPtr x, int64_t planes, int64_t H, int64_t W, DevPtr y,
-                 int64_t Ho, int64_t Wo, Resize mode);
+                 int64_t Ho, int64_t Wo, InterpMode mode);
 // Planes [H, W] at (top, left) of zero planes [Ho, Wo].
 void pad_zero(CommandBatch& b, DevPtr x, int64_t planes, int64_t H, int64_t W, int64_t top,
               int64_t left, DevPtr y, int64_t Ho, int64_t Wo);

@@ -46,7 +46,7 @@ TEST(VulkanBindingSplit, ConvNormAndElementwiseSplitAtOddOffsets) {
     vk::CommandBatch batch(*device);
     vk::conv2d(batch, at(dx).at(3), B, C, H, W, dw, nullptr, 1, 1, at(dconv));
     vk::group_norm(batch, at(dconv), B, O, HW, 3, 1e-5f, nullptr, nullptr, at(dnorm), true);
-    vk::activation(batch, at(dnorm), int64_t(act.size()), vk::Activation::GeluErf);
+    vk::activation(batch, at(dnorm), int64_t(act.size()), Activation::GeluErf);
     EXPECT_GT(batch.recorded_dispatches(), 20u);
     batch.submit();
     EXPECT_LT(normalized_error(read_back(*dconv, conv.size()), conv), 2e-5);

@@ -12,11 +12,11 @@ TEST(VulkanActivations, MatchReference) {
     SDN_REQUIRE_VULKAN_DEVICE(device);
     const int64_t n = 1001;
     const auto x = random_vector(n, 21, -6.0f, 6.0f);
-    const std::pair<vk::Activation, void (*)(float*, int64_t)> cases[] = {
-        {vk::Activation::Silu, ref::silu},
-        {vk::Activation::GeluErf, ref::gelu_erf},
-        {vk::Activation::GeluTanh, ref::gelu_tanh},
-        {vk::Activation::QuickGelu, ref::quick_gelu}};
+    const std::pair<Activation, void (*)(float*, int64_t)> cases[] = {
+        {Activation::Silu, ref::silu},
+        {Activation::GeluErf, ref::gelu_erf},
+        {Activation::GeluTanh, ref::gelu_tanh},
+        {Activation::QuickGelu, ref::quick_gelu}};
     for (const auto& [kind, reference] : cases) {
         SCOPED_TRACE(static_cast<int>(kind));
         std::vector<float> want = x;
@@ -41,8 +41,8 @@ TEST(VulkanActivations, ReluAndTanhMatchTheirDefinitions) {
     }
     auto dr = device_vector(*device, x), dt = device_vector(*device, x);
     vk::CommandBatch batch(*device);
-    vk::activation(batch, at(dr), int64_t(x.size()), vk::Activation::Relu);
-    vk::activation(batch, at(dt), int64_t(x.size()), vk::Activation::Tanh);
+    vk::activation(batch, at(dr), int64_t(x.size()), Activation::Relu);
+    vk::activation(batch, at(dt), int64_t(x.size()), Activation::Tanh);
     batch.submit();
     const auto got_relu = read_back(*dr, x.size());
     EXPECT_EQ(got_relu, relu);

@@ -96,8 +96,8 @@ TEST(VulkanDevice, PipelinesAreBuiltOncePerDevice) {
     auto dx = device_vector(*device, random_vector(300, 43));
     for (int round = 0; round < 3; ++round) {
         vk::CommandBatch batch(*device);
-        vk::activation(batch, at(dx), 300, vk::Activation::Silu);
-        vk::activation(batch, at(dx), 300, vk::Activation::QuickGelu);
+        vk::activation(batch, at(dx), 300, Activation::Silu);
+        vk::activation(batch, at(dx), 300, Activation::QuickGelu);
         batch.submit();
         EXPECT_EQ(device->pipelines().size(), 1u);
     }
@@ -110,11 +110,11 @@ TEST(VulkanDevice, CancellationStopsTheNextSubmit) {
     bool cancelled = false;
     vk::CommandBatch batch(*device);
     batch.set_cancel_check([&] { return cancelled; });
-    vk::activation(batch, at(dx), 64, vk::Activation::Silu);
+    vk::activation(batch, at(dx), 64, Activation::Silu);
     batch.submit();
     auto once = read_back(*dx, 64);
     cancelled = true;
-    vk::activation(batch, at(dx), 64, vk::Activation::Silu);
+    vk::activation(batch, at(dx), 64, Activation::Silu);
     try {
         batch.submit();
         FAIL() << "a cancelled batch was submitted";
