@@ -33,4 +33,7 @@ inline uint32_t groups_of(int64_t n, int64_t per_group) {
     return static_cast<uint32_t>((n + per_group - 1) / per_group);
 }
 
+// Workgroups for n threads of the flat (one thread per value) shaders, local_size_x 256.
+inline uint64_t flat_groups(int64_t n) { return static_cast<uint64_t>((n + 255) / 256); }
+
 }  // namespace sdn::vk

@@ -10,10 +10,6 @@
 namespace sdn::vk {
 
 namespace {
-constexpr int64_t kGroup = 256;  // local_size_x of the element-wise shaders
-
-uint64_t flat_groups(int64_t n) { return static_cast<uint64_t>((n + kGroup - 1) / kGroup); }
-
 void binary(CommandBatch& b, DevPtr a, DevPtr bv, int64_t outer, int64_t inner, int64_t b_outer,
             DevPtr y, bool multiply) {
     SDN_REQUIRE(b_outer == 1 || b_outer == outer, SDN_ERR_INVALID_ARGUMENT,

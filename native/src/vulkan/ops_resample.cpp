@@ -6,11 +6,6 @@
 
 namespace sdn::vk {
 
-namespace {
-constexpr int64_t kGroup = 256;
-uint64_t flat_groups(int64_t n) { return static_cast<uint64_t>((n + kGroup - 1) / kGroup); }
-}  // namespace
-
 void interpolate(CommandBatch& b, DevPtr x, int64_t planes, int64_t H, int64_t W, DevPtr y,
                  int64_t Ho, int64_t Wo, InterpMode mode) {
     SDN_REQUIRE(H > 0 && W > 0 && Ho > 0 && Wo > 0, SDN_ERR_INVALID_ARGUMENT,
