@@ -104,8 +104,8 @@ void CommandBatch::dispatch(const std::string& name, const std::vector<Window>& 
     begin_if_needed();
 
     VkDescriptorSet set = allocate_set(p.set_layout);
-    std::vector<VkDescriptorBufferInfo> infos(windows.size());
-    std::vector<VkWriteDescriptorSet> writes(windows.size());
+    VkDescriptorBufferInfo infos[kMaxBindingsPerSet];
+    VkWriteDescriptorSet writes[kMaxBindingsPerSet];
     for (size_t i = 0; i < windows.size(); ++i) {
         infos[i] = {windows[i].buffer, windows[i].bind_offset, windows[i].bind_bytes};
         writes[i] = {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
@@ -115,8 +115,8 @@ void CommandBatch::dispatch(const std::string& name, const std::vector<Window>& 
         writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
         writes[i].pBufferInfo = &infos[i];
     }
-    vk.vkUpdateDescriptorSets(device_.handle(), static_cast<uint32_t>(writes.size()), writes.data(),
-                              0, nullptr);
+    vk.vkUpdateDescriptorSets(device_.handle(), static_cast<uint32_t>(windows.size()), writes, 0,
+                              nullptr);
 
     uint8_t constants[kPushConstantBytes] = {};
     std::memcpy(constants, push, push_bytes);
