@@ -65,10 +65,6 @@ void attach_vulkan(Context& ctx, int32_t index) {
 }  // namespace
 
 void attach_backend(Context& ctx, int32_t backend, int32_t device_index) {
-    if (backend == SDN_BACKEND_CPU) {
-        ctx.set_backend(cpu::make_cpu_backend(ctx));
-        return;
-    }
 #if SDN_HAVE_VULKAN
     if (backend == SDN_BACKEND_VULKAN) {
         SDN_REQUIRE(device_index >= 0, SDN_ERR_INVALID_ARGUMENT,
@@ -87,15 +83,13 @@ void attach_backend(Context& ctx, int32_t backend, int32_t device_index) {
                         d.name, e.what());
             }
         }
-        ctx.set_backend(cpu::make_cpu_backend(ctx));
-        return;
-    }
-#else
-    if (backend == 0) {
-        ctx.set_backend(cpu::make_cpu_backend(ctx));
-        return;
     }
 #endif
+    // The CPU, asked for or automatic when no GPU was usable.
+    if (backend == SDN_BACKEND_CPU || backend == 0) {
+        ctx.set_backend(cpu::make_cpu_backend(ctx));
+        return;
+    }
     fail(backend == SDN_BACKEND_VULKAN || backend == SDN_BACKEND_CUDA ? SDN_ERR_UNSUPPORTED
                                                                       : SDN_ERR_INVALID_ARGUMENT,
          "backend " + std::to_string(backend) + " is not compiled into this library");
