@@ -52,13 +52,12 @@ struct Affine {
     float step, offset;
 };
 
-template <typename Level>
-double pick_affine_levels(const float* x, int n, int nq, Affine a, Level* q) {
+double pick_affine_levels(const float* x, int n, int nq, Affine a, uint8_t* q) {
     const float inv = a.step > 0 ? 1.0f / a.step : 0.0f;
     double sse = 0;
     for (int i = 0; i < n; ++i) {
         const int l = a.step > 0 ? round_into((x[i] - a.offset) * inv, 0, nq) : 0;
-        if (q) q[i] = static_cast<Level>(l);
+        if (q) q[i] = static_cast<uint8_t>(l);
         const double e = double(a.step * static_cast<float>(l) + a.offset) - x[i];
         sse += e * e;
     }
@@ -96,7 +95,7 @@ Affine fit_affine(const float* x, int n, int nq) {
     }
     if (!(hi > lo)) return {0.0f, std::min(lo, 0.0f)};  // constant (or all zero): the offset says it
     Affine best{(hi - lo) / static_cast<float>(nq), lo};
-    double best_sse = pick_affine_levels<uint8_t>(x, n, nq, best, nullptr);
+    double best_sse = pick_affine_levels(x, n, nq, best, nullptr);
     uint8_t q[32];
     for (int k = -kGridTweaks; k <= kGridTweaks; ++k) {
         Affine a{(hi - lo) / (static_cast<float>(nq) + 0.1f * static_cast<float>(k)), lo};

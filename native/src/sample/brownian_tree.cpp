@@ -1,5 +1,6 @@
 #include "brownian_tree.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -154,10 +155,8 @@ std::pair<BrownianTree::Increment, BrownianTree::Increment> BrownianTree::bridge
 Tensor BrownianTree::increment(double ta, double tb) {
     SDN_REQUIRE(!(ta > tb), SDN_ERR_INVALID_ARGUMENT, "Brownian tree query needs ta <= tb");
     const double start = nodes_[0].start, end = nodes_[0].end;
-    if (ta < start) ta = start;
-    if (tb < start) tb = start;
-    if (ta > end) ta = end;
-    if (tb > end) tb = end;
+    ta = std::clamp(ta, start, end);
+    tb = std::clamp(tb, start, end);
     Tensor sum(shape_);
     if (ta == tb) return sum;
     const double a = round6(ta), b = round6(tb);

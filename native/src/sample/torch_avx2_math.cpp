@@ -1,26 +1,14 @@
 #include "torch_avx2_math.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 
 namespace sdn {
 
 namespace {
-
-uint32_t bits_of(float f) {
-    uint32_t u;
-    std::memcpy(&u, &f, sizeof u);
-    return u;
-}
-
-float float_of(uint32_t u) {
-    float f;
-    std::memcpy(&f, &u, sizeof f);
-    return f;
-}
 
 constexpr uint32_t kSignBit = 0x80000000u;
 
@@ -55,9 +43,9 @@ float torch_avx2_log(float x) {
     if (!(x > 0.0f)) return std::numeric_limits<float>::quiet_NaN();
     x = std::max(x, std::numeric_limits<float>::min());  // subnormals count as the smallest normal
     // x = m * 2^e with m in [sqrt(1/2), sqrt(2)); log x = log m + e log 2.
-    const uint32_t u = bits_of(x);
+    const uint32_t u = std::bit_cast<uint32_t>(x);
     float e = static_cast<float>(static_cast<int>(u >> 23) - 0x7f) + 1.0f;
-    float m = float_of((u & 0x007fffffu) | 0x3f000000u);  // mantissa scaled to [0.5, 1)
+    float m = std::bit_cast<float>((u & 0x007fffffu) | 0x3f000000u);  // mantissa scaled to [0.5, 1)
     const bool small = m < 0.707106781186547524f;
     const float low_half = small ? m : 0.0f;
     m = m - 1.0f;
@@ -84,7 +72,7 @@ float torch_avx2_log(float x) {
 }
 
 void torch_avx2_sincos(float x, float& sine, float& cosine) {
-    uint32_t sin_sign = bits_of(x) & kSignBit;
+    uint32_t sin_sign = std::bit_cast<uint32_t>(x) & kSignBit;
     x = std::fabs(x);
     // Octant j (made even), x reduced by j * pi/4 in three parts (Cody-Waite).
     int j = static_cast<int>(x * 1.27323954473516f);  // 4/pi, truncated
@@ -111,8 +99,8 @@ void torch_avx2_sincos(float x, float& sine, float& cosine) {
     s = std::fma(s, z, -1.6666654611e-1f);
     s = s * z;
     s = std::fma(s, x, x);
-    sine = float_of(bits_of(swap ? c : s) ^ sin_sign);
-    cosine = float_of(bits_of(swap ? s : c) ^ cos_sign);
+    sine = std::bit_cast<float>(std::bit_cast<uint32_t>(swap ? c : s) ^ sin_sign);
+    cosine = std::bit_cast<float>(std::bit_cast<uint32_t>(swap ? s : c) ^ cos_sign);
 }
 
 }  // namespace sdn
