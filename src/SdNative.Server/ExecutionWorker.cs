@@ -113,7 +113,7 @@ public sealed class ExecutionWorker(PromptQueue queue, WebSocketHub hub, ServerO
         }
         events.Send("execution_start", new JsonObject(), timestamp: true);
         runner.CachedNodes = new Reporter<IReadOnlyList<string>>(ids =>
-            events.Send("execution_cached", new JsonObject { ["nodes"] = new JsonArray(ids.Select(i => (JsonNode?)i).ToArray()) }, timestamp: true));
+            events.Send("execution_cached", new JsonObject { ["nodes"] = Ids(ids) }, timestamp: true));
         runner.NodeProgress = new Reporter<NodeStarted>(node =>
         {
             if (current is not null)
@@ -242,7 +242,7 @@ public sealed class ExecutionWorker(PromptQueue queue, WebSocketHub hub, ServerO
     /// <summary>extra_data.preview_method, else the server's; auto/latent2rgb/taesd all give the latent→RGB projection.</summary>
     private string PreviewMethod(QueueItem item)
     {
-        string? asked = item.ExtraData["preview_method"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+        string? asked = JsonFields.String(item.ExtraData["preview_method"]);
         return asked is null or "default" ? options.PreviewMethod : asked;
     }
 

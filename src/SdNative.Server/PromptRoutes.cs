@@ -55,7 +55,7 @@ public static class PromptRoutes
         {
             return Invalid(validation.ToErrorBody());
         }
-        string promptId = body["prompt_id"] is JsonValue id ? (id.TryGetValue<string>(out var s) ? s : id.ToJsonString()) : Guid.NewGuid().ToString();
+        string promptId = body["prompt_id"] is JsonValue id ? JsonFields.Text(id) : Guid.NewGuid().ToString();
         var extra = (JsonObject)document.ExtraData.DeepClone();
         foreach (var key in QueueItem.SensitiveKeys)
         {

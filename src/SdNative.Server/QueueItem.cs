@@ -12,7 +12,7 @@ public sealed record QueueItem(double Number, string PromptId, JsonObject Prompt
     public static readonly IReadOnlyList<string> SensitiveKeys = ["api_key_comfy_org", "auth_token_comfy_org"];
 
     /// <summary>The WebSocket session the prompt's events go to; null broadcasts some and drops the rest (§3.9).</summary>
-    public string? ClientId => ExtraData["client_id"] is JsonValue v && v.TryGetValue<string>(out var id) ? id : null;
+    public string? ClientId => JsonFields.String(ExtraData["client_id"]);
 
     /// <summary>The 5-element array /queue and history list.</summary>
     public JsonArray ToJson() => new(

@@ -74,15 +74,15 @@ public static class UploadRoutes
         {
             throw RequestRefusedException.BadRequest("invalid_original_ref", $"original_ref is not valid JSON: {e.Message}");
         }
-        if (json?["filename"] is not JsonValue filenameValue || !filenameValue.TryGetValue(out string? filename))
+        if (json is null || JsonFields.String(json["filename"]) is not { } filename)
         {
             throw RequestRefusedException.BadRequest("invalid_original_ref", "original_ref needs a 'filename' string");
         }
         var (annotated, annotatedType) = ServerFolders.Annotated(filename);
-        string type = annotatedType ?? Text(json["type"]) ?? "output";
+        string type = annotatedType ?? JsonFields.String(json["type"]) ?? "output";
         string root = folders.ByType(type) ?? throw RequestRefusedException.BadRequest("invalid_original_ref",
             $"original_ref type '{type}' is not one of {string.Join(", ", ServerFolders.Types)}");
-        string folder = ServerFolders.Below(root, Text(json["subfolder"]), out string reason)
+        string folder = ServerFolders.Below(root, JsonFields.String(json["subfolder"]), out string reason)
             ?? throw RequestRefusedException.BadRequest("invalid_original_ref", $"original_ref subfolder is refused: {reason}");
         string name = ServerFolders.FileName(annotated, out reason)
             ?? throw RequestRefusedException.BadRequest("invalid_original_ref", $"original_ref filename is refused: {reason}");
@@ -90,6 +90,4 @@ public static class UploadRoutes
         return File.Exists(path) ? path
             : throw RequestRefusedException.BadRequest("invalid_original_ref", $"original_ref names no file ('{name}' in {type})");
     }
-
-    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue(out string? text) ? text : null;
 }

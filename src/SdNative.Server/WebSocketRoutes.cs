@@ -103,7 +103,7 @@ public static class WebSocketRoutes
     {
         try
         {
-            return JsonNode.Parse(utf8) is JsonObject o && o["type"] is JsonValue t && t.TryGetValue<string>(out var type) && type == "feature_flags";
+            return JsonNode.Parse(utf8) is JsonObject o && JsonFields.String(o["type"]) == "feature_flags";
         }
         catch (System.Text.Json.JsonException)
         {
