@@ -16,7 +16,7 @@ internal static class MemoryPreflight
 
     public static void Check(JsonObject prompt, IReadOnlyList<string> outputs, Func<AvailableMemory> available)
     {
-        var needed = Reachable(prompt, outputs);
+        var needed = PromptGraph.Reachable(prompt, outputs);
         bool samples = needed.Any(id => Samplers.Contains(ClassOf(prompt, id)));
         bool decodes = needed.Any(id => ClassOf(prompt, id) is "VAEDecode" or "VAEDecodeTiled");
         // An untiled decode needs the most; otherwise the largest tile any tiled decode uses.
@@ -44,28 +44,6 @@ internal static class MemoryPreflight
                 throw new WorkflowRuntimeException(id, "EmptyLatentImage", e);
             }
         }
-    }
-
-    /// <summary>Every node an output needs, following links.</summary>
-    private static HashSet<string> Reachable(JsonObject prompt, IReadOnlyList<string> outputs)
-    {
-        var seen = new HashSet<string>();
-        var pending = new Stack<string>(outputs);
-        while (pending.TryPop(out var id))
-        {
-            if (!seen.Add(id) || prompt[id]?["inputs"] is not JsonObject inputs)
-            {
-                continue;
-            }
-            foreach (var (_, value) in inputs)
-            {
-                if (value is JsonArray { Count: 2 } link && link[0] is JsonValue target && target.TryGetValue(out string? linked) && prompt.ContainsKey(linked))
-                {
-                    pending.Push(linked);
-                }
-            }
-        }
-        return seen;
     }
 
     private static string ClassOf(JsonObject prompt, string id) => prompt[id]?["class_type"]?.GetValue<string>() ?? "";

@@ -413,24 +413,7 @@ public sealed class WorkflowRunner : IDisposable
         /// <summary>The nodes the outputs need whose results are already cached, in prompt order.</summary>
         public IReadOnlyList<string> CachedAmong(IReadOnlyList<string> outputs)
         {
-            var needed = new HashSet<string>();
-            var stack = new Stack<string>(outputs);
-            while (stack.Count > 0)
-            {
-                string id = stack.Pop();
-                if (!needed.Add(id))
-                {
-                    continue;
-                }
-                foreach (var (_, value) in Node(id)["inputs"] as JsonObject ?? new JsonObject())
-                {
-                    if (value is JsonArray link && link.Count == 2 && link[0] is JsonValue v
-                        && v.GetValueKind() == System.Text.Json.JsonValueKind.String && prompt.ContainsKey(v.GetValue<string>()))
-                    {
-                        stack.Push(v.GetValue<string>());
-                    }
-                }
-            }
+            var needed = PromptGraph.Reachable(prompt, outputs);
             return prompt.Select(kv => kv.Key).Where(id => needed.Contains(id) && runner._cache.ContainsKey(Key(id))).ToList();
         }
 

@@ -90,6 +90,14 @@ internal static class InteropMapping
     public static ComputeBackends BackendsOf(long nativeMask) =>
         BackendPairs.Where(p => (nativeMask & (long)p.Native) != 0).Aggregate(ComputeBackends.None, (all, p) => all | p.Managed);
 
+    /// <summary>The sdn_context_options backend value for a device kind: 0 lets the engine choose.</summary>
+    public static int ToNativeBackend(this ComputeDeviceKind kind) => kind switch
+    {
+        ComputeDeviceKind.Auto => 0,
+        ComputeDeviceKind.Vulkan => (int)SdnBackend.Vulkan,
+        _ => (int)SdnBackend.Cpu,
+    };
+
     public static GenerationStage ToManaged(this SdnStage stage) => stage switch
     {
         SdnStage.Load => GenerationStage.Load,

@@ -35,12 +35,7 @@ public sealed partial class SdnEngine : IDisposable
         native.n_threads = options.Threads;
         native.cpu_variant = (int)options.CpuVariant.ToNative();
         var device = options.Device ?? ComputeDevice.Cpu;
-        native.backend = device.Kind switch
-        {
-            ComputeDeviceKind.Auto => 0,
-            ComputeDeviceKind.Vulkan => (int)SdnBackend.Vulkan,
-            _ => (int)SdnBackend.Cpu,
-        };
+        native.backend = device.Kind.ToNativeBackend();
         native.device_index = device.Index;
         nint created;
         var status = NativeMethods.sdn_context_create(&native, &created);

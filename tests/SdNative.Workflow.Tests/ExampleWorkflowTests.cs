@@ -64,10 +64,7 @@ public class ExampleWorkflowTests
         string vocab = SharedVocabulary();
         using var folders = new TestFolders();
         WriteInputs(folders.Input);
-        using (var engine = new SdnEngine(new SdnEngineOptions(Threads: 2)))
-        {
-            await ModelFiles.MakeTestModelAsync(engine, Path.Combine(folders.Base, "models", "checkpoints", CheckpointName), "f32", 1234);
-        }
+        await TinyModel.WriteAsync(Path.Combine(folders.Base, "models", "checkpoints", CheckpointName));
         var prompt = WorkflowDocument.Parse(File.ReadAllText(Path.Combine(TestFolders.RepoRoot(), "examples", name + ".json"))).Prompt;
         Shrink(prompt);
         var options = folders.Options with { TokenizerPath = vocab, Threads = 2 };
@@ -146,9 +143,7 @@ public class ExampleWorkflowTests
 
     internal static string SharedVocabulary()
     {
-        string? env = Environment.GetEnvironmentVariable("SDN_SHARED_DIR");
-        string shared = string.IsNullOrEmpty(env) ? Path.GetFullPath(Path.Combine(TestFolders.RepoRoot(), "..", "shared")) : env;
-        string path = Path.Combine(shared, "data", "clip", "bpe_simple_vocab_16e6.txt.gz");
+        string path = TinyModel.VocabularyPath();
         if (!File.Exists(path))
         {
             if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))

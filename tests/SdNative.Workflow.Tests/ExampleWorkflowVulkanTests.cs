@@ -20,10 +20,7 @@ public class ExampleWorkflowVulkanTests
         RequireVulkanDevice();
         using var folders = new TestFolders();
         ExampleWorkflowTests.WriteInputs(folders.Input);
-        using (var engine = new SdnEngine(new SdnEngineOptions(Threads: 2)))
-        {
-            await ModelFiles.MakeTestModelAsync(engine, Path.Combine(folders.Base, "models", "checkpoints", ExampleWorkflowTests.CheckpointName), "f32", 1234);
-        }
+        await TinyModel.WriteAsync(Path.Combine(folders.Base, "models", "checkpoints", ExampleWorkflowTests.CheckpointName));
         var prompt = WorkflowDocument.Parse(File.ReadAllText(Path.Combine(TestFolders.RepoRoot(), "examples", name + ".json"))).Prompt;
         ExampleWorkflowTests.Shrink(prompt);
 

@@ -24,8 +24,7 @@ internal sealed class ExampleWorkspace : IDisposable
     public static async Task<ExampleWorkspace> CreateAsync()
     {
         var workspace = new ExampleWorkspace(ExampleWorkflowTests.SharedVocabulary());
-        using var engine = new SdnEngine(new SdnEngineOptions(Threads: 2));
-        await ModelFiles.MakeTestModelAsync(engine, Path.Combine(workspace._folders.Base, "models", "checkpoints", ExampleWorkflowTests.CheckpointName), "f32", 1234);
+        await TinyModel.WriteAsync(Path.Combine(workspace._folders.Base, "models", "checkpoints", ExampleWorkflowTests.CheckpointName));
         return workspace;
     }
 

@@ -18,9 +18,15 @@ internal static class TinyModel
     /// missing file fails the test with where it was looked for.</summary>
     public static string Vocabulary()
     {
+        string path = VocabularyPath();
+        return File.Exists(path) ? path : throw new FileNotFoundException($"the CLIP vocabulary is missing (set SDN_SHARED_DIR): {path}");
+    }
+
+    /// <summary>Where the CLIP vocabulary should be, whether or not it is there.</summary>
+    public static string VocabularyPath()
+    {
         string? env = Environment.GetEnvironmentVariable("SDN_SHARED_DIR");
         string shared = string.IsNullOrEmpty(env) ? Path.GetFullPath(Path.Combine(TestFolders.RepoRoot(), "..", "shared")) : env;
-        string path = Path.Combine(shared, "data", "clip", "bpe_simple_vocab_16e6.txt.gz");
-        return File.Exists(path) ? path : throw new FileNotFoundException($"the CLIP vocabulary is missing (set SDN_SHARED_DIR): {path}");
+        return Path.Combine(shared, "data", "clip", "bpe_simple_vocab_16e6.txt.gz");
     }
 }
