@@ -410,6 +410,47 @@ SDN_API sdn_status sdn_convert(sdn_context* ctx, const char* in_path, const char
 SDN_API sdn_status sdn_model_info(sdn_context* ctx, const char* path, char* buffer,
                                   int64_t capacity, int64_t* required);
 
+/* Writes the tiny test model (as sdn_make_test_model) as a GGUF file in another program's
+ * layout: "stable-diffusion.cpp" (its converter's output: the whole checkpoint, LDM names, no
+ * metadata) or "comfyui-gguf" (ComfyUI-GGUF's UNet-only file: names without
+ * "model.diffusion_model.", general.architecture "sd1", weights it reshapes to rows of 256
+ * with their shape in comfy.gguf.orig_shape.*). weight_type as for sdn_make_test_model. */
+SDN_API sdn_status sdn_make_test_gguf(sdn_context* ctx, const char* path, const char* weight_type,
+                                      uint64_t seed, const char* layout);
+
+/* Writes a random-weight TAESD network (.safetensors with the released files' layout and
+ * names): part "decoder" (taesd_decoder) or "encoder" (taesd_encoder), `width` channels (64 is
+ * the released width; 4..256), 4 latent channels. For tests. */
+SDN_API sdn_status sdn_make_test_taesd(sdn_context* ctx, const char* path, const char* part,
+                                       int32_t width, uint64_t seed);
+
+/* ------------------------------------------------------------------ live previews (TAESD) */
+
+/* A TAESD decoder: the small autoencoder decoder ComfyUI previews with (taesd_decoder for
+ * SD1.x/SD2.x, taesdxl_decoder for SDXL). Counted as SDN_LIVE_VAES. */
+typedef struct sdn_taesd sdn_taesd;
+
+/* Loads a TAESD decoder file (.safetensors or .gguf; tensors "1.weight" ... "19.bias"), or the
+ * decoder of a combined TAESD file (the same names under "taesd_decoder."). */
+SDN_API sdn_status sdn_taesd_load(sdn_context* ctx, const char* path, sdn_taesd** out);
+SDN_API void sdn_taesd_free(sdn_taesd* taesd);
+/* latent [B, C, h, w], multiplied by latent_scale before decoding (1 for a latent in the
+ * diffusion model's space; 0.18215 for a raw SD1.x/SD2.x latent, 0.13025 for SDXL)
+ * -> image [B, 8h, 8w, 3] in 0..1. */
+SDN_API sdn_status sdn_taesd_decode(sdn_context* ctx, sdn_taesd* taesd, const sdn_tensor* latent,
+                                    float latent_scale, sdn_tensor** image_out);
+/* VAELoader's "taesd" / "taesdxl": a VAE whose encoder and decoder are TAESD's (files
+ * taesd_encoder.* and taesd_decoder.*, or taesdxl_*), encoding to and decoding from raw VAE
+ * latents with latent_scale (0.18215 for taesd, 0.13025 for taesdxl), as ComfyUI does.
+ * sdn_vae_encode / sdn_vae_decode take it like any VAE; they ignore tiling for it (TAESD
+ * needs little memory). */
+SDN_API sdn_status sdn_vae_load_taesd(sdn_context* ctx, const char* encoder_path,
+                                      const char* decoder_path, float latent_scale, sdn_vae** out);
+/* Sampler previews on ctx (sdn_sample with preview_every > 0) come from this decoder, at 8x
+ * the latent's size, instead of the latent->RGB projection; NULL goes back to the projection.
+ * The context shares the decoder, so taesd may be freed while it is set. */
+SDN_API void sdn_context_set_preview_decoder(sdn_context* ctx, const sdn_taesd* taesd);
+
 /* ------------------------------------------------------------------ testing hooks */
 
 /* Called each time a UNet evaluation starts (entering=1) and ends (entering=0) on ctx.

@@ -107,6 +107,11 @@ SDN_API sdn_status sdn_vae_encode(sdn_context* ctx, sdn_vae* vae, const sdn_tens
         SDN_REQUIRE_ARG(ctx);
         SDN_REQUIRE_ARG(vae);
         SDN_REQUIRE_ARG(image);
+        if (vae->taesd) {
+            const TaesdVae& t = *vae->taesd;
+            *latent_out = new_tensor_handle(t.encoder->encode(ctx->impl, image->impl, t.latent_scale));
+            return;
+        }
         SDN_REQUIRE(vae->vae != nullptr, SDN_ERR_INVALID_ARGUMENT, "vae has no model");
         VaeTiling storage;
         const VaeTiling* t = read_tiling(tiling, storage);
@@ -123,6 +128,11 @@ SDN_API sdn_status sdn_vae_decode(sdn_context* ctx, sdn_vae* vae, const sdn_tens
         SDN_REQUIRE_ARG(ctx);
         SDN_REQUIRE_ARG(vae);
         SDN_REQUIRE_ARG(latent);
+        if (vae->taesd) {
+            const TaesdVae& t = *vae->taesd;
+            *image_out = new_tensor_handle(t.decoder->decode(ctx->impl, latent->impl, t.latent_scale));
+            return;
+        }
         SDN_REQUIRE(vae->vae != nullptr, SDN_ERR_INVALID_ARGUMENT, "vae has no model");
         VaeTiling storage;
         const VaeTiling* t = read_tiling(tiling, storage);

@@ -6,12 +6,27 @@
 #include <string>
 
 #include "core/live_objects.h"
-#include "model/weight_pages.h"
+#include "model/taesd_decoder.h"
+#include "model/taesd_encoder.h"
 #include "model/vae_model.h"
+#include "model/weight_pages.h"
 #include "model/weight_lookup.h"
 
+namespace sdn {
+
+// VAELoader's "taesd" / "taesdxl": TAESD's two networks with the latent scale between raw VAE
+// latents and the space they work in.
+struct TaesdVae {
+    std::shared_ptr<const TaesdEncoder> encoder;
+    std::shared_ptr<const TaesdDecoder> decoder;
+    float latent_scale = 0.18215f;
+};
+
+}  // namespace sdn
+
 struct sdn_vae : sdn::LiveHandle<SDN_LIVE_VAES> {
-    std::shared_ptr<sdn::Vae> vae;
+    std::shared_ptr<sdn::Vae> vae;  // null when taesd is set
+    std::shared_ptr<const sdn::TaesdVae> taesd;
     std::shared_ptr<void> keepalive;  // owner of the memory the weights point into
     // Released when a sample / encode / decode call ends (checkpoint loads only).
     sdn::WeightPages pages;

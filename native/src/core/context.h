@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "preview_decoder.h"
 #include "sdnative.h"
 #include "thread_pool.h"
 
@@ -47,6 +48,12 @@ public:
     void set_preview_callback(sdn_preview_callback cb, void* user_data);
     void set_unet_hook(sdn_unet_hook hook, void* user_data);
     bool has_preview() const { return preview_cb_ != nullptr; }
+    // The network previews come from (TAESD); null: the latent->RGB projection. Shared, so
+    // the handle it came from may be freed while the context still previews with it.
+    void set_preview_decoder(std::shared_ptr<const PreviewDecoder> decoder) {
+        preview_decoder_ = std::move(decoder);
+    }
+    const PreviewDecoder* preview_decoder() const { return preview_decoder_.get(); }
 
     // Reports progress, then throws Error(SDN_ERR_CANCELLED) if a cancel was requested
     // (including one made from inside the progress callback).
@@ -78,6 +85,7 @@ private:
     void* progress_user_ = nullptr;
     sdn_preview_callback preview_cb_ = nullptr;
     void* preview_user_ = nullptr;
+    std::shared_ptr<const PreviewDecoder> preview_decoder_;
     sdn_unet_hook unet_hook_ = nullptr;
     void* unet_hook_user_ = nullptr;
     std::atomic<bool> cancelled_{false};

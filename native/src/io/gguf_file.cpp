@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "io/gguf_original_shape.h"
 #include "io/model_file_impl.h"
 
 namespace sdn {
@@ -198,6 +199,7 @@ std::unique_ptr<ModelFile> open_gguf(std::shared_ptr<MappedFile> map) {
         if (info.offset > data_size || nbytes > data_size - info.offset)
             c.error("tensor '" + info.entry.name + "' data runs past the end of the file");
         info.entry.ref.data = map->data() + data_start + info.offset;
+        apply_gguf_original_shape(file->metadata_, info.entry, file->converted_);
         file->add(std::move(info.entry));
     }
     return file;

@@ -35,6 +35,8 @@ public:
     }
 
     std::map<std::string, MetaValue> metadata_;
+    // Tensors the reader had to re-encode (see gguf_original_shape.h); entries point into them.
+    std::vector<std::vector<uint16_t>> converted_;
 
 private:
     std::shared_ptr<MappedFile> map_;

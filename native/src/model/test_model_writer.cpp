@@ -110,7 +110,7 @@ public:
     std::vector<uint8_t> bytes;
 };
 
-enum GgufValueType : uint32_t { kGgufU32 = 4, kGgufString = 8, kGgufArray = 9 };
+enum GgufValueType : uint32_t { kGgufU32 = 4, kGgufI32 = 5, kGgufString = 8, kGgufArray = 9 };
 
 }  // namespace
 
@@ -124,7 +124,12 @@ void write_gguf_streaming(const std::string& path, const std::vector<GgufTensorP
     head.u64(metadata.size());
     for (const GgufMeta& m : metadata) {
         head.str(m.key);
-        if (!m.strings.empty()) {
+        if (!m.i32s.empty()) {
+            head.u32(kGgufArray);
+            head.u32(kGgufI32);
+            head.u64(m.i32s.size());
+            for (int32_t v : m.i32s) head.raw(&v, 4);
+        } else if (!m.strings.empty()) {
             head.u32(kGgufArray);
             head.u32(kGgufString);
             head.u64(m.strings.size());

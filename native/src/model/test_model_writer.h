@@ -62,6 +62,7 @@ struct GgufMeta {
     std::string s;
     uint32_t u = 0;
     std::vector<std::string> strings;  // when non-empty: an array of strings
+    std::vector<int32_t> i32s;         // when non-empty: an array of INT32
 };
 
 inline GgufMeta gguf_string(std::string key, std::string value) {

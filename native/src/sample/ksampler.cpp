@@ -164,8 +164,8 @@ Tensor ksample(Context& ctx, DiffusionModel& model, const KSamplerParams& params
     run.on_step = [&](int i, const Tensor&, const Tensor& denoised) {
         const int step = std::min(i + 1, total);
         if (params.preview_every > 0 && ctx.has_preview() && step % params.preview_every == 0) {
-            const auto rgb = latent_to_rgb_preview(denoised, 0);
-            ctx.preview(static_cast<int>(shape[3]), static_cast<int>(shape[2]), rgb.data());
+            const PreviewImage preview = make_preview(ctx, denoised);
+            ctx.preview(preview.width, preview.height, preview.rgb.data());
         }
         ctx.progress(SDN_STAGE_SAMPLING, step, total);
     };

@@ -33,4 +33,31 @@ std::vector<uint8_t> latent_to_rgb_preview(const Tensor& latent, int64_t item) {
     return rgb;
 }
 
+std::vector<uint8_t> image_to_rgb_bytes(const Tensor& image, int64_t item) {
+    const int64_t n = image.dim(1) * image.dim(2) * 3;
+    std::vector<uint8_t> rgb(static_cast<size_t>(n));
+    const float* src = image.data() + item * n;
+    for (int64_t i = 0; i < n; ++i)
+        rgb[static_cast<size_t>(i)] = static_cast<uint8_t>(std::clamp(src[i], 0.0f, 1.0f) * 255.0f);
+    return rgb;
+}
+
+PreviewImage make_preview(Context& ctx, const Tensor& denoised) {
+    PreviewImage p;
+    if (const PreviewDecoder* decoder = ctx.preview_decoder()) {
+        const int64_t c = denoised.dim(1), h = denoised.dim(2), w = denoised.dim(3);
+        Tensor first({1, c, h, w});
+        std::copy(denoised.data(), denoised.data() + first.size(), first.data());
+        const Tensor image = decoder->decode_preview(ctx, first);
+        p.height = static_cast<int>(image.dim(1));
+        p.width = static_cast<int>(image.dim(2));
+        p.rgb = image_to_rgb_bytes(image, 0);
+        return p;
+    }
+    p.height = static_cast<int>(denoised.dim(2));
+    p.width = static_cast<int>(denoised.dim(3));
+    p.rgb = latent_to_rgb_preview(denoised, 0);
+    return p;
+}
+
 }  // namespace sdn

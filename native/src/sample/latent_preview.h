@@ -1,16 +1,30 @@
-// A cheap RGB preview of an SD1.x latent: a fixed 4x3 linear map per latent pixel
-// (ComfyUI's SD15 latent_rgb_factors), mapped from [-1, 1] to bytes. One preview pixel per
-// latent pixel; no VAE involved.
+// Sampler previews. The cheap one: a fixed 4x3 linear map per latent pixel (ComfyUI's SD15
+// latent_rgb_factors), mapped from [-1, 1] to bytes, one preview pixel per latent pixel. When
+// the context holds a preview decoder (TAESD) the preview is its image instead, 8x larger.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
+#include "core/context.h"
 #include "core/tensor.h"
 
 namespace sdn {
 
 // RGB bytes (h*w*3, row-major) of batch item `item` of a [B, 4, h, w] latent.
 std::vector<uint8_t> latent_to_rgb_preview(const Tensor& latent, int64_t item = 0);
+
+// RGB bytes of batch item `item` of an image [B, H, W, 3] in 0..1: trunc(v * 255), as the
+// ComfyUI version the previews follow converts them.
+std::vector<uint8_t> image_to_rgb_bytes(const Tensor& image, int64_t item = 0);
+
+struct PreviewImage {
+    int width = 0, height = 0;
+    std::vector<uint8_t> rgb;  // width * height * 3
+};
+
+// The preview of item 0 of `denoised` [B, C, h, w] (the sampler's x0, model space): the
+// context's preview decoder's image when it has one, else the latent->RGB projection.
+PreviewImage make_preview(Context& ctx, const Tensor& denoised);
 
 }  // namespace sdn

@@ -221,6 +221,34 @@ public static unsafe partial class NativeMethods
     [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
     public static partial SdnStatus sdn_model_info(nint ctx, string path, byte* buffer, long capacity, long* required);
 
+    [LibraryImport(LibraryName, EntryPoint = "sdn_make_test_gguf", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+    public static partial SdnStatus sdn_make_test_gguf(nint ctx, string path, string weight_type, ulong seed, string layout);
+
+    [LibraryImport(LibraryName, EntryPoint = "sdn_make_test_taesd", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+    public static partial SdnStatus sdn_make_test_taesd(nint ctx, string path, string part, int width, ulong seed);
+
+    [LibraryImport(LibraryName, EntryPoint = "sdn_taesd_load", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+    public static partial SdnStatus sdn_taesd_load(nint ctx, string path, nint* @out);
+
+    [LibraryImport(LibraryName, EntryPoint = "sdn_taesd_free", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+    public static partial void sdn_taesd_free(nint taesd);
+
+    [LibraryImport(LibraryName, EntryPoint = "sdn_taesd_decode", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+    public static partial SdnStatus sdn_taesd_decode(nint ctx, nint taesd, nint latent, float latent_scale, nint* image_out);
+
+    [LibraryImport(LibraryName, EntryPoint = "sdn_vae_load_taesd", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+    public static partial SdnStatus sdn_vae_load_taesd(nint ctx, string encoder_path, string decoder_path, float latent_scale, nint* @out);
+
+    [LibraryImport(LibraryName, EntryPoint = "sdn_context_set_preview_decoder", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+    public static partial void sdn_context_set_preview_decoder(nint ctx, nint taesd);
+
     [LibraryImport(LibraryName, EntryPoint = "sdn_context_set_unet_hook", StringMarshalling = StringMarshalling.Utf8)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
     public static partial void sdn_context_set_unet_hook(nint ctx, SdnUnetHook hook, void* user_data);

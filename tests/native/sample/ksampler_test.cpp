@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <unistd.h>
 #include <memory>
 #include <string>
 #include <vector>
@@ -399,6 +401,70 @@ TEST_F(KSamplerApi, PreviewsEveryNSteps) {
     EXPECT_EQ(plog.w, 8);
     EXPECT_EQ(plog.h, 8);
     sdn_tensor_free(out);
+}
+
+TEST_F(KSamplerApi, PreviewsComeFromTheTaesdDecoderWhileOneIsSet) {
+    struct PreviewLog {
+        int count = 0, w = 0, h = 0;
+        std::vector<uint8_t> last;
+    } plog;
+    sdn_context_set_preview_callback(
+        ctx,
+        [](int32_t w, int32_t h, const uint8_t* rgb, void* user) {
+            auto* l = static_cast<PreviewLog*>(user);
+            ++l->count;
+            l->w = w;
+            l->h = h;
+            l->last.assign(rgb, rgb + size_t(w) * size_t(h) * 3);
+        },
+        &plog);
+    const std::string path = "/tmp/sdn_ksampler_taesd_" + std::to_string(getpid()) + ".safetensors";
+    ASSERT_EQ(sdn_make_test_taesd(ctx, path.c_str(), "decoder", 8, 3), SDN_OK);
+    sdn_taesd* taesd = nullptr;
+    ASSERT_EQ(sdn_taesd_load(ctx, path.c_str(), &taesd), SDN_OK) << sdn_context_last_error(ctx);
+    sdn_context_set_preview_decoder(ctx, taesd);
+
+    sdn_sample_params_t p;
+    sdn_sample_params_init(&p);
+    p.steps = 2;
+    p.preview_every = 1;
+    sdn_tensor* out = nullptr;
+    ASSERT_EQ(sample(p, &out), SDN_OK) << sdn_context_last_error(ctx);
+    EXPECT_EQ(plog.count, 2);
+    EXPECT_EQ(plog.w, 64);
+    EXPECT_EQ(plog.h, 64);
+    // Euler's last step lands on its denoised prediction, so the last preview is TAESD's
+    // image of the result in model space (bytes may differ by one where the division by
+    // the latent scale and back rounds across a byte boundary).
+    sdn_tensor* image = nullptr;
+    ASSERT_EQ(sdn_taesd_decode(ctx, taesd, out, static_cast<float>(kScale), &image), SDN_OK);
+    ASSERT_EQ(plog.last.size(), size_t(64 * 64 * 3));
+    int off_by_more = 0, distinct = 0;
+    for (size_t i = 0; i < plog.last.size(); ++i) {
+        const int want = static_cast<int>(sdn_tensor_data(image)[i] * 255.0f);
+        off_by_more += std::abs(want - int(plog.last[i])) > 1;
+        distinct += plog.last[i] != plog.last[0];
+    }
+    EXPECT_EQ(off_by_more, 0);
+    EXPECT_GT(distinct, 0);
+    sdn_tensor_free(image);
+    sdn_tensor_free(out);
+
+    // The context shares the decoder: the handle may go while previews still use it.
+    sdn_taesd_free(taesd);
+    plog.count = 0;
+    ASSERT_EQ(sample(p, &out), SDN_OK);
+    EXPECT_EQ(plog.count, 2);
+    EXPECT_EQ(plog.w, 64);
+    sdn_tensor_free(out);
+
+    // Without a decoder: the latent->RGB projection, one pixel per latent pixel.
+    sdn_context_set_preview_decoder(ctx, nullptr);
+    ASSERT_EQ(sample(p, &out), SDN_OK);
+    EXPECT_EQ(plog.w, 8);
+    EXPECT_EQ(plog.h, 8);
+    sdn_tensor_free(out);
+    std::remove(path.c_str());
 }
 
 TEST_F(KSamplerApi, RejectsUnknownNamesAndBadSteps) {

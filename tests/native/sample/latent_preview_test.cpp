@@ -1,5 +1,10 @@
-// The cheap latent -> RGB preview (ComfyUI's SD15 latent_rgb_factors).
+// The cheap latent -> RGB preview (ComfyUI's SD15 latent_rgb_factors), and the choice between
+// it and the context's preview decoder.
 #include <gtest/gtest.h>
+
+#include <memory>
+
+#include "cpu/cpu_backend.h"
 
 #include "sample/latent_preview.h"
 
@@ -20,4 +25,59 @@ TEST(LatentPreview, AppliesSd15FactorsAndMapsMinusOneOneToBytes) {
     EXPECT_EQ(rgb[5], 157);
 }
 
+// Answers every latent [1, C, h, w] with a [1, 2h, 3w, 3] image whose value at element i is
+// i / n (so bytes are trunc(i / n * 255)), and records the latent it saw.
+class GradientDecoder : public sdn::PreviewDecoder {
+public:
+    sdn::Tensor decode_preview(sdn::Context&, const sdn::Tensor& latent) const override {
+        seen = latent;
+        sdn::Tensor image({1, latent.dim(2) * 2, latent.dim(3) * 3, 3});
+        for (int64_t i = 0; i < image.size(); ++i) image.data()[i] = float(i) / float(image.size());
+        return image;
+    }
+    mutable sdn::Tensor seen;
+};
+
+sdn::Tensor batch_of_two() {
+    sdn::Tensor latent({2, 4, 2, 3});
+    for (int64_t i = 0; i < latent.size(); ++i) latent.data()[i] = 0.05f * float(i % 17) - 0.4f;
+    return latent;
+}
+
+TEST(LatentPreview, UsesTheContextsDecoderOnTheFirstItemWhenItHasOne) {
+    sdn::Context ctx(1, SDN_CPU_VARIANT_SCALAR, &sdn::cpu::make_cpu_backend);
+    auto decoder = std::make_shared<GradientDecoder>();
+    ctx.set_preview_decoder(decoder);
+    const sdn::Tensor latent = batch_of_two();
+    const sdn::PreviewImage p = sdn::make_preview(ctx, latent);
+    EXPECT_EQ(p.height, 4);
+    EXPECT_EQ(p.width, 9);
+    ASSERT_EQ(p.rgb.size(), size_t(4 * 9 * 3));
+    for (size_t i = 0; i < p.rgb.size(); ++i)
+        ASSERT_EQ(p.rgb[i], static_cast<uint8_t>(float(i) / float(p.rgb.size()) * 255.0f)) << i;
+    ASSERT_EQ(decoder->seen.shape(), (std::vector<int64_t>{1, 4, 2, 3}));
+    for (int64_t i = 0; i < decoder->seen.size(); ++i) EXPECT_EQ(decoder->seen.data()[i], latent.data()[i]);
+}
+
+TEST(LatentPreview, FallsBackToTheProjectionWithoutADecoder) {
+    sdn::Context ctx(1, SDN_CPU_VARIANT_SCALAR, &sdn::cpu::make_cpu_backend);
+    const sdn::Tensor latent = batch_of_two();
+    const sdn::PreviewImage p = sdn::make_preview(ctx, latent);
+    EXPECT_EQ(p.height, 2);
+    EXPECT_EQ(p.width, 3);
+    EXPECT_EQ(p.rgb, sdn::latent_to_rgb_preview(latent, 0));
+    ctx.set_preview_decoder(std::make_shared<GradientDecoder>());
+    ctx.set_preview_decoder(nullptr);  // cleared: the projection again
+    EXPECT_EQ(sdn::make_preview(ctx, latent).rgb, sdn::latent_to_rgb_preview(latent, 0));
+}
+
+TEST(LatentPreview, ImageBytesTruncateAndClamp) {
+    sdn::Tensor image({2, 1, 2, 3});
+    const float values[12] = {0.0f, 0.5f, 1.0f, -0.2f, 1.7f, 0.999f, 9, 9, 9, 9, 9, 9};
+    std::copy(values, values + 12, image.data());
+    EXPECT_EQ(sdn::image_to_rgb_bytes(image, 0), (std::vector<uint8_t>{0, 127, 255, 0, 255, 254}));
+    EXPECT_EQ(sdn::image_to_rgb_bytes(image, 1), (std::vector<uint8_t>(6, 255)));
+}
+
 }  // namespace
+
