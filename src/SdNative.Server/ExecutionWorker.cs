@@ -234,12 +234,19 @@ public sealed class ExecutionWorker(PromptQueue queue, WebSocketHub hub, ServerO
         _runner.Dispose();
     }
 
-    private RunOptions RunOptions(QueueItem item) => options.RunOptions() with
+    private RunOptions RunOptions(QueueItem item)
     {
-        PreviewEvery = PreviewMethod(item) is "none" ? 0 : 1,
-    };
+        string method = PreviewMethod(item);
+        return options.RunOptions() with
+        {
+            PreviewEvery = method is "none" ? 0 : 1,
+            // As in ComfyUI: "auto" is the projection; "taesd" uses models/vae_approx's decoder when present.
+            PreviewMethod = method is "taesd" ? Workflow.PreviewMethod.Taesd : Workflow.PreviewMethod.Latent2Rgb,
+        };
+    }
 
-    /// <summary>extra_data.preview_method, else the server's; auto/latent2rgb/taesd all give the latent→RGB projection.</summary>
+    /// <summary>extra_data.preview_method, else the server's: none, auto/latent2rgb (the latent→RGB
+    /// projection) or taesd (TAESD images when models/vae_approx has the decoder).</summary>
     private string PreviewMethod(QueueItem item)
     {
         string? asked = JsonFields.String(item.ExtraData["preview_method"]);

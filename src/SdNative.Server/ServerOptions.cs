@@ -45,7 +45,8 @@ public sealed class ServerOptions
     public CpuVariant Cpu { get; set; } = CpuVariant.Auto;
 
     /// <summary>Sampler previews for prompts whose extra_data.preview_method is absent or "default":
-    /// "none" (ComfyUI's default) or "auto"/"latent2rgb" (the latent→RGB projection, each step).</summary>
+    /// "none" (ComfyUI's default), "auto"/"latent2rgb" (the latent→RGB projection, each step) or "taesd"
+    /// (the TAESD decoder from models/vae_approx, the projection when it is missing).</summary>
     public string PreviewMethod { get; set; } = "none";
 
     /// <summary>On SIGTERM: "cancel" stops the running prompt at its next step and keeps it queued
@@ -89,9 +90,9 @@ public sealed class ServerOptions
         {
             return $"--port {Port} is not a TCP port (0..65535)";
         }
-        if (PreviewMethod is not ("none" or "auto" or "latent2rgb"))
+        if (PreviewMethod is not ("none" or "auto" or "latent2rgb" or "taesd"))
         {
-            return $"--preview-method takes none, auto or latent2rgb, not '{PreviewMethod}'";
+            return $"--preview-method takes none, auto, latent2rgb or taesd, not '{PreviewMethod}'";
         }
         if (OnShutdown is not ("cancel" or "finish"))
         {

@@ -11,6 +11,13 @@ public sealed class ModelFolders
 {
     public const string Checkpoints = "checkpoints";
     public const string Vae = "vae";
+    /// <summary>TAESD preview decoders (taesd_decoder.*, taesdxl_decoder.*) and encoders.</summary>
+    public const string VaeApprox = "vae_approx";
+    /// <summary>VAELoader's list (ComfyUI's VAELoader.vae_list): the files in models/vae, then
+    /// "taesd" and "taesdxl" when models/vae_approx holds that TAESD's encoder and decoder.</summary>
+    public const string VaeChoices = "vae+taesd";
+    /// <summary>The TAESD VAEs VAELoader offers, with their latent scales (ComfyUI's load_taesd).</summary>
+    public static readonly IReadOnlyList<(string Name, float LatentScale)> TaesdVaes = [("taesd", 0.18215f), ("taesdxl", 0.13025f)];
     /// <summary>UNETLoader's list (ComfyUI's diffusion_models): models/unet and models/diffusion_models.</summary>
     public const string DiffusionModels = "unet|diffusion_models";
     /// <summary>CLIPLoader's list (ComfyUI's text_encoders): models/text_encoders and models/clip.</summary>
@@ -26,7 +33,7 @@ public sealed class ModelFolders
     private static string[]? MergedDirectories(string folder) => folder.Contains('|') ? folder.Split('|') : null;
 
     private static bool IsModelFolder(string folder) =>
-        folder is Checkpoints or Vae || DiffusionModels.Split('|').Contains(folder) || TextEncoders.Split('|').Contains(folder);
+        folder is Checkpoints or Vae or VaeApprox || DiffusionModels.Split('|').Contains(folder) || TextEncoders.Split('|').Contains(folder);
 
     private static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg", ".jpe", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".ico", ".svg", ".jfif", ".pjpeg", ".pjp", ".avif", ".heic", ".heif", ".tga", ".pbm", ".pgm", ".ppm", ".pnm", ".xbm", ".xpm", ".ras", ".rgb"];
 
@@ -51,6 +58,10 @@ public sealed class ModelFolders
     /// <summary>The names a combo over this folder offers, sorted, with '/' separators.</summary>
     public IReadOnlyList<string> List(string folder)
     {
+        if (folder == VaeChoices)
+        {
+            return List(Vae).Concat(TaesdVaes.Select(t => t.Name).Where(name => TaesdFile(name, "encoder") is not null && TaesdFile(name, "decoder") is not null)).ToList();
+        }
         if (MergedDirectories(folder) is { } dirs)
         {
             return dirs.SelectMany(List).Distinct().Order(StringComparer.Ordinal).ToList();
@@ -79,6 +90,15 @@ public sealed class ModelFolders
         }
         names.Sort(StringComparer.Ordinal);
         return names;
+    }
+
+    /// <summary>The first file in models/vae_approx named "{name}_{part}." (part: encoder or decoder), as
+    /// ComfyUI's VAELoader picks it; null when there is none.</summary>
+    public string? TaesdFile(string name, string part)
+    {
+        string prefix = $"{name}_{part}.";
+        string? file = List(VaeApprox).FirstOrDefault(n => n.StartsWith(prefix, StringComparison.Ordinal));
+        return file is null ? null : Resolve(VaeApprox, file);
     }
 
     /// <summary>Files under root, through linked folders too (os.walk(followlinks=True)); a folder

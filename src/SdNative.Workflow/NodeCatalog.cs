@@ -75,7 +75,7 @@ public static partial class NodeCatalog
         yield return new NodeDefinition
         {
             ClassName = "VAELoader", DisplayName = "Load VAE", Category = "loaders",
-            Required = [Files("vae_name", ModelFolders.Vae)],
+            Required = [Files("vae_name", ModelFolders.VaeChoices)],
             Outputs = ["VAE"],
             Execute = ModelNodes.VaeLoader,
         };

@@ -12,6 +12,7 @@ namespace SdNative.Workflow;
 /// <param name="PreviewEvery">Samplers report an RGB preview of the latent every N steps through the progress
 /// reporter (GenerationProgress.Preview); 0 = none.</param>
 /// <param name="Device">Where the engine computes (auto, cpu, vulkan:N); null = the CPU.</param>
+/// <param name="PreviewMethod">Where those previews come from: TAESD (models/vae_approx) or the projection.</param>
 public sealed record RunOptions(
     string? BaseDir = null,
     string? ModelsDir = null,
@@ -22,7 +23,8 @@ public sealed record RunOptions(
     string? TokenizerPath = null,
     CpuVariant CpuVariant = CpuVariant.Auto,
     int PreviewEvery = 0,
-    ComputeDevice? Device = null)
+    ComputeDevice? Device = null,
+    PreviewMethod PreviewMethod = PreviewMethod.Auto)
 {
     public string ResolvedBase => Path.GetFullPath(BaseDir ?? Directory.GetCurrentDirectory());
 

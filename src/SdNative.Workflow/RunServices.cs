@@ -32,6 +32,17 @@ internal sealed class RunServices
     public CancellationToken Token { get; }
     public List<PendingSave> PendingSaves { get; } = new();
 
+    /// <summary>Warnings nodes raised while running (the run's result lists them after validation's).</summary>
+    public List<string> Warnings { get; } = new();
+
+    public void AddWarning(string warning)
+    {
+        lock (Warnings)
+        {
+            Warnings.Add(warning);
+        }
+    }
+
     /// <summary>The prompt SaveImage embeds (converted values, is_changed on file loaders).</summary>
     public JsonObject? SavedPrompt { get; set; }
 

@@ -125,6 +125,11 @@ public sealed class WorkflowRunner : IDisposable
                 await run.EvaluateAsync(output).ConfigureAwait(false);
             }
             cancellationToken.ThrowIfCancellationRequested();
+            foreach (var w in services.Warnings)
+            {
+                _logger?.LogWarning("{Warning}", w);
+                warnings.Add(w);
+            }
             var (files, previews, images) = Commit(services);
             foreach (var (key, entry) in run.DeferredCache)
             {

@@ -80,6 +80,7 @@ public sealed class DiffusionModel : IDisposable
                 {
                     l.batch_index = batchIndex.Length == 0 ? null : bi;
                     l.batch_index_count = batchIndex.Length;
+                    using var previews = PreviewDecoderScope.Set(ctx, settings.PreviewDecoder);
                     status = NativeMethods.sdn_sample(ctx, model.Pointer, &p, pp, pos.Length, np, neg.Length, &l, &samplesOut);
                 }
                 result = status == SdnStatus.Ok ? latent.WithSamples(NativeTensor.TakeOwnership(samplesOut)) : null!;

@@ -19,6 +19,35 @@ public static class ModelFiles
         }, null, cancellationToken);
     }
 
+    /// <summary>Writes the tiny test model (as <see cref="MakeTestModelAsync"/>) as GGUF in another
+    /// program's layout: "stable-diffusion.cpp" (its converter's whole checkpoint) or "comfyui-gguf"
+    /// (ComfyUI-GGUF's UNet-only file, with its shape fix).</summary>
+    public static Task MakeTestGgufAsync(SdnEngine engine, string path, string layout, string? weightType = null, ulong seed = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(layout);
+        return engine.RunAsync($"Writing test GGUF '{path}'", (nint ctx, out bool done) =>
+        {
+            done = true;
+            return NativeMethods.sdn_make_test_gguf(ctx, path, weightType!, seed, layout);
+        }, null, cancellationToken);
+    }
+
+    /// <summary>Writes a random-weight TAESD network (.safetensors, the released layout): part
+    /// "decoder" (taesd_decoder) or "encoder" (taesd_encoder), <paramref name="width"/> channels
+    /// (64 is the released width; 4..256), for tests.</summary>
+    public static Task MakeTestTaesdAsync(SdnEngine engine, string path, string part = "decoder", int width = 64, ulong seed = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(path);
+        return engine.RunAsync($"Writing test TAESD decoder '{path}'", (nint ctx, out bool done) =>
+        {
+            done = true;
+            return NativeMethods.sdn_make_test_taesd(ctx, path, part, width, seed);
+        }, null, cancellationToken);
+    }
+
     /// <summary>Converts a checkpoint to GGUF with weights of weightType ("f16", "q8_0", "q4_K", ...).</summary>
     public static Task ConvertAsync(SdnEngine engine, string inputPath, string outputPath, string weightType, string? tokenizerPath = null, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default)
     {

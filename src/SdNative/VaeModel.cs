@@ -23,22 +23,45 @@ public sealed class VaeModel : IDisposable
         ArgumentNullException.ThrowIfNull(path);
         return engine.RunAsync($"Loading VAE '{path}'", (nint ctx, out VaeModel result) =>
         {
-            var handle = new SdnVaeHandle();
             nint v = 0;
             var status = NativeMethods.sdn_vae_load(ctx, path, &v);
-            if (v != 0)
-            {
-                handle.Adopt(v);
-            }
-            if (status != SdnStatus.Ok)
-            {
-                handle.Dispose();
-                result = null!;
-                return status;
-            }
-            result = new VaeModel(engine, handle);
-            return SdnStatus.Ok;
+            return Adopt(engine, status, v, out result);
         }, progress, cancellationToken);
+    }
+
+    /// <summary>VAELoader's "taesd" / "taesdxl": TAESD's encoder and decoder files as one VAE that
+    /// takes and gives raw VAE latents, converted with latentScale (0.18215 for taesd, 0.13025 for
+    /// taesdxl). Tiling is ignored for it (TAESD needs little memory).</summary>
+    public static unsafe Task<VaeModel> LoadTaesdAsync(SdnEngine engine, string encoderPath, string decoderPath, float latentScale, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(encoderPath);
+        ArgumentNullException.ThrowIfNull(decoderPath);
+        return engine.RunAsync($"Loading TAESD VAE '{encoderPath}' + '{decoderPath}'", (nint ctx, out VaeModel result) =>
+        {
+            nint v = 0;
+            var status = NativeMethods.sdn_vae_load_taesd(ctx, encoderPath, decoderPath, latentScale, &v);
+            return Adopt(engine, status, v, out result);
+        }, null, cancellationToken);
+    }
+
+    /// <summary>Takes ownership of what a load call returned: the model when it succeeded; the
+    /// pointer (if any) is freed when it failed.</summary>
+    private static SdnStatus Adopt(SdnEngine engine, SdnStatus status, nint pointer, out VaeModel result)
+    {
+        var handle = new SdnVaeHandle();
+        if (pointer != 0)
+        {
+            handle.Adopt(pointer);
+        }
+        if (status != SdnStatus.Ok)
+        {
+            handle.Dispose();
+            result = null!;
+            return status;
+        }
+        result = new VaeModel(engine, handle);
+        return SdnStatus.Ok;
     }
 
     /// <summary>VAEEncode (or VAEEncodeTiled with tiling): image [B, H, W, 3] in 0..1 →

@@ -7,7 +7,7 @@ public class ServeCommandTests
     [InlineData("--api-key", "--listen", "0.0.0.0")]
     [InlineData("70000", "--port", "70000")]
     [InlineData("--cpu", "--cpu", "z80")]
-    [InlineData("--preview-method", "--preview-method", "taesd")]
+    [InlineData("--preview-method", "--preview-method", "vae")]
     [InlineData("--on-shutdown", "--on-shutdown", "later")]
     [InlineData("--threads", "--threads", "-1")]
     public async Task BadOptionsExit2NamingTheProblem(string named, string option, string value)

@@ -77,6 +77,76 @@ public class SplitLoaderTests
     }
 
     [Fact]
+    public async Task GgufFilesInBothForeignLayoutsGiveTheCombinedCheckpointsImage()
+    {
+        using var folders = await SplitFolders();
+        string models = Path.Combine(folders.Base, "models");
+        using (var engine = new SdnEngine(new SdnEngineOptions(Threads: 2)))
+        {
+            // The tiny model's weights (f32, seed 1234) as ComfyUI-GGUF's UNet file and as
+            // stable-diffusion.cpp's converted checkpoint.
+            await ModelFiles.MakeTestGgufAsync(engine, Path.Combine(models, "unet", "tiny_unet-F32.gguf"), "comfyui-gguf", "f32", 1234);
+            await ModelFiles.MakeTestGgufAsync(engine, Path.Combine(models, "checkpoints", "tiny-sdcpp.gguf"), "stable-diffusion.cpp", "f32", 1234);
+        }
+        var info = ObjectInfo.Build(folders.Options.Folders());
+        Assert.Contains("tiny_unet-F32.gguf", info["UNETLoader"]!["input"]!["required"]!["unet_name"]![0]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Contains("tiny-sdcpp.gguf", info["CheckpointLoaderSimple"]!["input"]!["required"]!["ckpt_name"]![0]!.AsArray().Select(n => n!.GetValue<string>()));
+
+        var combined = await RunAsync(folders, Combined());
+        var comfyGguf = await RunAsync(folders, Split(unet: "tiny_unet-F32.gguf"));
+        Assert.Equal(combined.Pixels.Data, comfyGguf.Pixels.Data);
+        var sdcpp = await RunAsync(folders, Graph(
+            """
+            "4": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "tiny-sdcpp.gguf"}},
+            """,
+            """["4", 0]""", """["4", 1]""", """["4", 2]"""));
+        Assert.Equal(combined.Pixels.Data, sdcpp.Pixels.Data);
+    }
+
+    [Fact]
+    public async Task VaeLoaderOffersTaesdWithBothItsFilesAndDecodesWithItsScale()
+    {
+        using var folders = await SplitFolders();
+        string approx = Path.Combine(folders.Base, "models", "vae_approx");
+        Directory.CreateDirectory(approx);
+        string encoder = Path.Combine(approx, "taesd_encoder.safetensors"), decoder = Path.Combine(approx, "taesd_decoder.safetensors");
+        using var engine = new SdnEngine(new SdnEngineOptions(Threads: 2));
+        await ModelFiles.MakeTestTaesdAsync(engine, decoder, "decoder", 8, 1);
+        await ModelFiles.MakeTestTaesdAsync(engine, Path.Combine(approx, "taesdxl_decoder.safetensors"), "decoder", 8, 3);
+        string VaeChoices() => ObjectInfo.Build(folders.Options.Folders())["VAELoader"]!["input"]!["required"]!["vae_name"]!.ToJsonString();
+        // A decoder alone is a preview decoder, not a VAE (taesdxl has no encoder here).
+        Assert.Equal("""[["tiny_vae.safetensors"],{}]""", VaeChoices());
+        await ModelFiles.MakeTestTaesdAsync(engine, encoder, "encoder", 8, 2);
+        Assert.Equal("""[["tiny_vae.safetensors","taesd"],{}]""", VaeChoices());
+
+        // The KL VAE encodes, TAESD decodes: what VAEDecode gives depends on the latent scale.
+        var graph = (JsonObject)JsonNode.Parse("""
+            {
+              "1": {"class_type": "LoadImage", "inputs": {"image": "example.png"}},
+              "2": {"class_type": "VAELoader", "inputs": {"vae_name": "taesd"}},
+              "5": {"class_type": "VAELoader", "inputs": {"vae_name": "tiny_vae.safetensors"}},
+              "3": {"class_type": "VAEEncode", "inputs": {"pixels": ["1", 0], "vae": ["5", 0]}},
+              "4": {"class_type": "VAEDecode", "inputs": {"samples": ["3", 0], "vae": ["2", 0]}},
+              "9": {"class_type": "SaveImage", "inputs": {"filename_prefix": "taesd", "images": ["4", 0]}}
+            }
+            """)!;
+        var viaWorkflow = await RunAsync(folders, graph);
+
+        var (photo, _) = ImageLoader.LoadImage(Path.Combine(folders.Input, "example.png"));
+        using var kl = await VaeModel.LoadAsync(engine, Path.Combine(folders.Base, "models", "vae", "tiny_vae.safetensors"));
+        var latent = await kl.EncodeAsync(photo);
+        using var taesd = await TaesdDecoder.LoadAsync(engine, decoder);
+        static float Worst(ImageBatch a, ImageBatch b) => a.Pixels.Data.Zip(b.Pixels.Data, (x, y) => MathF.Abs(x - y)).Max();
+        // taesd decodes with SD's latent scale (the saved PNG truncates to bytes); SDXL's gives another image.
+        Assert.True(Worst(viaWorkflow, await taesd.DecodeAsync(latent, 0.18215f)) <= 1f / 255f + 1e-6f);
+        Assert.True(Worst(viaWorkflow, await taesd.DecodeAsync(latent, 0.13025f)) > 0.02f);
+        // The TAESD VAE's own round trip runs through its encoder.
+        using var taesdVae = await VaeModel.LoadTaesdAsync(engine, encoder, decoder, 0.18215f);
+        var roundTrip = await taesdVae.DecodeAsync(await taesdVae.EncodeAsync(photo));
+        Assert.Equal((photo.Width, photo.Height), (roundTrip.Width, roundTrip.Height));
+    }
+
+    [Fact]
     public async Task LoadersListComfysFolders()
     {
         using var folders = await SplitFolders();

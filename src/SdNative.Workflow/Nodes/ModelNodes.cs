@@ -19,6 +19,15 @@ internal static class ModelNodes
     {
         var s = e.Services;
         string name = e.Str("vae_name");
+        // "taesd" / "taesdxl" name TAESD's encoder and decoder in models/vae_approx, before any file.
+        if (ModelFolders.TaesdVaes.FirstOrDefault(t => t.Name == name) is { Name: not null } taesd)
+        {
+            string encoder = s.Folders.TaesdFile(name, "encoder") ?? throw new FileNotFoundException($"VAE '{name}' needs {name}_encoder.* in {s.Folders.FolderPath(ModelFolders.VaeApprox)}");
+            string decoder = s.Folders.TaesdFile(name, "decoder") ?? throw new FileNotFoundException($"VAE '{name}' needs {name}_decoder.* in {s.Folders.FolderPath(ModelFolders.VaeApprox)}");
+            var approx = await VaeModel.LoadTaesdAsync(s.Engine, encoder, decoder, taesd.LatentScale, s.Token).ConfigureAwait(false);
+            e.Own(approx);
+            return [approx];
+        }
         string path = s.Folders.Resolve(ModelFolders.Vae, name)
             ?? throw new FileNotFoundException($"VAE '{name}' is not in {s.Folders.FolderPath(ModelFolders.Vae)}");
         var vae = await VaeModel.LoadAsync(s.Engine, path, s.Progress, s.Token).ConfigureAwait(false);
@@ -83,7 +92,8 @@ internal static class ModelNodes
             Cfg: (float)e.Float("cfg"),
             Denoise: (float)e.Float("denoise"),
             Seed: e.UInt64("seed"),
-            PreviewEvery: e.Services.Options.PreviewEvery);
+            PreviewEvery: e.Services.Options.PreviewEvery,
+            PreviewDecoder: await SamplerPreviews.DecoderAsync(e, Model(e)).ConfigureAwait(false));
         var result = await Model(e).SampleAsync(settings, e.Get<Conditioning>("positive"), e.Get<Conditioning>("negative"),
             e.Get<Latent>("latent_image"), e.Services.Progress, e.Services.Token).ConfigureAwait(false);
         return [result];
@@ -103,7 +113,8 @@ internal static class ModelNodes
             StartStep: (int)e.Int("start_at_step"),
             EndStep: (int)e.Int("end_at_step"),
             ForceFullDenoise: e.Str("return_with_leftover_noise") == "disable",
-            PreviewEvery: e.Services.Options.PreviewEvery);
+            PreviewEvery: e.Services.Options.PreviewEvery,
+            PreviewDecoder: await SamplerPreviews.DecoderAsync(e, Model(e)).ConfigureAwait(false));
         var result = await Model(e).SampleAsync(settings, e.Get<Conditioning>("positive"), e.Get<Conditioning>("negative"),
             e.Get<Latent>("latent_image"), e.Services.Progress, e.Services.Token).ConfigureAwait(false);
         return [result];

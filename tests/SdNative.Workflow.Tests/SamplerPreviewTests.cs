@@ -1,0 +1,81 @@
+using System.Text.Json.Nodes;
+
+namespace SdNative.Workflow.Tests;
+
+/// <summary>Where a workflow's sampler previews come from: the TAESD decoder ComfyUI would find in
+/// models/vae_approx (8x the latent: 64x64 for the 8x8 latent here) or the latent→RGB projection
+/// (8x8), per <see cref="PreviewMethod"/>.</summary>
+public class SamplerPreviewTests
+{
+    private static JsonObject Graph() => (JsonObject)JsonNode.Parse($$$"""
+        {
+          "4": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "{{{TinyModel.FileName}}}"}},
+          "5": {"class_type": "EmptyLatentImage", "inputs": {"width": 64, "height": 64, "batch_size": 1}},
+          "6": {"class_type": "CLIPTextEncode", "inputs": {"text": "a lighthouse", "clip": ["4", 1]}},
+          "3": {"class_type": "KSampler", "inputs": {"seed": 3, "steps": 2, "cfg": 1, "sampler_name": "euler", "scheduler": "normal", "denoise": 1,
+                "model": ["4", 0], "positive": ["6", 0], "negative": ["6", 0], "latent_image": ["5", 0]}},
+          "10": {"class_type": "KSamplerAdvanced", "inputs": {"noise_seed": 3, "steps": 2, "cfg": 1, "sampler_name": "euler", "scheduler": "normal",
+                "add_noise": "enable", "start_at_step": 0, "end_at_step": 10000, "return_with_leftover_noise": "disable",
+                "model": ["4", 0], "positive": ["6", 0], "negative": ["6", 0], "latent_image": ["3", 0]}},
+          "8": {"class_type": "VAEDecode", "inputs": {"samples": ["10", 0], "vae": ["4", 2]}},
+          "9": {"class_type": "SaveImage", "inputs": {"filename_prefix": "previews", "images": ["8", 0]}}
+        }
+        """)!;
+
+    private static async Task<TestFolders> FoldersAsync(bool withTaesd)
+    {
+        var folders = new TestFolders();
+        await TinyModel.WriteAsync(Path.Combine(folders.Base, "models", "checkpoints", TinyModel.FileName));
+        if (withTaesd)
+        {
+            string dir = Path.Combine(folders.Base, "models", "vae_approx");
+            Directory.CreateDirectory(dir);
+            using var engine = new SdnEngine(new SdnEngineOptions(Threads: 1));
+            // The SDXL decoder is there too and must not be taken for an SD1 model.
+            await ModelFiles.MakeTestTaesdAsync(engine, Path.Combine(dir, "taesd_decoder.safetensors"), width: 8, seed: 2);
+            File.WriteAllBytes(Path.Combine(dir, "taesdxl_decoder.safetensors"), []);
+        }
+        return folders;
+    }
+
+    private static async Task<(List<(int W, int H)> Sizes, RunResult Result)> RunAsync(TestFolders folders, PreviewMethod method)
+    {
+        var sizes = new List<(int, int)>();
+        using var runner = new WorkflowRunner();
+        var options = folders.Options with { TokenizerPath = TinyModel.Vocabulary(), Threads = 2, PreviewEvery = 1, PreviewMethod = method };
+        var result = await runner.RunAsync(Graph().ToJsonString(), options,
+            new InlineProgress(p => { if (p.Preview is { } image) lock (sizes) sizes.Add((image.Width, image.Height)); }));
+        return (sizes, result);
+    }
+
+    [Theory]
+    [InlineData(PreviewMethod.Auto, true, 64)]
+    [InlineData(PreviewMethod.Taesd, true, 64)]
+    [InlineData(PreviewMethod.Latent2Rgb, true, 8)]
+    [InlineData(PreviewMethod.Auto, false, 8)]
+    public async Task BothSamplersPreviewThroughTaesdOnlyWhenItIsThereAndWanted(PreviewMethod method, bool withTaesd, int size)
+    {
+        using var folders = await FoldersAsync(withTaesd);
+        var (sizes, result) = await RunAsync(folders, method);
+        // KSampler and KSamplerAdvanced, two steps each.
+        Assert.Equal(Enumerable.Repeat((size, size), 4), sizes);
+        Assert.DoesNotContain(result.Warnings, w => w.Contains("TAESD"));
+    }
+
+    [Fact]
+    public async Task AskingForTaesdWithoutItsFileWarnsAndFallsBackToTheProjection()
+    {
+        using var folders = await FoldersAsync(withTaesd: false);
+        var (sizes, result) = await RunAsync(folders, PreviewMethod.Taesd);
+        Assert.Equal(Enumerable.Repeat((8, 8), 4), sizes);
+        // One warning per sampler node, as ComfyUI warns each time it makes a previewer.
+        var warnings = result.Warnings.Where(w => w.Contains("TAESD")).ToList();
+        Assert.Equal(["node 10:", "node 3:"], warnings.Select(w => w[..w.IndexOf(':')] + ":").Order(StringComparer.Ordinal));
+        Assert.All(warnings, w => Assert.Contains(Path.Combine("models", "vae_approx", "taesd_decoder"), w));
+    }
+
+    private sealed class InlineProgress(Action<GenerationProgress> report) : IProgress<GenerationProgress>
+    {
+        public void Report(GenerationProgress value) => report(value);
+    }
+}
