@@ -54,7 +54,7 @@ TEST(TaesdEncoder, MissingLayersAreNamed) {
     }
 }
 
-struct ApiFiles : ::testing::Test {
+struct TaesdVaeApi : ::testing::Test {
     void SetUp() override {
         sdn_context_options_t o;
         sdn_context_options_init(&o);
@@ -73,7 +73,7 @@ struct ApiFiles : ::testing::Test {
     const std::string encoder = base + "_encoder.safetensors", decoder = base + "_decoder.safetensors";
 };
 
-TEST_F(ApiFiles, TaesdVaeConvertsRawLatentsWithItsScale) {
+TEST_F(TaesdVaeApi, TaesdVaeConvertsRawLatentsWithItsScale) {
     sdn_vae* vae = nullptr;
     const float scale = 0.18215f;
     ASSERT_EQ(sdn_vae_load_taesd(ctx, encoder.c_str(), decoder.c_str(), scale, &vae), SDN_OK)
@@ -118,7 +118,7 @@ TEST_F(ApiFiles, TaesdVaeConvertsRawLatentsWithItsScale) {
     sdn_vae_free(vae);
 }
 
-TEST_F(ApiFiles, SwappedFilesAreRefusedByName) {
+TEST_F(TaesdVaeApi, SwappedFilesAreRefusedByName) {
     sdn_vae* vae = nullptr;
     EXPECT_EQ(sdn_vae_load_taesd(ctx, decoder.c_str(), encoder.c_str(), 0.18215f, &vae), SDN_ERR_FORMAT);
     EXPECT_EQ(vae, nullptr);
@@ -126,6 +126,22 @@ TEST_F(ApiFiles, SwappedFilesAreRefusedByName) {
     EXPECT_NE(m.find("holds no TAESD encoder"), std::string::npos) << m;
     EXPECT_NE(m.find(decoder), std::string::npos) << m;
     EXPECT_EQ(sdn_vae_load_taesd(ctx, encoder.c_str(), decoder.c_str(), 0.0f, &vae), SDN_ERR_INVALID_ARGUMENT);
+}
+
+TEST_F(TaesdVaeApi, ADecoderLivesAsLongAsItsHandleOrTheContextPreviewingWithIt) {
+    const int64_t handles = sdn_debug_live_objects(SDN_LIVE_VAES);
+    const int64_t files = sdn_debug_live_objects(SDN_LIVE_MAPPED_FILES);
+    sdn_taesd* taesd = nullptr;
+    ASSERT_EQ(sdn_taesd_load(ctx, decoder.c_str(), &taesd), SDN_OK);
+    EXPECT_EQ(sdn_debug_live_objects(SDN_LIVE_VAES), handles + 1);
+    EXPECT_EQ(sdn_debug_live_objects(SDN_LIVE_MAPPED_FILES), files + 1);
+    sdn_context_set_preview_decoder(ctx, taesd);
+    sdn_taesd_free(taesd);
+    // The handle is gone; the context still previews with the decoder and its file.
+    EXPECT_EQ(sdn_debug_live_objects(SDN_LIVE_VAES), handles);
+    EXPECT_EQ(sdn_debug_live_objects(SDN_LIVE_MAPPED_FILES), files + 1);
+    sdn_context_set_preview_decoder(ctx, nullptr);
+    EXPECT_EQ(sdn_debug_live_objects(SDN_LIVE_MAPPED_FILES), files);
 }
 
 }  // namespace
