@@ -191,7 +191,8 @@ typedef struct sdn_progress_t {
 /* Called on the thread that runs the call. */
 typedef void (*sdn_log_callback)(int32_t level, const char* message, void* user_data);
 typedef void (*sdn_progress_callback)(const sdn_progress_t* progress, void* user_data);
-/* A cheap RGB preview of the current latent: rgb is width*height*3 bytes, valid during the call. */
+/* An RGB preview of the current latent: the latent->RGB projection, or the preview decoder's
+ * image (sdn_context_set_preview_decoder). rgb is width*height*3 bytes, valid during the call. */
 typedef void (*sdn_preview_callback)(int32_t width, int32_t height, const uint8_t* rgb,
                                      void* user_data);
 

@@ -92,14 +92,20 @@ public sealed class ModelFolders
         return names;
     }
 
-    /// <summary>The first file in models/vae_approx named "{name}_{part}." (part: encoder or decoder), as
-    /// ComfyUI's VAELoader picks it; null when there is none.</summary>
-    public string? TaesdFile(string name, string part)
-    {
-        string prefix = $"{name}_{part}.";
-        string? file = List(VaeApprox).FirstOrDefault(n => n.StartsWith(prefix, StringComparison.Ordinal));
-        return file is null ? null : Resolve(VaeApprox, file);
-    }
+    /// <summary>Extensions of the files the engine reads (PyTorch pickles such as .pth it does not).</summary>
+    public static readonly IReadOnlyList<string> ReadableExtensions = [".safetensors", ".sft", ".gguf"];
+
+    /// <summary>The files in models/vae_approx whose names start with prefix, in ComfyUI's order, those
+    /// the engine reads first (ComfyUI takes the first; a .pth sorts before a .safetensors).</summary>
+    public IReadOnlyList<string> VaeApproxFiles(string prefix) => List(VaeApprox)
+        .Where(n => n.StartsWith(prefix, StringComparison.Ordinal))
+        .OrderBy(n => ReadableExtensions.Contains(Path.GetExtension(n).ToLowerInvariant()) ? 0 : 1)
+        .ToList();
+
+    /// <summary>The file in models/vae_approx named "{name}_{part}." (part: encoder or decoder) that
+    /// VAELoader loads for "taesd" / "taesdxl"; null when there is none.</summary>
+    public string? TaesdFile(string name, string part) =>
+        VaeApproxFiles($"{name}_{part}.").FirstOrDefault() is { } file ? Resolve(VaeApprox, file) : null;
 
     /// <summary>Files under root, through linked folders too (os.walk(followlinks=True)); a folder
     /// whose real path is already on the way down is not entered again, so a link loop ends.</summary>

@@ -31,9 +31,11 @@ public class SamplerPreviewTests
             string dir = Path.Combine(folders.Base, "models", "vae_approx");
             Directory.CreateDirectory(dir);
             using var engine = new SdnEngine(new SdnEngineOptions(Threads: 1));
-            // The SDXL decoder is there too and must not be taken for an SD1 model.
+            // The SDXL decoder is there too and must not be taken for an SD1 model; the .pth sorts
+            // first but cannot be read, so the .safetensors is taken.
             await ModelFiles.MakeTestTaesdAsync(engine, Path.Combine(dir, "taesd_decoder.safetensors"), width: 8, seed: 2);
             File.WriteAllBytes(Path.Combine(dir, "taesdxl_decoder.safetensors"), []);
+            File.WriteAllBytes(Path.Combine(dir, "taesd_decoder.pth"), [0x50, 0x4B, 3, 4]);
         }
         return folders;
     }
@@ -72,6 +74,26 @@ public class SamplerPreviewTests
         var warnings = result.Warnings.Where(w => w.Contains("TAESD")).ToList();
         Assert.Equal(["node 10:", "node 3:"], warnings.Select(w => w[..w.IndexOf(':')] + ":").Order(StringComparer.Ordinal));
         Assert.All(warnings, w => Assert.Contains(Path.Combine("models", "vae_approx", "taesd_decoder"), w));
+    }
+
+    [Fact]
+    public async Task AnUnreadableDecoderCostsThePreviewsNotTheImage()
+    {
+        using var folders = await FoldersAsync(withTaesd: false);
+        string approx = Path.Combine(folders.Base, "models", "vae_approx");
+        Directory.CreateDirectory(approx);
+        // A PyTorch pickle (not read here) and a file that holds no decoder.
+        File.WriteAllBytes(Path.Combine(approx, "taesd_decoder.pth"), [0x50, 0x4B, 3, 4]);
+        var (sizes, result) = await RunAsync(folders, PreviewMethod.Auto);
+        Assert.Equal(Enumerable.Repeat((8, 8), 4), sizes);
+        Assert.Contains(result.Warnings, w => w.Contains("taesd_decoder.pth is a PyTorch file"));
+
+        File.Delete(Path.Combine(approx, "taesd_decoder.pth"));
+        File.Copy(Path.Combine(folders.Base, "models", "checkpoints", TinyModel.FileName), Path.Combine(approx, "taesd_decoder.safetensors"));
+        (sizes, result) = await RunAsync(folders, PreviewMethod.Auto);
+        Assert.Equal(Enumerable.Repeat((8, 8), 4), sizes);
+        Assert.Contains(result.Warnings, w => w.Contains("holds no TAESD decoder"));
+        Assert.Single(result.FilesWritten);
     }
 
     private sealed class InlineProgress(Action<GenerationProgress> report) : IProgress<GenerationProgress>

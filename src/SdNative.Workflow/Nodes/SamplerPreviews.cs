@@ -18,18 +18,35 @@ internal static class SamplerPreviews
             return null;
         }
         string prefix = DecoderPrefix(model.Architecture);
-        string? name = s.Folders.List(ModelFolders.VaeApprox).FirstOrDefault(n => n.StartsWith(prefix, StringComparison.Ordinal));
-        string? path = name is null ? null : s.Folders.Resolve(ModelFolders.VaeApprox, name);
+        var files = s.Folders.VaeApproxFiles(prefix);
+        string? path = files.Count == 0 ? null : s.Folders.Resolve(ModelFolders.VaeApprox, files[0]);
         if (path is null)
         {
             if (s.Options.PreviewMethod == PreviewMethod.Taesd)
             {
-                s.AddWarning($"node {e.NodeId}: TAESD previews asked for, but there is no {Path.Combine(s.Folders.FolderPath(ModelFolders.VaeApprox), prefix)}.*; previews use the latent→RGB projection");
+                Fallback(e, $"there is no {Path.Combine(s.Folders.FolderPath(ModelFolders.VaeApprox), prefix)}.*");
             }
             return null;
         }
-        var decoder = await TaesdDecoder.LoadAsync(s.Engine, path, s.Token).ConfigureAwait(false);
-        e.Own(decoder);
-        return decoder;
+        // A preview decoder that cannot be read costs the previews, never the image.
+        if (!ModelFolders.ReadableExtensions.Contains(Path.GetExtension(path).ToLowerInvariant()))
+        {
+            Fallback(e, $"{path} is a PyTorch file this engine does not read (use the .safetensors release)");
+            return null;
+        }
+        try
+        {
+            var decoder = await TaesdDecoder.LoadAsync(s.Engine, path, s.Token).ConfigureAwait(false);
+            e.Own(decoder);
+            return decoder;
+        }
+        catch (SdnException ex)
+        {
+            Fallback(e, ex.Message);
+            return null;
+        }
     }
+
+    private static void Fallback(NodeExecution e, string why) =>
+        e.Services.AddWarning($"node {e.NodeId}: no TAESD previews: {why}; previews use the latent→RGB projection");
 }
