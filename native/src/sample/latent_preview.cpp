@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/error.h"
+
 namespace sdn {
 
 namespace {
@@ -48,11 +50,18 @@ PreviewImage make_preview(Context& ctx, const Tensor& denoised) {
         const int64_t c = denoised.dim(1), h = denoised.dim(2), w = denoised.dim(3);
         Tensor first({1, c, h, w});
         std::copy(denoised.data(), denoised.data() + first.size(), first.data());
-        const Tensor image = decoder->decode_preview(ctx, first);
-        p.height = static_cast<int>(image.dim(1));
-        p.width = static_cast<int>(image.dim(2));
-        p.rgb = image_to_rgb_bytes(image, 0);
-        return p;
+        // A decoder that cannot take this latent costs the preview, not the sampling: the
+        // projection stands in. A cancel is still a cancel.
+        try {
+            const Tensor image = decoder->decode_preview(ctx, first);
+            p.height = static_cast<int>(image.dim(1));
+            p.width = static_cast<int>(image.dim(2));
+            p.rgb = image_to_rgb_bytes(image, 0);
+            return p;
+        } catch (const Error& e) {
+            if (e.status() == SDN_ERR_CANCELLED) throw;
+            ctx.log(SDN_LOG_WARN, "preview decoder failed, showing the latent->RGB projection: %s", e.what());
+        }
     }
     p.height = static_cast<int>(denoised.dim(2));
     p.width = static_cast<int>(denoised.dim(3));

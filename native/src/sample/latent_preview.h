@@ -24,7 +24,8 @@ struct PreviewImage {
 };
 
 // The preview of item 0 of `denoised` [B, C, h, w] (the sampler's x0, model space): the
-// context's preview decoder's image when it has one, else the latent->RGB projection.
+// context's preview decoder's image when it has one (and it can decode this latent; else a
+// warning is logged), otherwise the latent->RGB projection.
 PreviewImage make_preview(Context& ctx, const Tensor& denoised);
 
 }  // namespace sdn

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "core/error.h"
 #include "cpu/cpu_backend.h"
 
 #include "sample/latent_preview.h"
@@ -69,6 +70,29 @@ TEST(LatentPreview, FallsBackToTheProjectionWithoutADecoder) {
     ctx.set_preview_decoder(std::make_shared<GradientDecoder>());
     ctx.set_preview_decoder(nullptr);  // cleared: the projection again
     EXPECT_EQ(sdn::make_preview(ctx, latent).rgb, sdn::latent_to_rgb_preview(latent, 0));
+}
+
+// Fails like a decoder given a latent of the wrong width, or cancels.
+class FailingDecoder : public sdn::PreviewDecoder {
+public:
+    explicit FailingDecoder(sdn_status status) : status_(status) {}
+    sdn::Tensor decode_preview(sdn::Context&, const sdn::Tensor&) const override {
+        sdn::fail(status_, "TAESD decode: expected a latent [1, 16, h, w]");
+    }
+
+private:
+    sdn_status status_;
+};
+
+TEST(LatentPreview, ADecoderThatFailsGivesWayToTheProjectionButACancelStops) {
+    sdn::Context ctx(1, SDN_CPU_VARIANT_SCALAR, &sdn::cpu::make_cpu_backend);
+    const sdn::Tensor latent = batch_of_two();
+    ctx.set_preview_decoder(std::make_shared<FailingDecoder>(SDN_ERR_INVALID_ARGUMENT));
+    const sdn::PreviewImage p = sdn::make_preview(ctx, latent);
+    EXPECT_EQ(p.width, 3);
+    EXPECT_EQ(p.rgb, sdn::latent_to_rgb_preview(latent, 0));
+    ctx.set_preview_decoder(std::make_shared<FailingDecoder>(SDN_ERR_CANCELLED));
+    EXPECT_THROW(sdn::make_preview(ctx, latent), sdn::Error);
 }
 
 TEST(LatentPreview, ImageBytesTruncateAndClamp) {
