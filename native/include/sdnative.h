@@ -448,7 +448,8 @@ SDN_API sdn_status sdn_taesd_decode(sdn_context* ctx, sdn_taesd* taesd, const sd
 SDN_API sdn_status sdn_vae_load_taesd(sdn_context* ctx, const char* encoder_path,
                                       const char* decoder_path, float latent_scale, sdn_vae** out);
 /* Sampler previews on ctx (sdn_sample with preview_every > 0) come from this decoder, at 8x
- * the latent's size, instead of the latent->RGB projection; NULL goes back to the projection.
+ * the latent's size (a latent wider than 64 is averaged down first, so previews stay within
+ * 512 pixels), instead of the latent->RGB projection; NULL goes back to the projection.
  * The context shares the decoder, so taesd may be freed while it is set. */
 SDN_API void sdn_context_set_preview_decoder(sdn_context* ctx, const sdn_taesd* taesd);
 

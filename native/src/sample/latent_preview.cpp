@@ -44,12 +44,30 @@ std::vector<uint8_t> image_to_rgb_bytes(const Tensor& image, int64_t item) {
     return rgb;
 }
 
+Tensor preview_decoder_input(const Tensor& denoised) {
+    const int64_t c = denoised.dim(1), h = denoised.dim(2), w = denoised.dim(3);
+    const int64_t k = (std::max(h, w) + kPreviewLatentSide - 1) / kPreviewLatentSide;
+    const int64_t ho = std::max<int64_t>(h / k, 1), wo = std::max<int64_t>(w / k, 1);
+    Tensor small({1, c, ho, wo});
+    for (int64_t ch = 0; ch < c; ++ch)
+        for (int64_t y = 0; y < ho; ++y)
+            for (int64_t x = 0; x < wo; ++x) {
+                // The mean of the k x k latent pixels under this one (rows and columns past the
+                // last whole block are dropped; none when k is 1).
+                double sum = 0;
+                int64_t n = 0;
+                for (int64_t dy = 0; dy < k && y * k + dy < h; ++dy)
+                    for (int64_t dx = 0; dx < k && x * k + dx < w; ++dx, ++n)
+                        sum += denoised.data()[(ch * h + y * k + dy) * w + x * k + dx];
+                small.data()[(ch * ho + y) * wo + x] = static_cast<float>(sum / static_cast<double>(n));
+            }
+    return small;
+}
+
 PreviewImage make_preview(Context& ctx, const Tensor& denoised) {
     PreviewImage p;
     if (const PreviewDecoder* decoder = ctx.preview_decoder()) {
-        const int64_t c = denoised.dim(1), h = denoised.dim(2), w = denoised.dim(3);
-        Tensor first({1, c, h, w});
-        std::copy(denoised.data(), denoised.data() + first.size(), first.data());
+        const Tensor first = preview_decoder_input(denoised);
         // A decoder that cannot take this latent costs the preview, not the sampling: the
         // projection stands in. A cancel is still a cancel.
         try {

@@ -18,6 +18,14 @@ std::vector<uint8_t> latent_to_rgb_preview(const Tensor& latent, int64_t item = 
 // ComfyUI version the previews follow converts them.
 std::vector<uint8_t> image_to_rgb_bytes(const Tensor& image, int64_t item = 0);
 
+// What the preview decoder is given: item 0 of `denoised` [B, C, h, w], averaged over k x k
+// blocks with k = ceil(max(h, w) / kPreviewLatentSide), so the decoded preview stays within
+// ComfyUI's default --preview-size of 512 pixels (ComfyUI decodes at full size and shrinks the
+// image; decoding the shrunk latent costs k^2 times less: an SDXL 1024^2 preview takes a
+// quarter of the time). Latents up to 64 x 64 go through unchanged.
+constexpr int64_t kPreviewLatentSide = 64;
+Tensor preview_decoder_input(const Tensor& denoised);
+
 struct PreviewImage {
     int width = 0, height = 0;
     std::vector<uint8_t> rgb;  // width * height * 3

@@ -72,6 +72,24 @@ TEST(LatentPreview, FallsBackToTheProjectionWithoutADecoder) {
     EXPECT_EQ(sdn::make_preview(ctx, latent).rgb, sdn::latent_to_rgb_preview(latent, 0));
 }
 
+TEST(LatentPreview, LatentsWiderThan64AreAveragedDownForTheDecoder) {
+    // 130 x 70: k = ceil(130 / 64) = 3, so 43 x 23 blocks of 3 x 3 (the last row and column
+    // of the 130 x 70 are left over).
+    sdn::Tensor latent({2, 4, 130, 70});
+    for (int64_t i = 0; i < latent.size(); ++i) latent.data()[i] = float(i % 1000) * 0.001f;
+    const sdn::Tensor small = sdn::preview_decoder_input(latent);
+    ASSERT_EQ(small.shape(), (std::vector<int64_t>{1, 4, 43, 23}));
+    // Channel 2, block (5, 7): latent rows 15..17, columns 21..23.
+    double sum = 0;
+    for (int64_t y = 15; y < 18; ++y)
+        for (int64_t x = 21; x < 24; ++x) sum += latent.data()[(2 * 130 + y) * 70 + x];
+    EXPECT_NEAR(small.data()[(2 * 43 + 5) * 23 + 7], sum / 9, 1e-6);
+    // Up to 64 x 64 the decoder sees item 0 unchanged.
+    const sdn::Tensor same = sdn::preview_decoder_input(batch_of_two());
+    ASSERT_EQ(same.shape(), (std::vector<int64_t>{1, 4, 2, 3}));
+    for (int64_t i = 0; i < same.size(); ++i) EXPECT_EQ(same.data()[i], batch_of_two().data()[i]);
+}
+
 // Fails like a decoder given a latent of the wrong width, or cancels.
 class FailingDecoder : public sdn::PreviewDecoder {
 public:
