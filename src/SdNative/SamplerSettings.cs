@@ -5,7 +5,7 @@ namespace SdNative;
 /// force full denoise. KSamplerAdvanced maps to Denoise = 1, StartStep/EndStep from
 /// start_at_step/end_at_step, AddNoise from add_noise, ForceFullDenoise = !return_with_leftover_noise.
 /// PreviewEvery sends a preview every N steps (0 = none); PreviewDecoder, when given, makes those
-/// previews TAESD images (8x the latent's size) instead of the latent→RGB projection.
+/// previews TAESD images (8x the latent's size, up to 512 pixels) instead of the latent→RGB projection.
 /// </summary>
 public sealed record SamplerSettings(
     string Sampler = "euler",

@@ -5,10 +5,10 @@ namespace SdNative;
 
 /// <summary>
 /// A TAESD decoder (<c>taesd_decoder</c> for SD1.x/SD2.x, <c>taesdxl_decoder</c> for SDXL, from
-/// ComfyUI's <c>models/vae_approx</c>): a small approximate VAE decoder for live previews, about
-/// 40 times cheaper than the full VAE. Give it to <see cref="SamplerSettings.PreviewDecoder"/> and
-/// the sampler's previews (<see cref="GenerationProgress.Preview"/>) are its images, 8x the
-/// latent's size, instead of the latent→RGB projection. Bound to the engine that loaded it.
+/// ComfyUI's <c>models/vae_approx</c>): a small approximate VAE decoder (about 1.2 million weights)
+/// for live previews. Give it to <see cref="SamplerSettings.PreviewDecoder"/> and the sampler's
+/// previews (<see cref="GenerationProgress.Preview"/>) are its images, 8x the latent's size up to
+/// 512 pixels, instead of the latent→RGB projection. Bound to the engine that loaded it.
 /// </summary>
 public sealed class TaesdDecoder : IDisposable
 {
