@@ -1,0 +1,51 @@
+using SdNative.Tui.Screens;
+using Terminal.Gui.Input;
+
+namespace SdNative.Tui.Tests;
+
+/// <summary>The node view lists every node and input, shows ComfyUI's validation errors at
+/// the node they belong to, and writes edits back.</summary>
+public class NodeScreenTests
+{
+    [Fact]
+    public void AValidationErrorAppearsUnderItsNode()
+    {
+        using var workspace = TuiWorkspace.Empty();
+        string json = Path.Combine(workspace.Base, "bad.json");
+        var prompt = WorkflowReloadTests.Workflow("x", seed: 1, denoise: 1.5);
+        File.WriteAllText(json, prompt.ToJsonString());
+        using var tui = TuiHarness.Start(new TuiOptions(json, workspace.Run));
+        var nodes = tui.Window.Screen<NodeScreen>();
+
+        tui.Press(Key.F4);
+        tui.PumpUntil(() => nodes.Message.StartsWith("invalid", StringComparison.Ordinal), "the validation result");
+
+        var rows = nodes.Rows.ToList();
+        int header = rows.FindIndex(r => r.NodeId == "sampler" && r.Input is null && !r.IsError);
+        Assert.True(rows[header + 1].IsError, "the error is the first line under the sampler's header");
+        // ComfyUI's words for a value above an input's max (execution.py validate_inputs:
+        // message "Value {val} bigger than max of {max}", details the input's name).
+        Assert.Equal("    ✗ Value 1.5 bigger than max of 1.0 [denoise]", rows[header + 1].Text);
+        Assert.Equal(1, rows.Count(r => r.IsError));
+        Assert.Contains("✗ Value 1.5 bigger than max of 1.0 [denoise]", tui.Screen());
+    }
+
+    [Fact]
+    public void AnEditedInputIsWrittenBackAndRevalidated()
+    {
+        using var workspace = TuiWorkspace.Empty();
+        string json = Path.Combine(workspace.Base, "bad.json");
+        File.WriteAllText(json, WorkflowReloadTests.Workflow("x", seed: 1, denoise: 1.5).ToJsonString());
+        using var tui = TuiHarness.Start(new TuiOptions(json, workspace.Run));
+        var nodes = tui.Window.Screen<NodeScreen>();
+        tui.Press(Key.F4);
+        tui.PumpUntil(() => nodes.Message.StartsWith("invalid", StringComparison.Ordinal), "the first validation");
+
+        nodes.Apply(nodes.Rows.Single(r => r.NodeId == "sampler" && r.Input == "denoise"), "0.5");
+        tui.PumpUntil(() => nodes.Message == "valid", "the second validation");
+
+        Assert.Equal(0.5, tui.Session.Prompt["sampler"]!["inputs"]!["denoise"]!.GetValue<double>());
+        Assert.DoesNotContain(nodes.Rows, r => r.IsError);
+        Assert.Equal("0.5", tui.Window.Generate.Form.Denoise!.Text);
+    }
+}
