@@ -1,5 +1,6 @@
 using System.Reflection;
 using SdNative.Tui.Screens;
+using SdNative.Tui.Views;
 using Terminal.Gui.App;
 using Terminal.Gui.Input;
 using Terminal.Gui.ViewBase;
@@ -17,7 +18,7 @@ public sealed class MainWindow : Window
 {
     private readonly IApplication _app;
     private readonly TuiSession _session;
-    private readonly Label _status = new() { X = 0, Y = Pos.AnchorEnd(2), Width = Dim.Fill(), Text = "" };
+    private readonly PlainLabel _status = new() { X = 0, Y = Pos.AnchorEnd(2), Width = Dim.Fill(), Text = "" };
     private readonly List<(ScreenAttribute Meta, View Screen)> _screens = [];
 
     public MainWindow(IApplication app, TuiSession session)

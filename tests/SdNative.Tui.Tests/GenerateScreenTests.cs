@@ -37,12 +37,17 @@ public class GenerateScreenTests
         var saved = GenerateInputs.Find(PngWorkflow.Read(file)!);
         Assert.Equal("a red fox", saved.Get(saved.PositiveNode, "text"));
         Assert.Equal("2", saved.Get(saved.SamplerNode, "steps"));
+        // The seed guide's sampler is an alias the runner accepts: the form keeps it as written.
+        Assert.Equal("dpm++ 2m karras", saved.Get(saved.SamplerNode, "sampler_name"));
         Assert.True(previews >= 2, $"one preview per step expected, got {previews}");
         Assert.Contains(Path.GetFileName(file), screen.ResultText);
         Assert.Same(job.Outcome!.Image, screen.Picture.Picture);
         string text = tui.Screen();
         Assert.Contains(HalfBlockImageView.HalfBlock, text);
         Assert.Contains("done in", text);
+        // The result line, right of the preview frame's edge, names the file as it is:
+        // Terminal.Gui would hide the first '_' of a file name as a hot-key mark.
+        Assert.Contains("│" + Path.GetFileName(file), text);
         var history = tui.Window.Screen<HistoryScreen>();
         Assert.Equal(file, Assert.Single(history.Entries).Path);
     }

@@ -14,6 +14,9 @@ namespace SdNative.Tui.Screens;
 public sealed class GenerateForm : View
 {
     private const int LabelWidth = 10;
+
+    /// <summary>Combo inputs whose choices are files in a folder.</summary>
+    private static readonly string[] FileInputs = ["ckpt_name", "image"];
     private readonly TuiSession _session;
     private readonly List<FormField> _fields = [];
     private readonly HalfBlockImageView _thumbnail = new() { Width = 16, Height = 4 };
@@ -112,10 +115,19 @@ public sealed class GenerateForm : View
         var range = Range(node, input);
         var choices = range?.Choices ?? [];
         string value = _session.Inputs.Get(node, input) ?? "";
-        // A workflow from elsewhere names files this machine may not have: start on one it has.
         if (choices.Count > 0 && !choices.Contains(value))
         {
-            value = choices[0];
+            if (FileInputs.Contains(input))
+            {
+                // A workflow from elsewhere names files this machine may not have: start on one it has.
+                value = choices[0];
+            }
+            else
+            {
+                // Anything else is kept as written; validation at queue time has the last word.
+                range = range!.WithChoice(value);
+                choices = range.Choices!;
+            }
         }
         var editor = new DropDownList { Source = new ListWrapper<string>(new ObservableCollection<string>(choices)), Text = value };
         Place(label, editor, 1);

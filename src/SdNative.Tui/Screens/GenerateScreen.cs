@@ -19,8 +19,8 @@ public sealed partial class GenerateScreen : View, IScreen
     private readonly View _formHost = new() { X = 0, Y = 0, Width = Dim.Percent(50), Height = Dim.Fill(), CanFocus = true };
     private readonly PicturePane _picture = new() { X = 0, Y = 0, Width = Dim.Fill(), Height = Dim.Fill(4) };
     private readonly ProgressBar _bar = new() { X = 0, Y = Pos.AnchorEnd(4), Width = Dim.Fill(), Height = 1 };
-    private readonly Label _progressText = new() { X = 0, Y = Pos.AnchorEnd(3), Width = Dim.Fill(), Text = "idle" };
-    private readonly Label _resultText = new() { X = 0, Y = Pos.AnchorEnd(2), Width = Dim.Fill(), Height = 2, Text = "" };
+    private readonly PlainLabel _progressText = new() { X = 0, Y = Pos.AnchorEnd(3), Width = Dim.Fill(), Text = "idle" };
+    private readonly PlainLabel _resultText = new() { X = 0, Y = Pos.AnchorEnd(2), Width = Dim.Fill(), Height = 2, Text = "" };
     private GenerateForm? _form;
 
     public GenerateScreen(IApplication app, TuiSession session)

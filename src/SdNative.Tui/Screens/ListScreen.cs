@@ -1,4 +1,5 @@
 using System.Collections.ObjectModel;
+using SdNative.Tui.Views;
 using Terminal.Gui.App;
 using Terminal.Gui.ViewBase;
 using Terminal.Gui.Views;
@@ -17,7 +18,7 @@ public abstract class ListScreen : View
         Session = session;
         Width = Dim.Fill();
         CanFocus = true;
-        Heading = new Label { Text = heading, X = 0, Y = 0, Width = Dim.Fill() };
+        Heading = new PlainLabel { Text = heading, X = 0, Y = 0, Width = Dim.Fill() };
         List = new ListView { X = 0, Y = 1, Width = Dim.Fill(), Height = Dim.Fill() };
         List.SetSource(_lines);
         Add(Heading, List);
@@ -25,7 +26,7 @@ public abstract class ListScreen : View
 
     protected IApplication Ui { get; }
     protected TuiSession Session { get; }
-    protected Label Heading { get; }
+    protected PlainLabel Heading { get; }
     protected ListView List { get; }
 
     public IReadOnlyList<string> Lines => _lines;

@@ -1,3 +1,4 @@
+using SdNative.Tui.Views;
 using Terminal.Gui.App;
 using Terminal.Gui.ViewBase;
 using Terminal.Gui.Views;
@@ -10,7 +11,7 @@ namespace SdNative.Tui.Screens;
 [Screen("Settings", Key = "F6", Order = 4)]
 public sealed class SettingsScreen : View, IScreen
 {
-    private readonly Label _text = new() { X = 0, Y = 0, Width = Dim.Fill(), Height = Dim.Fill() };
+    private readonly PlainLabel _text = new() { X = 0, Y = 0, Width = Dim.Fill(), Height = Dim.Fill() };
 
     public SettingsScreen(IApplication app, TuiSession session)
     {

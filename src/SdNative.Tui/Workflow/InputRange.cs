@@ -82,7 +82,14 @@ public sealed record InputRange(string Type, double? Min, double? Max, double? S
         return Math.Clamp(next, Min ?? double.MinValue, Max ?? double.MaxValue);
     }
 
-    public static string Format(double? value) => value is null ? "?" : value.Value.ToString("0.###", CultureInfo.InvariantCulture);
+    /// <summary>A bound as a person reads it; a 64-bit seed's max shows as 1.845E+19, not 20 digits.</summary>
+    public static string Format(double? value) => value is null ? "?"
+        : Math.Abs(value.Value) >= 1e15 ? value.Value.ToString("0.###E+0", CultureInfo.InvariantCulture)
+        : value.Value.ToString("0.###", CultureInfo.InvariantCulture);
+
+    /// <summary>The same range with one more choice first: a workflow's value that is valid yet
+    /// not listed (a sampler alias such as "dpm++ 2m karras") stays selectable.</summary>
+    public InputRange WithChoice(string value) => this with { Choices = [value, .. Choices ?? []] };
 
     private static double? Number(JsonNode? node) => node is JsonValue v && v.TryGetValue(out double d) ? d : null;
 
