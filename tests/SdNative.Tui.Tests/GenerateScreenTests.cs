@@ -53,6 +53,43 @@ public class GenerateScreenTests
     }
 
     [SkippableFact]
+    public void TheSeedFollowsItsRuleAfterEachRunAndAnUnchangedPromptShowsItsEarlierImage()
+    {
+        using var workspace = TuiWorkspace.WithTinyModel();
+        using var tui = TuiHarness.Start(new TuiOptions(Run: workspace.Run));
+        var screen = tui.Window.Generate;
+        var shown = new List<GenerationJob>();
+        screen.ResultShown += shown.Add;
+        var form = screen.Form;
+        form.Steps!.Text = "1";
+        string Seed(GenerationJob job) => GenerateInputs.Find(job.Prompt).Get("sampler", "seed")!;
+
+        // ComfyUI's default rule: the run takes the seed shown, then a random one replaces it.
+        Assert.Equal("randomize", form.SeedControl!.Text);
+        tui.Press(Key.F5);
+        tui.PumpUntil(() => shown.Count == 1, "the first run");
+        Assert.Equal("12345", Seed(shown[0]));
+        Assert.NotEqual("12345", form.Seed!.Text);
+
+        form.SeedControl.Text = "fixed";
+        string second = form.Seed.Text;
+        tui.Press(Key.F5);
+        tui.PumpUntil(() => shown.Count == 2, "the second run");
+        Assert.Equal(second, Seed(shown[1]));
+        Assert.Equal(second, form.Seed.Text);
+        Assert.Equal(2, workspace.OutputFiles().Length);
+
+        // The same prompt again runs nothing (the runner's cache) and shows the file it wrote.
+        tui.Press(Key.F5);
+        tui.PumpUntil(() => shown.Count == 3, "the third run");
+        Assert.Equal(JobState.Done, shown[2].State);
+        Assert.True(shown[2].Outcome!.Cached);
+        Assert.Equal(shown[1].Outcome!.Files, shown[2].Outcome!.Files);
+        Assert.Equal(2, workspace.OutputFiles().Length);
+        Assert.StartsWith("unchanged, nothing ran: " + Path.GetFileName(shown[1].Outcome!.Files[0]), screen.ResultText);
+    }
+
+    [SkippableFact]
     public void EscCancelsTheRunningGenerationAndDoesNotQuit()
     {
         using var workspace = TuiWorkspace.WithTinyModel();

@@ -17,7 +17,7 @@ namespace SdNative.Tui.Tests;
 internal sealed class TuiHarness : IDisposable
 {
     /// <summary>A guard against a hang, not a timing: waits end on events long before this.</summary>
-    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(2);
     private readonly SemaphoreSlim _woken = new(0);
     private readonly SessionToken _token;
 
@@ -68,7 +68,7 @@ internal sealed class TuiHarness : IDisposable
             }
             if (clock.Elapsed > Limit)
             {
-                throw new TimeoutException($"gave up waiting for {what}");
+                throw new TimeoutException($"gave up waiting for {what}; jobs: {string.Join("; ", Session.Queue.Jobs)}; status: {Window.StatusText}");
             }
             _woken.Wait(TimeSpan.FromSeconds(1));
         }

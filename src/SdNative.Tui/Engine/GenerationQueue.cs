@@ -13,6 +13,7 @@ public sealed class GenerationQueue(IGenerationBackend backend, ILogger? logger 
     private readonly object _lock = new();
     private readonly List<GenerationJob> _jobs = [];
     private Task _worker = Task.CompletedTask;
+    private bool _working;
     private int _numbers;
 
     /// <summary>A job was queued, started, finished, failed or was cancelled.</summary>
@@ -43,8 +44,11 @@ public sealed class GenerationQueue(IGenerationBackend backend, ILogger? logger 
         {
             job = new GenerationJob(++_numbers, (JsonObject)prompt.DeepClone(), summary);
             _jobs.Add(job);
-            if (_worker.IsCompleted)
+            // The flag, not the task's state: a worker that found nothing to do has already
+            // decided to stop while its task may not have completed yet.
+            if (!_working)
             {
+                _working = true;
                 _worker = Task.Run(WorkAsync);
             }
         }
@@ -110,6 +114,7 @@ public sealed class GenerationQueue(IGenerationBackend backend, ILogger? logger 
                 job = _jobs.FirstOrDefault(j => j.State == JobState.Queued);
                 if (job is null)
                 {
+                    _working = false;
                     return;
                 }
                 job.State = JobState.Running;

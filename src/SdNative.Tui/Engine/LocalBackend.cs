@@ -38,8 +38,13 @@ public sealed class LocalBackend(RunOptions options, ILogger? logger = null) : I
         try
         {
             var result = await Task.Run(() => _runner.RunAsync(prompt.ToJsonString(), options with { Overrides = null, PreviewEvery = 1 }, relay, cancellationToken), cancellationToken);
-            var image = result.FilesWritten.Count > 0 ? RgbImage.Load(result.FilesWritten[0]) : null;
-            return new GenerationOutcome(result.FilesWritten, image, clock.Elapsed, steps);
+            // An unchanged prompt runs nothing (ComfyUI's cache): show the images it made before.
+            var cached = result.FilesWritten.Count == 0;
+            var files = cached
+                ? result.Images.Values.SelectMany(i => i).Where(i => i.Type == "output" && File.Exists(i.FullPath)).Select(i => i.FullPath).ToList()
+                : result.FilesWritten;
+            var image = files.Count > 0 ? RgbImage.Load(files[0]) : null;
+            return new GenerationOutcome(files, image, clock.Elapsed, steps) { Cached = cached };
         }
         catch (WorkflowValidationException e)
         {

@@ -61,7 +61,8 @@ public sealed class GenerateForm : View
             {
                 X = LabelWidth, Y = _row, Width = Dim.Fill(),
                 Source = new ListWrapper<string>(new ObservableCollection<string>(Enum.GetValues<SeedControl>().Select(SeedRule.Name))),
-                Text = SeedRule.Name(Workflow.SeedControl.Fixed),
+                // ComfyUI's default: each queued run leaves a new seed for the next.
+                Text = SeedRule.Name(Workflow.SeedControl.Randomize),
             };
             Add(new Label { Text = "after run", X = 0, Y = _row }, SeedControl);
             _row++;

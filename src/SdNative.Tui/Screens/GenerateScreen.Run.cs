@@ -76,7 +76,13 @@ public sealed partial class GenerateScreen
     // Queue events arrive on the worker's thread; everything below runs on the UI thread.
     private void OnJobProgress(GenerationJob job, GenerationUpdate update) => _app.Invoke(() => ShowProgress(job, update));
 
-    private void OnJobChanged(GenerationJob job) => _app.Invoke(() => ShowState(job));
+    private void OnJobChanged(GenerationJob job)
+    {
+        // The state as of this event: by the time the UI runs this, the job may have moved on,
+        // and each state must be shown once.
+        var state = job.State;
+        _app.Invoke(() => ShowState(job, state));
+    }
 
     private void ShowProgress(GenerationJob job, GenerationUpdate update)
     {
@@ -97,9 +103,9 @@ public sealed partial class GenerateScreen
         }
     }
 
-    private void ShowState(GenerationJob job)
+    private void ShowState(GenerationJob job, JobState state)
     {
-        switch (job.State)
+        switch (state)
         {
             case JobState.Running:
                 _timer = null;
@@ -114,6 +120,10 @@ public sealed partial class GenerateScreen
                     _picture.Show(outcome.Image);
                 }
                 string files = outcome.Files.Count == 0 ? "no file written" : string.Join(", ", outcome.Files.Select(Path.GetFileName));
+                if (outcome.Cached)
+                {
+                    files = $"unchanged, nothing ran: {files}";
+                }
                 double perStep = outcome.Steps > 0 ? outcome.Elapsed.TotalSeconds / outcome.Steps : 0;
                 _progressText.Text = $"#{job.Number} done in {outcome.Elapsed.TotalSeconds:0.0} s" + (outcome.Steps > 0 ? $" ({perStep:0.00} s/step overall)" : "");
                 _resultText.Text = $"{files}\n{job.Summary}";
