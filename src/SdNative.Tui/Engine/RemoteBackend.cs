@@ -67,7 +67,13 @@ public sealed class RemoteBackend : IGenerationBackend
 
     private async Task<string> QueueAsync(JsonObject prompt, CancellationToken cancellationToken)
     {
-        var body = new JsonObject { ["prompt"] = prompt.DeepClone(), ["client_id"] = _clientId };
+        // Live previews are asked for per prompt: a server's own default is often none.
+        var body = new JsonObject
+        {
+            ["prompt"] = prompt.DeepClone(),
+            ["client_id"] = _clientId,
+            ["extra_data"] = new JsonObject { ["preview_method"] = "auto" },
+        };
         using var response = await _http.PostAsync("prompt", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"), cancellationToken);
         string text = await response.Content.ReadAsStringAsync(cancellationToken);
         var answer = JsonNode.Parse(text) as JsonObject;
