@@ -33,7 +33,18 @@ public static class TuiCommand
             var run = new RunOptions(paths.Base, paths.Models, paths.Input, paths.Output, parse.GetValue(threads), Device: chosen);
             string? path = parse.GetValue(document);
             var options = new TuiOptions(path is null ? null : Path.GetFullPath(path), run, serverUri);
-            return await CliApp.Guard(console, () => TuiApp.RunAsync(options, token), token);
+            return await CliApp.Guard(console, async () =>
+            {
+                try
+                {
+                    return await TuiApp.RunAsync(options, token);
+                }
+                catch (InvalidDataException e)
+                {
+                    // The file is there but is no workflow: the user's to fix, like a bad --set.
+                    throw new UserError(e.Message);
+                }
+            }, token);
         });
         return command;
     }

@@ -35,13 +35,14 @@ public sealed class MainWindow : Window
             Add(screen);
         }
         Generate.Status += ShowStatus;
+        // Generate, cancel and quit come first so a narrow terminal still shows them.
         var shortcuts = new List<Shortcut>
         {
-            new(Key.Enter.WithCtrl, "Generate", () => Generate.QueueGeneration(), "F5 too"),
+            new(Key.Enter.WithCtrl, "Run · F5", () => Generate.QueueGeneration()),
             new(Key.Esc, "Cancel", () => Generate.CancelRunning()),
+            new(Key.Q.WithCtrl, "Quit", Quit),
         };
-        shortcuts.AddRange(_screens.Skip(1).Select(s => new Shortcut(KeyOf(s.Meta), s.Meta.Name, () => Show(s.Screen))));
-        shortcuts.Add(new Shortcut(Key.Q.WithCtrl, "Quit", Quit));
+        shortcuts.AddRange(_screens.Select(s => new Shortcut(KeyOf(s.Meta), s.Meta.Name, () => Show(s.Screen))));
         Add(_status, new StatusBar(shortcuts));
         session.WorkflowChanged += () => Title = $"SdNative — {Path.GetFileName(session.Origin)} ({session.Backend.Name})";
         app.Keyboard.KeyDown += OnKeyDown;
