@@ -1,4 +1,5 @@
 using SdNative.Tui.Screens;
+using SdNative.Tui.Workflow;
 using Terminal.Gui.Input;
 
 namespace SdNative.Tui.Tests;
@@ -47,5 +48,40 @@ public class NodeScreenTests
         Assert.Equal(0.5, tui.Session.Prompt["sampler"]!["inputs"]!["denoise"]!.GetValue<double>());
         Assert.DoesNotContain(nodes.Rows, r => r.IsError);
         Assert.Equal("0.5", tui.Window.Generate.Form.Denoise!.Text);
+    }
+
+    [Fact]
+    public void EnterEditsAnInputFromTheKeyboardAndCtrlSSavesTheWorkflowThatCtrlOOpens()
+    {
+        using var workspace = TuiWorkspace.Empty();
+        using var tui = TuiHarness.Start(new TuiOptions(Run: workspace.Run));
+        var nodes = tui.Window.Screen<NodeScreen>();
+        tui.Press(Key.F4);
+        int steps = nodes.Rows.ToList().FindIndex(r => r.NodeId == "sampler" && r.Input == "steps");
+        tui.Press(Key.Home);
+        for (int i = 0; i < steps; i++)
+        {
+            tui.Press(Key.CursorDown);
+        }
+        tui.Press(Key.Enter);
+        Assert.Equal("25", nodes.EditText);
+        tui.Press(Key.Backspace);
+        tui.Press(Key.Backspace);
+        tui.Type("7");
+        tui.Press(Key.Enter);
+        Assert.Equal(7, tui.Session.Prompt["sampler"]!["inputs"]!["steps"]!.GetValue<int>());
+        Assert.Equal("7", tui.Window.Generate.Form.Steps!.Text);
+
+        string saved = Path.Combine(workspace.Base, "saved.json");
+        nodes.FileText = saved;
+        tui.Press(Key.S.WithCtrl);
+        Assert.Equal(7, WorkflowFile.Open(saved)["sampler"]!["inputs"]!["steps"]!.GetValue<int>());
+
+        tui.Session.Load(WorkflowFile.SeedGuide(), "built-in");
+        Assert.Equal("25", tui.Window.Generate.Form.Steps!.Text);
+        nodes.FileText = saved;
+        tui.Press(Key.O.WithCtrl);
+        Assert.Equal(saved, tui.Session.Origin);
+        Assert.Equal("7", tui.Window.Generate.Form.Steps!.Text);
     }
 }

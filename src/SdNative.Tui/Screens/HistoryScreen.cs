@@ -8,7 +8,7 @@ using Terminal.Gui.ViewBase;
 namespace SdNative.Tui.Screens;
 
 /// <summary>The output folder's images with their parameters, newest first, and the selected
-/// one beside the list. Enter reloads its workflow into the generate screen; R re-runs it with
+/// one beside the list. Enter reloads its workflow into the generate screen; Ctrl+R re-runs it with
 /// a new seed.</summary>
 [Screen("History", Key = "F3", Order = 2)]
 public sealed class HistoryScreen : ListScreen, IScreen
@@ -18,7 +18,7 @@ public sealed class HistoryScreen : ListScreen, IScreen
     private IReadOnlyList<HistoryEntry> _entries = [];
 
     public HistoryScreen(IApplication app, TuiSession session)
-        : base(app, session, "Outputs — Enter reloads the workflow, R re-runs it with a new seed")
+        : base(app, session, "Outputs — Enter reloads the workflow, Ctrl+R re-runs it with a new seed")
     {
         List.Width = Dim.Percent(60);
         _picture.X = Pos.Right(List) + 1;
@@ -30,7 +30,7 @@ public sealed class HistoryScreen : ListScreen, IScreen
             {
                 key.Handled = Reload(Selected);
             }
-            else if (key == Key.R)
+            else if (key == Key.R.WithCtrl)
             {
                 key.Handled = Rerun(Selected);
             }

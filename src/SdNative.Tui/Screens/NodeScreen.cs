@@ -11,7 +11,7 @@ namespace SdNative.Tui.Screens;
 /// <summary>
 /// Every node and input of the loaded workflow as a tree, with ComfyUI's validation errors
 /// under the node they belong to. Enter on an input puts its value in the edit line; Enter
-/// there writes it back (JSON when it parses, else text). V validates; Ctrl+O and Ctrl+S open
+/// there writes it back (JSON when it parses, else text). Ctrl+R validates again; Ctrl+O and Ctrl+S open
 /// and save the workflow file named in the file line.
 /// </summary>
 [Screen("Nodes", Key = "F4", Order = 3)]
@@ -24,7 +24,7 @@ public sealed class NodeScreen : ListScreen, IScreen
     private NodeRow? _editing;
 
     public NodeScreen(IApplication app, TuiSession session)
-        : base(app, session, "V validates · Enter edits · Ctrl+O open / Ctrl+S save the file below")
+        : base(app, session, "Enter edits · Ctrl+R validates · Ctrl+O open / Ctrl+S save the file below")
     {
         List.Height = Dim.Fill(3);
         _file.Text = session.Origin;
@@ -38,7 +38,7 @@ public sealed class NodeScreen : ListScreen, IScreen
                 _value.SetFocus();
                 key.Handled = true;
             }
-            else if (key == Key.V)
+            else if (key == Key.R.WithCtrl)
             {
                 _ = ValidateAsync();
                 key.Handled = true;
@@ -70,6 +70,16 @@ public sealed class NodeScreen : ListScreen, IScreen
 
     public IReadOnlyList<NodeRow> Rows => _rows;
     public string Message => Heading.Text;
+
+    /// <summary>The edit line's text (what Enter on an input put there).</summary>
+    public string EditText => _value.Text;
+
+    /// <summary>The file line: where Ctrl+O opens from and Ctrl+S saves to.</summary>
+    public string FileText
+    {
+        get => _file.Text;
+        set => _file.Text = value;
+    }
     private NodeRow? Selected => SelectedIndex is int i && i < _rows.Count ? _rows[i] : null;
 
     public void OnShown() => _ = ValidateAsync();

@@ -4,17 +4,18 @@ using Terminal.Gui.Input;
 
 namespace SdNative.Tui.Screens;
 
-/// <summary>Every run of this session, queued, running or finished; Delete (or C) cancels the
+/// <summary>Every run of this session, queued, running or finished; Delete cancels the
 /// selected one.</summary>
 [Screen("Queue", Key = "F2", Order = 1)]
 public sealed class QueueScreen : ListScreen, IScreen
 {
     public QueueScreen(IApplication app, TuiSession session)
-        : base(app, session, "Runs of this session — Delete or C cancels the selected one")
+        : base(app, session, "Runs of this session — Delete cancels the selected one")
     {
         List.KeyDown += (_, key) =>
         {
-            if (key == Key.Delete || key == Key.C)
+            // Letters would not arrive: the list takes them to jump to a line starting with one.
+            if (key == Key.Delete)
             {
                 CancelSelected();
                 key.Handled = true;
