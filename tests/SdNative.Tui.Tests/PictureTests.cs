@@ -96,6 +96,29 @@ public class PictureTests
     }
 
     [Fact]
+    public void WithKittyGraphicsReportedThePaneSendsKittyGraphics()
+    {
+        using IApplication app = Application.Create(new VirtualTimeProvider());
+        app.Init(DriverRegistry.Names.ANSI);
+        app.Driver!.SetScreenSize(40, 20);
+        app.Driver.SetKittyGraphicsSupport(new KittyGraphicsSupportResult { IsSupported = true, Resolution = new System.Drawing.Size(10, 20) });
+        using var window = new Runnable();
+        var pane = new PicturePane { X = 0, Y = 0, Width = 20, Height = 10 };
+        window.Add(pane);
+        var token = app.Begin(window)!;
+        pane.Show(Quadrants());
+        app.LayoutAndDraw(true);
+
+        Assert.True(pane.UsesRaster);
+        var image = Assert.Single(app.Driver.GetOutputBuffer().GetRasterImages());
+        Assert.NotNull(image.Pixels);
+        // The picture goes out whole; the terminal scales it into the cells.
+        Assert.Equal(C(Red), image.Pixels[0, 0]);
+        Assert.Equal(C(White), image.Pixels[image.Pixels.GetLength(0) - 1, image.Pixels.GetLength(1) - 1]);
+        app.End(token);
+    }
+
+    [Fact]
     public void WithoutRasterSupportThePaneDrawsHalfBlocks()
     {
         using IApplication app = Application.Create(new VirtualTimeProvider());

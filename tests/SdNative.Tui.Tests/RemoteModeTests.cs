@@ -11,7 +11,13 @@ namespace SdNative.Tui.Tests;
 public class RemoteModeTests
 {
     [SkippableFact]
-    public async Task F5QueuesOnTheServerShowsItsPreviewsAndFetchesTheResult()
+    public Task F5QueuesOnTheServerShowsItsPreviewsAndFetchesTheResult() => WithServerAsync(RunRemote);
+
+    [SkippableFact]
+    public Task EscInterruptsThePromptOnTheServer() => WithServerAsync(CancelRemote);
+
+    /// <summary>The real server on Kestrel (the UI needs a WebSocket) over a folder with the tiny model.</summary>
+    private static async Task WithServerAsync(Action<Uri, TuiWorkspace, TuiWorkspace> test)
     {
         using var server = TuiWorkspace.WithTinyModel();
         using var local = TuiWorkspace.Empty();
@@ -19,14 +25,43 @@ public class RemoteModeTests
         await app.StartAsync();
         try
         {
-            var address = new Uri(app.Urls.First().Replace("0.0.0.0", "127.0.0.1") + "/");
-            RunRemote(address, server, local);
+            test(new Uri(app.Urls.First().Replace("0.0.0.0", "127.0.0.1") + "/"), server, local);
         }
         finally
         {
             await app.StopAsync();
             await app.DisposeAsync();
         }
+    }
+
+    private static void CancelRemote(Uri address, TuiWorkspace server, TuiWorkspace local)
+    {
+        using var tui = TuiHarness.Start(new TuiOptions(Run: local.Run, Server: address));
+        var screen = tui.Window.Generate;
+        var shown = new List<GenerationJob>();
+        screen.ResultShown += shown.Add;
+        using var stepped = new ManualResetEventSlim();
+        tui.Session.Queue.JobProgress += (_, u) =>
+        {
+            if (u.Total > 0 && u.Step >= 1)
+            {
+                stepped.Set();
+            }
+        };
+        screen.Form.Steps!.Text = "500";
+        screen.Form.Denoise!.Text = "1";
+
+        tui.Press(Key.F5);
+        tui.PumpUntil(() => stepped.IsSet, "the server's first step");
+        tui.Press(Key.Esc);
+        tui.PumpUntil(() => shown.Count > 0, "the cancelled run");
+
+        Assert.Equal(JobState.Cancelled, Assert.Single(shown).State);
+        Assert.False(tui.Window.QuitRequested);
+        // The server stopped too: its queue drains without writing the image.
+        using var http = new HttpClient { BaseAddress = address };
+        tui.PumpUntil(() => http.GetStringAsync("queue").GetAwaiter().GetResult().Replace(" ", "") == "{\"queue_running\":[],\"queue_pending\":[]}", "the server's empty queue");
+        Assert.Empty(server.OutputFiles());
     }
 
     private static void RunRemote(Uri address, TuiWorkspace server, TuiWorkspace local)
