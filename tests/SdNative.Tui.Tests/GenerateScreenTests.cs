@@ -78,6 +78,10 @@ public class GenerateScreenTests
         Assert.Equal(second, Seed(shown[1]));
         Assert.Equal(second, form.Seed.Text);
         Assert.Equal(2, workspace.OutputFiles().Length);
+        // The first result moved beside the second, to compare.
+        Assert.Same(shown[0].Outcome!.Image, screen.Previous.Picture);
+        Assert.Same(shown[1].Outcome!.Image, screen.Picture.Picture);
+        Assert.StartsWith("before: " + Path.GetFileName(shown[0].Outcome!.Files[0]) + " · seed 12345", screen.PreviousText);
 
         // The same prompt again runs nothing (the runner's cache) and shows the file it wrote.
         tui.Press(Key.F5);

@@ -11,6 +11,7 @@ public sealed partial class GenerateScreen
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Random _seeds = new();
     private StepTimer? _timer;
+    private GenerationJob? _lastShown;
 
     /// <summary>Writes the form into the workflow and queues it; then applies the seed rule.
     /// Returns the job, or null (with a status message) when an input is out of range.</summary>
@@ -115,6 +116,12 @@ public sealed partial class GenerateScreen
             case JobState.Done:
                 var outcome = job.Outcome!;
                 _bar.Fraction = 1;
+                if (_lastShown?.Outcome?.Image is RgbImage before)
+                {
+                    _previous.Show(before);
+                    _previousText.Text = $"before: {string.Join(", ", _lastShown.Outcome.Files.Select(Path.GetFileName))} · {_lastShown.Summary}";
+                }
+                _lastShown = job;
                 if (outcome.Image is not null)
                 {
                     _picture.Show(outcome.Image);
