@@ -73,6 +73,10 @@ public sealed class MainWindow : Window
 
     public void Show(View screen)
     {
+        if (screen != Generate && Generate.Visible)
+        {
+            Generate.Form.CommitValid();
+        }
         foreach (var (_, s) in _screens)
         {
             s.Visible = s == screen;

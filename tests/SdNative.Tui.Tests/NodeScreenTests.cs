@@ -32,6 +32,19 @@ public class NodeScreenTests
     }
 
     [Fact]
+    public void TheNodeViewShowsWhatTheFormHolds()
+    {
+        using var workspace = TuiWorkspace.Empty();
+        using var tui = TuiHarness.Start(new TuiOptions(Run: workspace.Run));
+        tui.Window.Generate.Form.Steps!.Text = "9";
+        tui.Window.Generate.Form.Denoise!.Text = "7";   // out of range: stays as it was
+        tui.Press(Key.F4);
+        var rows = tui.Window.Screen<NodeScreen>().Rows;
+        Assert.Contains(rows, r => r.NodeId == "sampler" && r.Text == "    steps = 9");
+        Assert.Contains(rows, r => r.NodeId == "sampler" && r.Text == "    denoise = 0.65");
+    }
+
+    [Fact]
     public void AnEditedInputIsWrittenBackAndRevalidated()
     {
         using var workspace = TuiWorkspace.Empty();

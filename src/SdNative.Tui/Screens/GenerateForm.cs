@@ -105,6 +105,17 @@ public sealed class GenerateForm : View
         return true;
     }
 
+    /// <summary>Writes every editor whose value is valid into the workflow and leaves the rest,
+    /// so the node view and a saved file show what the form shows.</summary>
+    public void CommitValid()
+    {
+        var inputs = _session.Inputs;
+        foreach (var field in _fields)
+        {
+            field.TryCommit(inputs, out _);
+        }
+    }
+
     /// <summary>The seed rule the person picked (fixed when the text is not a rule).</summary>
     public SeedControl SeedRuleChosen => SeedControl is not null && SeedRule.TryParse(SeedControl.Text, out var c) ? c : Workflow.SeedControl.Fixed;
 
