@@ -9,6 +9,7 @@ PACKAGES=(
   zlib1g-dev
   python3-numpy python3-regex python3-websocket
   hyperfine time
+  tmux
 )
 
 SUDO=""

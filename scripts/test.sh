@@ -92,5 +92,9 @@ run_step "dotnet test" "$RESULTS/dotnet-test.log" "$(dotnet_result_files "$REPO"
     --logger "junit;LogFilePath=$RESULTS/dotnet-{assembly}.junit.xml"
 grep -E "^(Passed!|Failed!)|  Failed |Error Message|[Cc]rash|aborted" "$RESULTS/dotnet-test.log" | head -60
 
+echo "== terminal UI in tmux"
+run_step "tui smoke" "$RESULTS/tui-smoke.log" tui-smoke.junit.xml scripts/tui-smoke.sh "$RESULTS/tui-smoke.junit.xml"
+tail -n 3 "$RESULTS/tui-smoke.log"
+
 echo "== summary"
 /usr/bin/python3 scripts/summarize-junit.py "$RESULTS"

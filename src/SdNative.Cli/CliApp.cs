@@ -21,6 +21,7 @@ public static class CliApp
         root.Subcommands.Add(DemoCommand.Create(console));
         root.Subcommands.Add(SystemCommand.Create(console));
         root.Subcommands.Add(ServeCommand.Create(console));
+        root.Subcommands.Add(TuiCommand.Create(console));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

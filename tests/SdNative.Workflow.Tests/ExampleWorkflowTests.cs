@@ -141,17 +141,5 @@ public class ExampleWorkflowTests
         File.Move(saved[0].FullPath, path);
     }
 
-    internal static string SharedVocabulary()
-    {
-        string path = TinyModel.VocabularyPath();
-        if (!File.Exists(path))
-        {
-            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new InvalidOperationException($"CI=true but the CLIP vocabulary is missing: {path}");
-            }
-            Skip.If(true, $"shared folder not found ({path}); set SDN_SHARED_DIR");
-        }
-        return path;
-    }
+    internal static string SharedVocabulary() => TinyModel.SharedVocabulary();
 }

@@ -29,4 +29,20 @@ internal static class TinyModel
         string shared = string.IsNullOrEmpty(env) ? Path.GetFullPath(Path.Combine(TestFolders.RepoRoot(), "..", "shared")) : env;
         return Path.Combine(shared, "data", "clip", "bpe_simple_vocab_16e6.txt.gz");
     }
+
+    /// <summary>The CLIP vocabulary, or a skip naming where it was looked for; under CI=true a
+    /// missing vocabulary fails instead.</summary>
+    public static string SharedVocabulary()
+    {
+        string path = VocabularyPath();
+        if (!File.Exists(path))
+        {
+            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException($"CI=true but the CLIP vocabulary is missing: {path}");
+            }
+            Skip.If(true, $"shared folder not found ({path}); set SDN_SHARED_DIR");
+        }
+        return path;
+    }
 }

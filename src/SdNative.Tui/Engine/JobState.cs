@@ -1,0 +1,10 @@
+namespace SdNative.Tui.Engine;
+
+public enum JobState
+{
+    Queued,
+    Running,
+    Done,
+    Failed,
+    Cancelled,
+}
