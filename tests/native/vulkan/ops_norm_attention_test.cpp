@@ -118,3 +118,27 @@ TEST(VulkanAttention, CrossAttentionWithFewerKeysThanQueries) {
     batch.submit();
     EXPECT_LT(normalized_error(read_back(*dout, want.size()), want), 1e-5);
 }
+
+TEST(VulkanAttention, AHeadWiderThanOneDispatchIsWrittenSliceBySlice) {
+    SDN_REQUIRE_VULKAN_DEVICE(device);
+    // The SD VAE's mid-block attention: one 512-wide head (above the shader's 256 columns), and
+    // a width that is not a multiple of 256 so the last slice is partial.
+    for (const int64_t hd : {int64_t(512), int64_t(300)}) {
+        const int64_t B = 1, n = 9, heads = 1, width = heads * hd;
+        const auto q = random_vector(n * width, 21), k = random_vector(n * width, 22),
+                   v = random_vector(n * width, 23);
+        std::vector<float> want(n * width);
+        const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
+        ops::AttentionArgs ra{q.data(), k.data(), v.data(), want.data(), B,     n,     n,    heads,
+                              hd,       width,    width,    width,       width, scale, false};
+        ref::attention(ra);
+        auto dq = device_vector(*device, q), dk = device_vector(*device, k),
+             dv = device_vector(*device, v);
+        auto dout = device_vector(*device, std::vector<float>(want.size(), 0.0f));
+        vk::CommandBatch batch(*device);
+        vk::attention(batch, {at(dq), at(dk), at(dv), at(dout), B, n, n, heads, hd, width, width,
+                              width, width, scale, false});
+        batch.submit();
+        EXPECT_LT(normalized_error(read_back(*dout, want.size()), want), 1e-5) << "head_dim " << hd;
+    }
+}
