@@ -23,6 +23,7 @@ public static class ServeCommand
         ["--front-end-root"] = "A ComfyUI front-end build to serve at /.",
         ["--api-key"] = "Key every request must carry (Authorization: Bearer KEY or ?token=KEY).",
         ["--threads"] = "Engine threads (0 = physical cores).",
+        ["--device"] = "Compute device: auto, cpu (default), vulkan or vulkan:N (`sdnative system` lists them).",
         ["--preview-method"] = "Sampler previews when a prompt does not ask: none (default), auto or latent2rgb (the latent→RGB projection), or taesd (models/vae_approx/taesd_decoder.*).",
         ["--on-shutdown"] = "On SIGTERM: cancel (default; the running prompt stays queued) or finish it first.",
         ["--max-upload-size"] = "Largest upload in MiB (default 100).",

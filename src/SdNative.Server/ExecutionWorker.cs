@@ -9,13 +9,17 @@ namespace SdNative.Server;
 /// Runs queued prompts one at a time on one <see cref="WorkflowRunner"/>, whose node cache spans
 /// prompts (a changed seed re-runs the sampler and what follows). Sends the prompt's events,
 /// writes its history entry, and only then takes it off the queue and says it is done. A failing
-/// prompt becomes execution_error and the worker goes on with the next.
+/// prompt becomes execution_error and the worker goes on with the next. Output nodes write their
+/// images as they run and `executed` follows each at once, as in ComfyUI. The engine (on the
+/// configured device) is made on first use and kept for the server's life; /free replaces only the
+/// runner with its cached node outputs and loaded models.
 /// </summary>
 public sealed class ExecutionWorker(PromptQueue queue, WebSocketHub hub, ServerOptions options, ILogger<ExecutionWorker> logger)
     : BackgroundService, IMemoryRelease
 {
     private readonly Lock _lock = new();
-    private WorkflowRunner _runner = new(logger: logger);
+    private SdnEngine? _engine;
+    private WorkflowRunner? _runner;
     private bool _releaseAfterRun;
     private CancellationTokenSource? _interrupt;
     private QueueItem? _running;
@@ -52,9 +56,46 @@ public sealed class ExecutionWorker(PromptQueue queue, WebSocketHub hub, ServerO
 
     private void ReplaceRunner()
     {
-        _runner.Dispose();
-        _runner = new WorkflowRunner(logger: logger);
+        _runner?.Dispose();
+        _runner = null;
         _releaseAfterRun = false;
+    }
+
+    /// <summary>The GPU the engine computes on, or null for the CPU (for /system_stats): asked of
+    /// the engine itself, so "auto" shows what it chose.</summary>
+    public GpuDevice? Gpu()
+    {
+        int index = VulkanIndex(Engine().DeviceName);
+        return index < 0 ? null : GpuDevice.List().ElementAtOrDefault(index);
+    }
+
+    /// <summary>N of the engine's "vulkan:N name", or -1 for the CPU.</summary>
+    private static int VulkanIndex(string deviceName)
+    {
+        const string prefix = "vulkan:";
+        if (!deviceName.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return -1;
+        }
+        string digits = new(deviceName[prefix.Length..].TakeWhile(char.IsAsciiDigit).ToArray());
+        return int.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) ? n : -1;
+    }
+
+    private SdnEngine Engine()
+    {
+        lock (_lock)
+        {
+            return _engine ??= new SdnEngine(new SdnEngineOptions(options.Threads, options.Cpu, options.EngineDevice), logger);
+        }
+    }
+
+    private WorkflowRunner Runner()
+    {
+        var engine = Engine();
+        lock (_lock)
+        {
+            return _runner ??= new WorkflowRunner(engine, logger) { WriteImagesAsNodesRun = true };
+        }
     }
 
     /// <summary>The node running for this client's prompt (ComfyUI re-sends it to a reconnecting socket).</summary>
@@ -96,6 +137,7 @@ public sealed class ExecutionWorker(PromptQueue queue, WebSocketHub hub, ServerO
     private async Task RunAsync(QueueItem item, CancellationToken stopping)
     {
         var events = new PromptEvents(hub, item);
+        var states = new NodeProgressStates(item.PromptId);
         using var interrupt = new CancellationTokenSource();
         // Finish mode lets the running prompt complete on SIGTERM; cancel mode stops it and keeps it queued.
         using var linked = options.FinishOnShutdown
@@ -103,29 +145,48 @@ public sealed class ExecutionWorker(PromptQueue queue, WebSocketHub hub, ServerO
             : CancellationTokenSource.CreateLinkedTokenSource(interrupt.Token, stopping);
         var executed = new List<string>();
         string? current = null, currentClass = null;
-        WorkflowRunner runner;
+        WorkflowRunner? runner = null;
         lock (_lock)
         {
-            runner = _runner;
             _running = item;
             _interrupt = interrupt;
             _currentNode = null;
         }
         events.Send("execution_start", new JsonObject(), timestamp: true);
-        runner.CachedNodes = new Reporter<IReadOnlyList<string>>(ids =>
-            events.Send("execution_cached", new JsonObject { ["nodes"] = Ids(ids) }, timestamp: true));
-        runner.NodeProgress = new Reporter<NodeStarted>(node =>
+
+        JsonObject outputs = new(), meta = new();
+        // ComfyUI's order per node: progress_state (running), executing, [progress_state, progress,
+        // preview] per step, executed (output nodes), progress_state (finished).
+        var started = new Reporter<NodeStarted>(node =>
         {
-            if (current is not null)
-            {
-                executed.Add(current);
-            }
             (current, currentClass) = (node.NodeId, node.ClassType);
             lock (_lock)
             {
                 _currentNode = current;
             }
+            states.Start(node.NodeId);
+            events.Send("progress_state", states.ToJson());
             events.Send("executing", new JsonObject { ["node"] = node.NodeId, ["display_node"] = node.NodeId });
+        });
+        var finished = new Reporter<NodeFinished>(node =>
+        {
+            if (!node.Cached)
+            {
+                executed.Add(node.NodeId);
+            }
+            // A cached output node's earlier images are re-sent only to a prompt with a client (ComfyUI).
+            if (node.Images is { } images && !(node.Cached && item.ClientId is null))
+            {
+                var ui = new JsonObject { ["images"] = new JsonArray(images.Select(i => (JsonNode?)new JsonObject
+                {
+                    ["filename"] = i.Filename, ["subfolder"] = i.Subfolder ?? "", ["type"] = i.Type,
+                }).ToArray()) };
+                outputs[node.NodeId] = ui;
+                meta[node.NodeId] = new JsonObject { ["node_id"] = node.NodeId, ["display_node"] = node.NodeId, ["parent_node"] = null, ["real_node_id"] = node.NodeId };
+                events.Send("executed", new JsonObject { ["node"] = node.NodeId, ["display_node"] = node.NodeId, ["output"] = ui.DeepClone() });
+            }
+            states.Finish(node.NodeId);
+            events.Send("progress_state", states.ToJson());
         });
         var progress = new Reporter<GenerationProgress>(p =>
         {
@@ -135,33 +196,23 @@ public sealed class ExecutionWorker(PromptQueue queue, WebSocketHub hub, ServerO
             }
             else if (p.Stage == GenerationStage.Sampling && p.Step > 0 && current is not null)
             {
+                states.Update(current, p.Step, p.Total);
+                events.Send("progress_state", states.ToJson());
                 events.Send("progress", new JsonObject { ["value"] = p.Step, ["max"] = p.Total, ["node"] = current });
             }
         });
 
-        JsonObject outputs = new(), meta = new();
         string? final = null;
         JsonObject? finalData = null;
         try
         {
+            runner = Runner();
+            runner.CachedNodes = new Reporter<IReadOnlyList<string>>(ids =>
+                events.Send("execution_cached", new JsonObject { ["nodes"] = Ids(ids) }, timestamp: true));
+            runner.NodeProgress = started;
+            runner.NodeFinished = finished;
             var document = WorkflowDocument.Parse(new JsonObject { ["prompt"] = item.Prompt.DeepClone(), ["extra_data"] = item.ExtraData.DeepClone() }.ToJsonString());
-            var result = await runner.RunAsync(document, RunOptions(item), progress, linked.Token).ConfigureAwait(false);
-            var cached = result.Nodes.Where(n => n.Cached).Select(n => n.NodeId).ToHashSet();
-            foreach (var (node, images) in result.Images)
-            {
-                // A cached output node's earlier images are re-sent only to a prompt with a client (ComfyUI).
-                if (cached.Contains(node) && item.ClientId is null)
-                {
-                    continue;
-                }
-                var ui = new JsonObject { ["images"] = new JsonArray(images.Select(i => (JsonNode?)new JsonObject
-                {
-                    ["filename"] = i.Filename, ["subfolder"] = i.Subfolder ?? "", ["type"] = i.Type,
-                }).ToArray()) };
-                outputs[node] = ui;
-                meta[node] = new JsonObject { ["node_id"] = node, ["display_node"] = node, ["parent_node"] = null, ["real_node_id"] = node };
-                events.Send("executed", new JsonObject { ["node"] = node, ["display_node"] = node, ["output"] = ui.DeepClone() });
-            }
+            await runner.RunAsync(document, RunOptions(item), progress, linked.Token).ConfigureAwait(false);
             final = "execution_success";
             finalData = Stamp(new JsonObject(), item);
         }
@@ -192,8 +243,12 @@ public sealed class ExecutionWorker(PromptQueue queue, WebSocketHub hub, ServerO
         }
         finally
         {
-            runner.CachedNodes = null;
-            runner.NodeProgress = null;
+            if (runner is not null)
+            {
+                runner.CachedNodes = null;
+                runner.NodeProgress = null;
+                runner.NodeFinished = null;
+            }
         }
 
         // History first, then off the queue (one transaction), then status, "executing null" and the end event.
@@ -231,7 +286,8 @@ public sealed class ExecutionWorker(PromptQueue queue, WebSocketHub hub, ServerO
     public override void Dispose()
     {
         base.Dispose();
-        _runner.Dispose();
+        _runner?.Dispose();
+        _engine?.Dispose();
     }
 
     private RunOptions RunOptions(QueueItem item)

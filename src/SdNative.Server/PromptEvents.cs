@@ -4,12 +4,12 @@ namespace SdNative.Server;
 
 /// <summary>
 /// The WebSocket events of one prompt, routed as ComfyUI routes them (§3.9): to the prompt's
-/// client_id; without one, progress, previews and execution_interrupted are broadcast and the
+/// client_id; without one, progress, progress_state, previews and execution_interrupted are broadcast and the
 /// rest is not sent. The events ComfyUI keeps in history status.messages are collected here.
 /// </summary>
 public sealed class PromptEvents(WebSocketHub hub, QueueItem item)
 {
-    private static readonly HashSet<string> Broadcast = ["progress", "execution_interrupted"];
+    private static readonly HashSet<string> Broadcast = ["progress", "progress_state", "execution_interrupted"];
     private static readonly HashSet<string> Remembered = ["execution_start", "execution_cached", "execution_success", "execution_error", "execution_interrupted"];
 
     public string PromptId => item.PromptId;

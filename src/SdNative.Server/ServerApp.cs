@@ -28,6 +28,7 @@ public static class ServerApp
         ["--front-end-root"] = $"{ServerOptions.Section}:{nameof(ServerOptions.FrontEndRoot)}",
         ["--threads"] = $"{ServerOptions.Section}:{nameof(ServerOptions.Threads)}",
         ["--cpu"] = $"{ServerOptions.Section}:{nameof(ServerOptions.Cpu)}",
+        ["--device"] = $"{ServerOptions.Section}:{nameof(ServerOptions.Device)}",
         ["--preview-method"] = $"{ServerOptions.Section}:{nameof(ServerOptions.PreviewMethod)}",
         ["--on-shutdown"] = $"{ServerOptions.Section}:{nameof(ServerOptions.OnShutdown)}",
         ["--max-upload-size"] = $"{ServerOptions.Section}:{nameof(ServerOptions.MaxUploadSize)}",

@@ -44,6 +44,12 @@ public sealed class ServerOptions
     /// <summary>The engine's CPU kernels.</summary>
     public CpuVariant Cpu { get; set; } = CpuVariant.Auto;
 
+    /// <summary>Where the engine computes: auto, cpu, vulkan or vulkan:N (the CLI's --device).</summary>
+    public string Device { get; set; } = "cpu";
+
+    /// <summary><see cref="Device"/> parsed; the CPU when it does not parse (Problem names that).</summary>
+    public ComputeDevice EngineDevice => ComputeDevice.TryParse(Device, out var device) ? device.Value : SdNative.ComputeDevice.Cpu;
+
     /// <summary>Sampler previews for prompts whose extra_data.preview_method is absent or "default":
     /// "none" (ComfyUI's default), "auto"/"latent2rgb" (the latent→RGB projection, each step) or "taesd"
     /// (the TAESD decoder from models/vae_approx, the projection when it is missing).</summary>
@@ -78,7 +84,7 @@ public sealed class ServerOptions
     private static long Megabytes(double megabytes) => (long)Math.Round(megabytes * 1024 * 1024);
 
     /// <summary>The workflow runner's options for these folders (the CLI's run uses the same record).</summary>
-    public RunOptions RunOptions() => new(BaseDir: Base, ModelsDir: Models, InputDir: Input, OutputDir: Output, Threads: Threads, CpuVariant: Cpu);
+    public RunOptions RunOptions() => new(BaseDir: Base, ModelsDir: Models, InputDir: Input, OutputDir: Output, Threads: Threads, CpuVariant: Cpu, Device: EngineDevice);
 
     /// <summary>
     /// The reason these options are unsafe or unusable, or null when they are fine: a non-loopback
@@ -110,11 +116,35 @@ public sealed class ServerOptions
         {
             return $"--max-upload-size ({MaxUploadSize}) and --max-json-size ({MaxJsonSize}) must be positive megabytes";
         }
+        if (DeviceProblem() is { } device)
+        {
+            return device;
+        }
         if (!IsLoopback(Listen) && string.IsNullOrEmpty(ApiKey) && !Insecure)
         {
             return $"listening on {Listen} (not loopback) needs --api-key KEY, or --insecure to serve without one";
         }
         return null;
+    }
+
+    /// <summary>An unknown spelling, or a Vulkan device this machine does not have (naming those it has).</summary>
+    private string? DeviceProblem()
+    {
+        if (!ComputeDevice.TryParse(Device, out var device))
+        {
+            return $"--device takes {SdNative.ComputeDevice.Spellings}, not '{Device}'";
+        }
+        if (device.Value.Kind != ComputeDeviceKind.Vulkan)
+        {
+            return null;
+        }
+        var gpus = GpuDevice.List();
+        if (device.Value.Index < gpus.Count)
+        {
+            return null;
+        }
+        var names = gpus.Count == 0 ? "no Vulkan devices" : string.Join("; ", gpus);
+        return $"--device: there is no {device.Value}; there are cpu and {names}";
     }
 
     private static bool IsLoopback(string address) =>

@@ -15,10 +15,10 @@ public static class SystemRoutes
 {
     public static IEndpointRouteBuilder MapSystem(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/system_stats", () =>
+        routes.MapGet("/system_stats", (ExecutionWorker worker) =>
         {
             var (total, free) = SystemStats.Memory();
-            return Results.Json(SystemStats.Build(Environment.GetCommandLineArgs(), total, free));
+            return Results.Json(SystemStats.Build(Environment.GetCommandLineArgs(), total, free, worker.Gpu()));
         });
         routes.MapGet("/object_info", (ServerFolders folders) => Results.Json(ObjectInfo.Build(folders.Models)));
         // An unknown class answers {} (ComfyUI's behaviour), not 404.

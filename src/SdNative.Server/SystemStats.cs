@@ -5,15 +5,16 @@ using System.Text.Json.Nodes;
 namespace SdNative.Server;
 
 /// <summary>
-/// GET /system_stats in ComfyUI's shape. The engine runs on the CPU here, so there is one device
-/// described as ComfyUI describes its CPU device: name and type "cpu", index null, and the
-/// machine's memory as its "vram". Fields about Python, PyTorch and the front-end package name
+/// GET /system_stats in ComfyUI's shape. There is one device, the one the engine computes on: the
+/// CPU as ComfyUI describes its CPU device (name and type "cpu", index null, the machine's memory
+/// as its "vram"), or a Vulkan GPU (name "vulkan:N name", type "vulkan", index N, and its
+/// device-local memory as both total and free: the engine does not read a GPU's free memory). Fields about Python, PyTorch and the front-end package name
 /// what this server has instead (the .NET runtime; none). The command line is shown with the
 /// API key's value hidden.
 /// </summary>
 public static class SystemStats
 {
-    public static JsonObject Build(IReadOnlyList<string> argv, long ramTotal, long ramFree)
+    public static JsonObject Build(IReadOnlyList<string> argv, long ramTotal, long ramFree, GpuDevice? gpu = null)
     {
         var system = new JsonObject
         {
@@ -29,18 +30,22 @@ public static class SystemStats
             ["embedded_python"] = false,
             ["argv"] = new JsonArray(Redacted(argv).Select(a => (JsonNode)a).ToArray()),
         };
-        var cpu = new JsonObject
-        {
-            ["name"] = "cpu",
-            ["type"] = "cpu",
-            ["index"] = null,
-            ["vram_total"] = ramTotal,
-            ["vram_free"] = ramFree,
-            ["torch_vram_total"] = ramTotal,
-            ["torch_vram_free"] = ramFree,
-        };
-        return new JsonObject { ["system"] = system, ["devices"] = new JsonArray(cpu) };
+        var device = gpu is null
+            ? Device("cpu", "cpu", null, ramTotal, ramFree)
+            : Device($"vulkan:{gpu.Index} {gpu.Name}", "vulkan", gpu.Index, gpu.MemoryBytes, gpu.MemoryBytes);
+        return new JsonObject { ["system"] = system, ["devices"] = new JsonArray(device) };
     }
+
+    private static JsonObject Device(string name, string type, int? index, long total, long free) => new()
+    {
+        ["name"] = name,
+        ["type"] = type,
+        ["index"] = index,
+        ["vram_total"] = total,
+        ["vram_free"] = free,
+        ["torch_vram_total"] = total,
+        ["torch_vram_free"] = free,
+    };
 
     /// <summary>Memory this process may use in total (a container's limit when lower than the
     /// machine's) and what is still free (MemAvailable, or the cgroup's room when tighter).</summary>

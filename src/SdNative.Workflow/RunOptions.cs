@@ -63,3 +63,7 @@ public sealed record RunResult(
 
 /// <summary>Reported as each node starts.</summary>
 public sealed record NodeStarted(string NodeId, string ClassType, int Index, int Count);
+
+/// <summary>Reported as a node is done. Images: an output node's images (from the run that wrote
+/// them when Cached); null for other nodes.</summary>
+public sealed record NodeFinished(string NodeId, string ClassType, bool Cached, IReadOnlyList<SdNative.Imaging.SavedImage>? Images);

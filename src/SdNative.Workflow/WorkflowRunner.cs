@@ -11,7 +11,8 @@ namespace SdNative.Workflow;
 /// Runs ComfyUI API-format workflows: validates as ComfyUI does, executes only what the output
 /// nodes need, in dependency order, and keeps node outputs between runs (keyed by class, inputs
 /// and upstream keys) so a changed seed re-runs only the sampler and what follows. Images are
-/// written only once every node has succeeded. One run at a time per runner.
+/// written only once every node has succeeded, unless <see cref="WriteImagesAsNodesRun"/> asks for
+/// ComfyUI's way. One run at a time per runner.
 /// </summary>
 public sealed class WorkflowRunner : IDisposable
 {
@@ -51,6 +52,16 @@ public sealed class WorkflowRunner : IDisposable
     /// will take from the cache (ComfyUI's execution_cached).</summary>
     public IProgress<IReadOnlyList<string>>? CachedNodes { get; set; }
 
+    /// <summary>Reported as each node the run needs is done: right after it executed (an output
+    /// node once its images are written) or when it is served from the cache.</summary>
+    public IProgress<NodeFinished>? NodeFinished { get; set; }
+
+    /// <summary>False (the default): images are written only once every node has succeeded, so a
+    /// failed or cancelled run writes nothing. True: each output node writes its images as soon as
+    /// it runs, as ComfyUI's SaveImage does, so a client hears of them at once and a later failing
+    /// node leaves the earlier nodes' images written.</summary>
+    public bool WriteImagesAsNodesRun { get; set; }
+
     public static bool NativeSamplerSupported(string name)
     {
         // No engine to ask: validation alone cannot tell; sampling will.
@@ -81,7 +92,8 @@ public sealed class WorkflowRunner : IDisposable
     /// <summary>Parses, validates and runs a workflow. Throws <see cref="WorkflowValidationException"/>
     /// (ComfyUI's error body) when it does not validate, <see cref="WorkflowRuntimeException"/> when a
     /// node fails, <see cref="OperationCanceledException"/> when cancelled; in all three cases no
-    /// output file is written.</summary>
+    /// output file is written (unless <see cref="WriteImagesAsNodesRun"/>: then the output nodes that
+    /// ran before keep theirs).</summary>
     public Task<RunResult> RunAsync(string json, RunOptions options, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var document = WorkflowDocument.Parse(json);
@@ -118,7 +130,8 @@ public sealed class WorkflowRunner : IDisposable
             {
                 SavedPrompt = (JsonObject)prompt.DeepClone(),
             };
-            var run = new Execution(this, prompt, services);
+            var written = new WrittenImages();
+            var run = new Execution(this, prompt, services, written);
             CachedNodes?.Report(run.CachedAmong(validation.Outputs));
             foreach (var output in validation.Outputs)
             {
@@ -130,11 +143,13 @@ public sealed class WorkflowRunner : IDisposable
                 _logger?.LogWarning("{Warning}", w);
                 warnings.Add(w);
             }
-            var (files, previews, images) = Commit(services);
+            written.Write(services, services.PendingSaves);
+            var images = written.Images;
             foreach (var (key, entry) in run.DeferredCache)
             {
                 entry.Entry.Images = images.GetValueOrDefault(entry.NodeId);
                 _cache[key] = entry.Entry;
+                NodeFinished?.Report(new NodeFinished(entry.NodeId, entry.ClassType, false, entry.Entry.Images));
             }
             foreach (var (id, cachedImages) in run.CachedImages)
             {
@@ -149,7 +164,7 @@ public sealed class WorkflowRunner : IDisposable
                 }
                 _cache.Remove(key);
             }
-            return new RunResult(files, previews, run.Timings, warnings, validation.NodeErrors) { Images = images };
+            return new RunResult(written.Files, written.Previews, run.Timings, warnings, validation.NodeErrors) { Images = images };
         }
         finally
         {
@@ -158,40 +173,6 @@ public sealed class WorkflowRunner : IDisposable
     }
 
     private SdnEngine Engine(RunOptions options) => _engine ??= new SdnEngine(new SdnEngineOptions(Threads: options.Threads, CpuVariant: options.CpuVariant, Device: options.Device), _logger);
-
-    /// <summary>Writes the held-back images; if one fails, removes those already written.</summary>
-    private static (List<string> Files, List<string> Previews, Dictionary<string, IReadOnlyList<SavedImage>> Images) Commit(RunServices services)
-    {
-        var files = new List<string>();
-        var previews = new List<string>();
-        var images = new Dictionary<string, IReadOnlyList<SavedImage>>();
-        string promptJson = PythonJson.Dumps(PyValues.Normalize(services.SavedPrompt));
-        Dictionary<string, string>? extra = services.ExtraPngInfo?.ToDictionary(kv => kv.Key, kv => PythonJson.Dumps(PyValues.Normalize(kv.Value)));
-        var written = new List<string>();
-        foreach (var save in services.PendingSaves)
-        {
-            try
-            {
-                var saved = ImageSaver.Save(save.Images, save.Folder, save.Prefix, promptJson, extra, save.CompressLevel, save.Type);
-                images[save.NodeId] = [.. images.GetValueOrDefault(save.NodeId, []), .. saved];
-                foreach (var image in saved)
-                {
-                    written.Add(image.FullPath);
-                    (save.Type == "output" ? files : previews).Add(image.FullPath);
-                }
-            }
-            catch (Exception e)
-            {
-                foreach (var path in written)
-                {
-                    try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-                }
-                var classType = services.Validation.Prompt![save.NodeId]!["class_type"]!.GetValue<string>();
-                throw new WorkflowRuntimeException(save.NodeId, classType, e);
-            }
-        }
-        return (files, previews, images);
-    }
 
     /// <summary>Applies "NODE.INPUT" = value overrides (NODE = id or _meta.title).</summary>
     public static void ApplyOverrides(JsonObject prompt, IReadOnlyList<KeyValuePair<string, string>>? overrides)
@@ -243,10 +224,10 @@ public sealed class WorkflowRunner : IDisposable
     }
 
     /// <summary>An output node's cache entry, stored once its images are written.</summary>
-    private sealed record DeferredEntry(string NodeId, CacheEntry Entry);
+    private sealed record DeferredEntry(string NodeId, string ClassType, CacheEntry Entry);
 
     /// <summary>One run's walk over the graph.</summary>
-    private sealed class Execution(WorkflowRunner runner, JsonObject prompt, RunServices services)
+    private sealed class Execution(WorkflowRunner runner, JsonObject prompt, RunServices services, WrittenImages written)
     {
         private readonly Dictionary<string, string> _keys = new();
         private readonly Dictionary<string, object?[]> _results = new();
@@ -355,6 +336,7 @@ public sealed class WorkflowRunner : IDisposable
                 }
                 _results[id] = cached.Outputs;
                 Timings.Add(new NodeTiming(id, definition.ClassName, 0, true));
+                runner.NodeFinished?.Report(new NodeFinished(id, definition.ClassName, true, cached.Images));
                 return cached.Outputs;
             }
             var inputs = new Dictionary<string, object?>();
@@ -402,16 +384,19 @@ public sealed class WorkflowRunner : IDisposable
                 foreach (var owned in stale.Owned) owned.Dispose();
             }
             var entry = new CacheEntry(outputs, execution.Owned);
+            _results[id] = outputs;
+            if (definition.IsOutputNode && !runner.WriteImagesAsNodesRun)
+            {
+                // An output node counts as done only once its files are written, after the last node.
+                DeferredCache.Add((key, new DeferredEntry(id, definition.ClassName, entry)));
+                return outputs;
+            }
             if (definition.IsOutputNode)
             {
-                // An output node counts as done only once its files are written.
-                DeferredCache.Add((key, new DeferredEntry(id, entry)));
+                entry.Images = written.WriteNode(services, id);
             }
-            else
-            {
-                runner._cache[key] = entry;
-            }
-            _results[id] = outputs;
+            runner._cache[key] = entry;
+            runner.NodeFinished?.Report(new NodeFinished(id, definition.ClassName, false, entry.Images));
             return outputs;
         }
 

@@ -56,6 +56,32 @@ public sealed class PackageTests : IClassFixture<PackageTests.Feed>
     }
 
     [Fact]
+    public void PackingAgainGivesTheSameEntriesByteForByte()
+    {
+        // The zip itself differs (each entry carries the time it was packed); what is in it must not.
+        string again = Path.Combine(_feed.Root, "again");
+        var (code, output) = Feed.Run("dotnet", SharedFolder.RepoRoot, "pack", Path.Combine("src", "SdNative.Workflow", "SdNative.Workflow.csproj"),
+            "-c", "Release", "--no-build", "-o", again, "--nologo", "-v", "quiet");
+        Assert.True(code == 0, output);
+        string name = $"SdNative.Workflow.{_feed.Version}.nupkg";
+        using var first = ZipFile.OpenRead(Path.Combine(_feed.Packages, name));
+        using var second = ZipFile.OpenRead(Path.Combine(again, name));
+        Assert.Equal(first.Entries.Select(e => e.FullName), second.Entries.Select(e => e.FullName));
+        foreach (var entry in first.Entries)
+        {
+            Assert.True(Bytes(entry).SequenceEqual(Bytes(second.GetEntry(entry.FullName)!)), $"{entry.FullName} differs between two packs");
+        }
+    }
+
+    private static byte[] Bytes(ZipArchiveEntry entry)
+    {
+        using var stream = entry.Open();
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
+    [Fact]
     public void EveryPackageStatesTheLicenceExpressionAndVersionFromOnePlace()
     {
         var props = XDocument.Load(Path.Combine(SharedFolder.RepoRoot, "Directory.Build.props"));

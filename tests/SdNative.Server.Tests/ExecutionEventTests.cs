@@ -39,6 +39,34 @@ public sealed class ExecutionEventTests
         Assert.True(Index("execution_cached") < Index("executing"), string.Join(",", types));
         Assert.True(Index("progress") < Index("executed"), string.Join(",", types));
         Assert.True(types.LastIndexOf("status") < types.LastIndexOf("executing"), string.Join(",", types));
+        // ComfyUI's per-node order: progress_state (running), executing, [progress_state, progress,
+        // preview] per step, executed for an output node, progress_state (finished).
+        var sequence = frames.Where(f => f.Type is not (null or "status"))
+            .Select(f => f.Type == "progress_state" ? "state " + States(f) : f.Type + " " + f.Data!["node"]).ToList();
+        string done = "4:finished 6:finished 7:finished 5:finished";
+        Assert.Equal(
+        [
+            "execution_start ", "execution_cached ",
+            "state 4:running", "executing 4", "state 4:finished",
+            "state 4:finished 6:running", "executing 6", "state 4:finished 6:finished",
+            "state 4:finished 6:finished 7:running", "executing 7", "state 4:finished 6:finished 7:finished",
+            "state 4:finished 6:finished 7:finished 5:running", "executing 5", $"state {done}",
+            $"state {done} 3:running", "executing 3",
+            $"state {done} 3:running", "progress 3",
+            $"state {done} 3:running", "progress 3",
+            $"state {done} 3:finished",
+            $"state {done} 3:finished 8:running", "executing 8", $"state {done} 3:finished 8:finished",
+            $"state {done} 3:finished 8:finished 9:running", "executing 9", "executed 9", $"state {done} 3:finished 8:finished 9:finished",
+            "executing ", "execution_success ",
+        ], sequence);
+        // The payload of ComfyUI's WebUIProgressHandler: a started node is at 0 of 1, a sampler step
+        // sets value and max, a finished node's value is its max; no subgraphs, so no parent.
+        var states = frames.Where(f => f.Type == "progress_state").Select(f => f.Data!).ToList();
+        Assert.Equal("""{"prompt_id":"ID","nodes":{"4":{"value":0,"max":1,"state":"running","node_id":"4","prompt_id":"ID","display_node_id":"4","parent_node_id":null,"real_node_id":"4"}}}""".Replace("ID", id),
+            states[0].ToJsonString());
+        Assert.Equal($$"""{"value":1,"max":2,"state":"running","node_id":"3","prompt_id":"{{id}}","display_node_id":"3","parent_node_id":null,"real_node_id":"3"}""",
+            states.First(s => s["nodes"]!["3"]?["value"]?.GetValue<double>() == 1)["nodes"]!["3"]!.ToJsonString());
+        Assert.Equal([(2.0, 2.0), (1.0, 1.0)], new[] { "3", "9" }.Select(n => (states[^1]["nodes"]![n]!["value"]!.GetValue<double>(), states[^1]["nodes"]![n]!["max"]!.GetValue<double>())));
         // The runner walks inputs in dependency order: model, then the conditionings, then the latent.
         Assert.Equal(["4", "6", "7", "5", "3", "8", "9"], Executing(frames));
         Assert.Equal([1, 2], frames.Where(f => f.Type == "progress").Select(f => f.Data!["value"]!.GetValue<int>()));
@@ -136,6 +164,40 @@ public sealed class ExecutionEventTests
         var next = await ws.ReadPromptAsync(await server.QueueAsync(ServerFolder.Txt2Img(), "me"));
         Assert.Contains(next, f => f.Type == "executed");
     }
+
+    [SkippableFact]
+    public async Task EachOutputNodeWritesItsImagesAndSendsExecutedAsItRunsAndTheyStayWhenALaterNodeFails()
+    {
+        using var folder = await ServerFolder.WithTinyModelAsync();
+        // Found by LoadImage's validation (the file exists), refused by its decoder at run time.
+        await File.WriteAllTextAsync(Path.Combine(folder.Base, "input", "broken.png"), "not a PNG");
+        await using var server = await LiveServer.StartAsync(folder.Base);
+        using var ws = await server.ConnectAsync("me");
+        await ws.ReceiveAsync();
+
+        var prompt = ServerFolder.Txt2Img();
+        prompt["10"] = new JsonObject { ["class_type"] = "LoadImage", ["inputs"] = new JsonObject { ["image"] = "broken.png" } };
+        prompt["11"] = new JsonObject { ["class_type"] = "SaveImage", ["inputs"] = new JsonObject { ["filename_prefix"] = "b", ["images"] = new JsonArray("10", 0) } };
+        string id = await server.QueueAsync(prompt, "me");
+        var frames = await ws.ReadPromptAsync(id);
+        frames.Add(await ws.ReceiveAsync());
+
+        var types = frames.Select(f => f.Type + " " + f.Data?["node"]).ToList();
+        // SaveImage 9 reports its image before the next output's nodes start (ComfyUI's order), not at the end.
+        int executed = types.IndexOf("executed 9");
+        Assert.True(executed >= 0 && executed < types.IndexOf("executing 10"), string.Join(",", types));
+        Assert.Equal("execution_error", frames[^1].Type);
+        Assert.Equal("10", frames[^1].Data!["node_id"]!.GetValue<string>());
+        Assert.Contains("9", frames[^1].Data!["executed"]!.AsArray().Select(n => n!.GetValue<string>()));
+        // The image written before the failure stays, in output/ and in history (ComfyUI keeps it).
+        Assert.Equal(["t_00001_.png"], folder.OutputFiles().Select(Path.GetFileName));
+        var history = await server.HistoryAsync(id);
+        Assert.Equal("error", history["status"]!["status_str"]!.GetValue<string>());
+        Assert.Equal("""{"images":[{"filename":"t_00001_.png","subfolder":"","type":"output"}]}""", history["outputs"]!["9"]!.ToJsonString());
+    }
+
+    private static string States(WsTestClient.Frame frame) =>
+        string.Join(' ', frame.Data!["nodes"]!.AsObject().Select(n => $"{n.Key}:{n.Value!["state"]}"));
 
     private static string Cached(List<WsTestClient.Frame> frames) => frames.Single(f => f.Type == "execution_cached").Data!["nodes"]!.ToJsonString();
 

@@ -125,6 +125,33 @@ public sealed class ServeProcessTests
         Assert.Equal(File.ReadAllBytes(Path.Combine(folder.Output, "img2img_00001_.png")), File.ReadAllBytes(file));
     }
 
+    [Theory]
+    [InlineData("--device", "vulkan:99", "sdnative: --device: there is no vulkan:99; there are cpu and ")]
+    [InlineData("SDNATIVE_Server__Device", "gpu", "sdnative: --device takes auto, cpu, vulkan, vulkan:N, not 'gpu'")]
+    public async Task AnUnknownDeviceStopsServeAtStartWithExitCode2(string setting, string device, string message)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "SdNative.Cli.dll"), "serve", "--port", "0", "--base", Directory.CreateTempSubdirectory("sdn-server-").FullName })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        if (setting.StartsWith("--", StringComparison.Ordinal))
+        {
+            psi.ArgumentList.Add(setting);
+            psi.ArgumentList.Add(device);
+        }
+        else
+        {
+            psi.Environment[setting] = device;
+        }
+        using var serve = Process.Start(psi)!;
+        var stderr = serve.StandardError.ReadToEndAsync();
+        using var guard = new CancellationTokenSource(WsTestClient.Guard);
+        await serve.WaitForExitAsync(guard.Token);
+        Assert.Equal(2, serve.ExitCode);
+        Assert.StartsWith(message, await stderr);
+    }
+
     private static bool IsCi() => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
     private static bool HasWebsocketModule()

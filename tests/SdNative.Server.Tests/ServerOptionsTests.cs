@@ -40,4 +40,26 @@ public class ServerOptionsTests
         Assert.Contains("--max-json-size", new ServerOptions { MaxJsonSize = -1 }.Problem());
         Assert.Equal((104857600L, 33554432L), (new ServerOptions().MaxUploadBytes, new ServerOptions().MaxJsonBytes)); // ComfyUI's 100 MB is 100 MiB
     }
+
+    [Theory]
+    [InlineData("cpu")]
+    [InlineData("auto")]
+    [InlineData("VULKAN")]
+    public void DeviceTakesTheCliSpellings(string device)
+    {
+        var options = new ServerOptions { Device = device };
+        Assert.Equal(ComputeDevice.Parse(device), options.EngineDevice);
+        Assert.Equal(ComputeDevice.Parse(device), options.RunOptions().Device);
+        // "vulkan" needs a Vulkan device; without one the refusal says so.
+        Assert.True(options.Problem() is null || (device == "VULKAN" && GpuDevice.List().Count == 0), options.Problem());
+    }
+
+    [Fact]
+    public void AnUnknownDeviceIsRefusedNamingWhatThereIs()
+    {
+        Assert.Equal("--device takes auto, cpu, vulkan, vulkan:N, not 'gpu'", new ServerOptions { Device = "gpu" }.Problem());
+        string missing = new ServerOptions { Device = "vulkan:99" }.Problem()!;
+        Assert.StartsWith("--device: there is no vulkan:99; there are cpu and ", missing);
+        Assert.All(GpuDevice.List(), gpu => Assert.Contains(gpu.ToString(), missing));
+    }
 }

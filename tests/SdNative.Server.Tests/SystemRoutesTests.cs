@@ -29,6 +29,34 @@ public class SystemRoutesTests
     }
 
     [Fact]
+    public async Task SystemStatsShowsTheDeviceTheEngineComputesOn()
+    {
+        var (app, client) = await TestServers.StartAsync("--device", "cpu");
+        await using (app)
+        {
+            var device = JsonNode.Parse(await client.GetStringAsync("/system_stats"))!["devices"]!.AsArray().Single()!;
+            Assert.Equal(("cpu", "cpu"), (device["name"]!.GetValue<string>(), device["type"]!.GetValue<string>()));
+        }
+
+        // "vulkan" is the first Vulkan device whatever its type (lavapipe included): shown with its
+        // index and memory, or, on a machine without one, refused at start naming what there is.
+        var gpus = GpuDevice.List();
+        if (gpus.Count == 0)
+        {
+            var e = Assert.Throws<ServerConfigurationException>(() => ServerApp.Build(["--device", "vulkan"]));
+            Assert.Equal("--device: there is no vulkan:0; there are cpu and no Vulkan devices", e.Message);
+            return;
+        }
+        var (gpuApp, gpuClient) = await TestServers.StartAsync("--device", "vulkan");
+        await using (gpuApp)
+        {
+            var device = JsonNode.Parse(await gpuClient.GetStringAsync("/system_stats"))!["devices"]!.AsArray().Single()!;
+            Assert.Equal($$"""{"name":"vulkan:0 {{gpus[0].Name}}","type":"vulkan","index":0,"vram_total":{{gpus[0].MemoryBytes}},"vram_free":{{gpus[0].MemoryBytes}},"torch_vram_total":{{gpus[0].MemoryBytes}},"torch_vram_free":{{gpus[0].MemoryBytes}}}""",
+                device.ToJsonString());
+        }
+    }
+
+    [Fact]
     public void TheCommandLineIsShownWithoutTheApiKey()
     {
         Assert.Equal(["sdnative", "serve", "--api-key", "<hidden>", "--port", "1", "--api-key=<hidden>"],

@@ -1,5 +1,7 @@
 #include "model/vae_decoder.h"
 
+#include <algorithm>
+
 #include "core/error.h"
 
 namespace sdn::vae {
@@ -66,6 +68,31 @@ DeviceTensor Decoder::forward(Context& ctx, const DeviceTensor& z,
     h = conv_out_.forward(ctx, h, 1, 1);
     progress.tick();
     return h;
+}
+
+int64_t Decoder::peak_elements(int64_t h, int64_t w) const {
+    int64_t pixels = h * w;
+    int64_t peak = (conv_in_.in + conv_in_.out) * pixels;
+    // ResnetBlock::forward: x with (normed x, conv1 out), then with (normed h, conv2 out), at
+    // the end with (h, shortcut): in + max(in + out, 2 out) per pixel.
+    auto resnet = [&](const ResnetBlock& r) {
+        peak = std::max(peak, (r.in + std::max(r.in + r.out, 2 * r.out)) * pixels);
+    };
+    resnet(mid_block_1_);
+    // AttentionBlock::forward: x, its normed copy and four token buffers of the same size.
+    peak = std::max(peak, 6 * mid_attn_.channels * pixels);
+    resnet(mid_block_2_);
+    for (const Level& l : levels_) {
+        for (const ResnetBlock& r : l.blocks) resnet(r);
+        if (l.has_upsample) {
+            // Upsample::forward: x, its 2x copy and the conv's output (4x each).
+            peak = std::max(peak, 9 * l.upsample.conv.in * pixels);
+            pixels *= 4;
+        }
+    }
+    // norm_out keeps h and its normed copy; conv_out the normed copy and the image.
+    const int64_t c = norm_out_.channels;
+    return std::max(peak, std::max(2 * c, c + conv_out_.out) * pixels);
 }
 
 }  // namespace sdn::vae

@@ -21,6 +21,10 @@ public:
 
     DeviceTensor forward(Context& ctx, const DeviceTensor& z, ProgressTicker& progress) const;
 
+    // The most activation elements forward() holds at once for a z of [1, in, h, w], stage by
+    // stage as each block's forward allocates (the VAE sizes its tiles from it).
+    int64_t peak_elements(int64_t h, int64_t w) const;
+
 private:
     struct Level {
         std::vector<ResnetBlock> blocks;

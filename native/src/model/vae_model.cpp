@@ -138,6 +138,42 @@ Tensor Vae::encode(Context& ctx, const Tensor& image, const VaeTiling* tiling) c
     return latent;
 }
 
+int64_t Vae::decode_bytes(int64_t h, int64_t w) const {
+    const int64_t f = downscale(), z = latent_channels();
+    // The uploaded latent and post_quant_conv's output live through the whole decoder; the
+    // image comes back through a staging buffer of its size.
+    const int64_t elements = 2 * z * h * w + decoder_.peak_elements(h, w) + 3 * f * f * h * w;
+    // An eighth more for what the count leaves out: allocations rounded up to the device's
+    // alignment and small op scratch.
+    return elements * int64_t(sizeof(float)) * 9 / 8;
+}
+
+std::optional<VaeTiling> Vae::budget_tiling(Context& ctx, int64_t h, int64_t w) const {
+    Backend& be = ctx.backend();
+    be.make_resident(resident_, residency_);
+    const int64_t budget = be.memory_budget();
+    if (budget < 0 || decode_bytes(h, w) <= budget) return std::nullopt;
+    // The tiled decode runs (2t x t/2), (t/2 x 2t) and (t x t) latent tiles, each clamped to
+    // the latent; t must be even. The largest t whose biggest tile fits is taken; if none
+    // does, the smallest, and the allocation that does not fit names itself.
+    int64_t t = std::max<int64_t>(2, std::max(h, w) / 2 * 2);
+    for (; t > 2; t -= 2) {
+        int64_t need = 0;
+        for (const TilingShape& s : {TilingShape{2 * t, t / 2}, {t / 2, 2 * t}, {t, t}})
+            need = std::max(need, decode_bytes(std::min(s.h, h), std::min(s.w, w)));
+        if (need <= budget) break;
+    }
+    VaeTiling tiling;
+    tiling.tile_size = t * downscale();
+    ctx.log(SDN_LOG_INFO,
+            "VAE decode: a %lldx%lld latent needs about %lld MiB, the device has %lld MiB free: "
+            "decoding in %lld-pixel tiles",
+            static_cast<long long>(h), static_cast<long long>(w),
+            static_cast<long long>(decode_bytes(h, w) >> 20), static_cast<long long>(budget >> 20),
+            static_cast<long long>(tiling.tile_size));
+    return tiling;
+}
+
 Tensor Vae::decode(Context& ctx, const Tensor& latent, const VaeTiling* tiling) const {
     const int64_t f = downscale();
     const int64_t z = latent_channels();
@@ -146,6 +182,8 @@ Tensor Vae::decode(Context& ctx, const Tensor& latent, const VaeTiling* tiling) 
                     latent.shape_string());
     const int64_t B = latent.dim(0), h = latent.dim(2), w = latent.dim(3);
     const int64_t Ho = h * f, Wo = w * f;
+    std::optional<VaeTiling> fitted;
+    if (!tiling && (fitted = budget_tiling(ctx, h, w))) tiling = &*fitted;
 
     // ComfyUI: overlap shrinks to tile/4 when larger; both go to latent units (floor); the
     // tilings summed are (h 2t, w t/2), (h t/2, w 2t), then (t, t).

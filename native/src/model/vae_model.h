@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/tensor.h"
@@ -29,7 +30,8 @@ public:
     // image [B, H, W, C>=3] in 0..1 -> latent [B, z, H'/f, W'/f], where H', W' are H, W
     // cropped (centred) to multiples of f. tiling == nullptr: whole image at once.
     Tensor encode(Context& ctx, const Tensor& image, const VaeTiling* tiling = nullptr) const;
-    // latent [B, z, h, w] -> image [B, f*h, f*w, 3] in 0..1.
+    // latent [B, z, h, w] -> image [B, f*h, f*w, 3] in 0..1. tiling == nullptr: whole latent
+    // at once, unless it does not fit the device's memory budget (see budget_tiling).
     Tensor decode(Context& ctx, const Tensor& latent, const VaeTiling* tiling = nullptr) const;
 
     int64_t downscale() const { return decoder_.upscale(); }  // f: 8 for SD
@@ -40,6 +42,15 @@ public:
     Tensor encode_mean(Context& ctx, const Tensor& x, vae::ProgressTicker& progress) const;
     // z [1, z, h, w] -> decoder output [1, 3, f*h, f*w] (post_quant_conv, decoder; unclamped).
     Tensor decode_raw(Context& ctx, const Tensor& z, vae::ProgressTicker& progress) const;
+    // Device bytes an untiled decode_raw of a [1, z, h, w] latent takes at its peak (weights
+    // not counted: they are resident already).
+    int64_t decode_bytes(int64_t h, int64_t w) const;
+    // The tiling decode() takes by itself when the context's backend has a memory budget that
+    // an untiled decode of h x w would not fit: the largest tile whose decode fits, with
+    // VAEDecodeTiled's default overlap. nullopt when the whole latent fits or the backend has
+    // no budget (the CPU). Makes the weights resident first: they are not available to
+    // activations.
+    std::optional<VaeTiling> budget_tiling(Context& ctx, int64_t h, int64_t w) const;
     int encode_block_count() const { return encoder_.block_count(); }
     int decode_block_count() const { return decoder_.block_count(); }
 

@@ -1,5 +1,6 @@
 // Group norm, layer norm (one workgroup per group or row, workgroup reductions) and
 // flash-style attention, split over images or rows when a tensor exceeds the binding limit.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -72,10 +73,10 @@ void layer_norm(CommandBatch& b, DevPtr x, int64_t rows, int64_t dim, float eps,
 }
 
 void attention(CommandBatch& b, const AttentionArgs& a) {
-    constexpr int64_t kMaxHeadDim = 256;  // attention.comp's MAX_HEAD_DIM
-    SDN_REQUIRE(a.head_dim > 0 && a.head_dim <= kMaxHeadDim, SDN_ERR_UNSUPPORTED,
-                "Vulkan attention: head_dim " + std::to_string(a.head_dim) + " is above 256");
-    SDN_REQUIRE(a.heads > 0 && a.heads <= 65535 && a.nq > 0 && a.nk > 0, SDN_ERR_INVALID_ARGUMENT,
+    // attention.comp accumulates at most MAX_HEAD_DIM output columns per invocation; a wider
+    // head is written slice by slice, each dispatch recomputing the scores over the whole head.
+    constexpr int64_t kMaxHeadDim = 256;
+    SDN_REQUIRE(a.head_dim > 0 && a.heads > 0 && a.heads <= 65535 && a.nq > 0 && a.nk > 0, SDN_ERR_INVALID_ARGUMENT,
                 "Vulkan attention: bad shape");
     const int64_t width = a.heads * a.head_dim;
     const int64_t b_chunk =
@@ -92,13 +93,17 @@ void attention(CommandBatch& b, const AttentionArgs& a) {
         const Window wk = rows(a.k, b0 * a.nk, bc * a.nk, a.k_stride, "attention k");
         const Window wv = rows(a.v, b0 * a.nk, bc * a.nk, a.v_stride, "attention v");
         const Window wo = rows(a.out, b0 * a.nq, bc * a.nq, a.out_stride, "attention output");
-        const uint32_t push[] = {uint32_t(a.nq),       uint32_t(a.nk),         uint32_t(a.heads),
-                                 uint32_t(a.head_dim), uint32_t(a.q_stride),   uint32_t(a.k_stride),
-                                 uint32_t(a.v_stride), uint32_t(a.out_stride), wq.skip_floats(),
-                                 wk.skip_floats(),     wv.skip_floats(),       wo.skip_floats(),
-                                 a.causal ? 1u : 0u,   float_bits(a.scale)};
-        b.dispatch("attention", {wq, wk, wv, wo}, push, sizeof push, groups_of(a.nq, 64),
-                   uint32_t(a.heads), uint32_t(bc));
+        for (int64_t v0 = 0; v0 < a.head_dim; v0 += kMaxHeadDim) {
+            const int64_t vc = std::min(kMaxHeadDim, a.head_dim - v0);
+            const uint32_t push[] = {uint32_t(a.nq),       uint32_t(a.nk),         uint32_t(a.heads),
+                                     uint32_t(a.head_dim), uint32_t(a.q_stride),   uint32_t(a.k_stride),
+                                     uint32_t(a.v_stride), uint32_t(a.out_stride), wq.skip_floats(),
+                                     wk.skip_floats(),     wv.skip_floats(),       wo.skip_floats(),
+                                     a.causal ? 1u : 0u,   float_bits(a.scale),    uint32_t(v0),
+                                     uint32_t(vc)};
+            b.dispatch("attention", {wq, wk, wv, wo}, push, sizeof push, groups_of(a.nq, 64),
+                       uint32_t(a.heads), uint32_t(bc));
+        }
     });
 }
 

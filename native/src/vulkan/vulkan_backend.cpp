@@ -71,7 +71,16 @@ public:
     }
 
     std::shared_ptr<DeviceBuffer> allocate(int64_t bytes, const char* purpose) override {
-        return std::make_shared<VulkanDeviceBuffer>(*this, device_, bytes, purpose);
+        try {
+            return std::make_shared<VulkanDeviceBuffer>(*this, device_, bytes, purpose);
+        } catch (const Error& e) {
+            // Buffers dropped since the last submit are held for the work recorded on them;
+            // submitting frees them, and the allocation may fit then (the VAE's tiles are
+            // sized for the tensors alive at once, not for a block's whole recording).
+            if (e.status() != SDN_ERR_OUT_OF_MEMORY || retired_.empty()) throw;
+            flush();
+            return std::make_shared<VulkanDeviceBuffer>(*this, device_, bytes, purpose);
+        }
     }
     void upload(const TensorView& dst, const void* host) override {
         VulkanBuffer& b = buffer_of(dst, "upload");

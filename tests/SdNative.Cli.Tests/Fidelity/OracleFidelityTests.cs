@@ -7,6 +7,8 @@ namespace SdNative.Cli.Tests.Fidelity;
 /// End-to-end fidelity: every oracle case runs as `sdnative run CASE.json` with default
 /// settings on the full-size random SD1.5 checkpoint, and the image it saves must be within
 /// 45 dB PSNR of the expected image. Under CI=true a missing oracle fails, never skips.
+/// SDN_ORACLE_DEVICE (e.g. vulkan, vulkan:1) runs the cases with `--device` on that device
+/// instead of the CPU: on a GPU, or to time them on lavapipe (docs/vulkan.md).
 /// </summary>
 public class OracleFidelityTests
 {
@@ -55,7 +57,12 @@ public class OracleFidelityTests
                 ["SDN_TOKENIZER"] = Path.Combine(shared, "data", "clip", "bpe_simple_vocab_16e6.txt.gz"),
             };
             var watch = Stopwatch.StartNew();
-            var (code, stdout, stderr) = CliProcess.Run(env, "run", caseJson, "--models", models, "--input", input, "--output", output);
+            string[] args = ["run", caseJson, "--models", models, "--input", input, "--output", output];
+            if (Environment.GetEnvironmentVariable("SDN_ORACLE_DEVICE") is { Length: > 0 } device)
+            {
+                args = [.. args, "--device", device];
+            }
+            var (code, stdout, stderr) = CliProcess.Run(env, args);
             _output.WriteLine($"{caseName}: exit {code} in {watch.Elapsed.TotalSeconds:F1} s");
             _output.WriteLine(stdout);
             Assert.True(code == 0, $"sdnative run failed ({code}):\n{stdout}\n{stderr}");
