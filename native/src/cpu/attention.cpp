@@ -53,7 +53,7 @@ void attention(Context& ctx, const AttentionArgs& a) {
     const int64_t d = a.head_dim;
     const int64_t q_tasks = (a.nq + kTaskQ - 1) / kTaskQ;
     const int64_t tasks = a.batch * a.heads * q_tasks;
-    if (kt.matrix_bf16 && d <= cpu::kAttentionAmxMaxHeadDim) {
+    if (kt.attention_amx && d <= cpu::kAttentionAmxMaxHeadDim) {
         const int64_t floats = cpu::attention_amx_scratch_floats(d);
         ctx.note_scratch_bytes(static_cast<int64_t>(ctx.threads()) * floats * 4);
         ctx.pool().parallel_for(tasks, [&](int64_t task, int) {

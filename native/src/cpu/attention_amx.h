@@ -1,5 +1,5 @@
 // The AMX (bfloat16 tile) form of one attention task, used by ops::attention when the
-// context's kernel table has matrix_bf16 set.
+// context's kernel table has attention_amx set.
 #pragma once
 
 #include <cstdint>

@@ -21,10 +21,10 @@ struct ReferenceInputs {
 ReferenceInputs reference_inputs(sdn_cpu_variant variant, const sdn::ops::AttentionArgs& a, size_t q_floats,
                                  size_t k_floats, size_t v_floats) {
     ReferenceInputs r{{a.q, a.q + q_floats}, {a.k, a.k + k_floats}, {a.v, a.v + v_floats}, a};
-    if (rounds_products_to_bf16(variant)) {
+    if (attention_rounds_to_bf16(variant)) {
         for (auto& e : r.q) e = round_to_bf16(e * a.scale);
-        r.k = product_operand(variant, r.k);
-        r.v = product_operand(variant, r.v);
+        for (auto& e : r.k) e = round_to_bf16(e);
+        for (auto& e : r.v) e = round_to_bf16(e);
         r.args.scale = 1.0f;
     }
     r.args.q = r.q.data();
@@ -35,7 +35,7 @@ ReferenceInputs reference_inputs(sdn_cpu_variant variant, const sdn::ops::Attent
 
 void expect_attention_close(sdn_cpu_variant variant, const std::vector<float>& got, const std::vector<float>& want,
                             double f32_tol, float max_abs_v) {
-    if (!rounds_products_to_bf16(variant)) {
+    if (!attention_rounds_to_bf16(variant)) {
         EXPECT_LT(normalized_error(got, want), f32_tol);
         return;
     }
