@@ -14,21 +14,27 @@
 
 namespace sdn::cpu {
 
-// Packed operands, as the driver lays them out (kc_pad is the K slice rounded up to 32):
-//   A: rows in blocks of 16; each block is kc_pad / 32 tiles of 16 rows x 32 bf16 (1 KiB,
-//      contiguous), element (r, k) of a block at (k / 32) * 512 + r * 32 + k % 32. A 32-row
-//      block is two such 16-row blocks, the second 16 * kc_pad elements after the first.
-//   B: a 32-column panel is two halves of 16 columns, the second kc_pad * 16 elements after
-//      the first; half row k / 2 holds B[k][j], B[k + 1][j] for j < 16, pair-interleaved.
-// Rows and columns past the operand's end are zero in both.
+// 32 rows of a bf16 A operand, wherever they are: element (r, k) (r < 32, k < kc_pad) at
+//   p + (r / 16) * half + (r % 16) * row + (k / 32) * chunk + k % 32.
+// The GEMM driver packs A tile by tile (row 32, chunk 512: each 16 x 32 tile one contiguous
+// KiB; half 16 * kc_pad); attention reads row-major rows (row lda, chunk 32, half 16 * lda).
+struct Bf16Rows {
+    const uint16_t* p;
+    int64_t row, chunk, half;
+};
+
+// B, as both paths lay it out: a 32-column panel is two halves of 16 columns, the second
+// kc_pad * 16 elements after the first; half row k / 2 holds B[k][j], B[k + 1][j] for j < 16,
+// pair-interleaved. Rows and columns past the operands' ends are zero in A and B.
 struct Bf16BlockKernel {
     // Run on a thread before and after its blocks (AMX: configure and release the tiles).
     void (*begin)();
     void (*end)();
-    // C[mr x nr] (+)= A[32 x kc_pad] * B[kc_pad x 32] for one packed A row pair and one packed
-    // B panel; mr, nr <= 32, and nothing of C outside them is touched.
-    void (*block)(int64_t kc_pad, const uint16_t* a, const uint16_t* b, float* c, int64_t ldc,
-                  int mr, int nr, bool accumulate);
+    // C[mr x nr] (+)= A[32 x kc] * B[kc x 32] for 32 rows of A and one B panel; mr, nr <= 32,
+    // and nothing of C outside them is touched. kc_pad (kc rounded up to 32) is the layouts'
+    // depth; A and B are zero from kc to kc_pad, so a kernel may stop at kc or run to kc_pad.
+    void (*block)(int64_t kc, int64_t kc_pad, const Bf16Rows& a, const uint16_t* b, float* c,
+                  int64_t ldc, int mr, int nr, bool accumulate);
 };
 
 const Bf16BlockKernel& amx_bf16_blocks();

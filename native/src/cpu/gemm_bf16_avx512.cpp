@@ -109,16 +109,20 @@ void pack_b_panel(const float* panel, int64_t kc, int64_t kc_pad, uint16_t* dst)
     }
 }
 
-void multiply_block(const Bf16BlockKernel& kernel, int64_t kc_pad, const uint16_t* a, int64_t rows, const uint16_t* b, int64_t cols, float* c,
+// A rows i0.. of the driver's packed A (tile by tile, rows in blocks of 16).
+Bf16Rows packed_rows(const uint16_t* a, int64_t i0, int64_t kc_pad) {
+    return {a + i0 * kc_pad, 32, 512, 16 * kc_pad};
+}
+
+void multiply_block(const Bf16BlockKernel& kernel, int64_t kc, int64_t kc_pad, const uint16_t* a, int64_t rows, const uint16_t* b, int64_t cols, float* c,
                     int64_t ldc, bool accumulate) {
     for (int64_t p = 0; p * kPanel < cols; ++p) {
         const int nr = static_cast<int>(std::min<int64_t>(kPanel, cols - p * kPanel));
         const uint16_t* bp = b + p * kPanel * kc_pad;
         for (int64_t i0 = 0; i0 < rows; i0 += kPanel) {
             const int mr = static_cast<int>(std::min<int64_t>(kPanel, rows - i0));
-            const uint16_t* ap = a + i0 * kc_pad;
             float* cp = c + i0 * ldc + p * kPanel;
-            kernel.block(kc_pad, ap, bp, cp, ldc, mr, nr, accumulate);
+            kernel.block(kc, kc_pad, packed_rows(a, i0, kc_pad), bp, cp, ldc, mr, nr, accumulate);
         }
     }
 }
@@ -127,11 +131,11 @@ void multiply_block(const Bf16BlockKernel& kernel, int64_t kc_pad, const uint16_
 // and C's rows are a whole image row of pixels apart (tens of KiB), so every tile load touches
 // 16 pages. Instead the slices accumulate into a local buffer of 32x32 blocks stored one after
 // another ([panel][row pair][32 x 32]), and C is written once.
-void accumulate_blocks(const Bf16BlockKernel& kernel, int64_t kc_pad, const uint16_t* a, int64_t row_pairs, const uint16_t* b, int64_t panels,
+void accumulate_blocks(const Bf16BlockKernel& kernel, int64_t kc, int64_t kc_pad, const uint16_t* a, int64_t row_pairs, const uint16_t* b, int64_t panels,
                        float* acc, bool first) {
     for (int64_t p = 0; p < panels; ++p)
         for (int64_t i = 0; i < row_pairs; ++i)
-            kernel.block(kc_pad, a + i * kPanel * kc_pad, b + p * kPanel * kc_pad,
+            kernel.block(kc, kc_pad, packed_rows(a, i * kPanel, kc_pad), b + p * kPanel * kc_pad,
                          acc + (p * row_pairs + i) * kPanel * kPanel, kPanel, kPanel, kPanel, !first);
 }
 
@@ -209,7 +213,7 @@ void gemm_block_bf16(const Bf16BlockKernel& kernel, const GemmJob& job, int64_t 
             for (int64_t t = 0; t < slices; ++t) {
                 const int64_t k0 = t * tile_k, kc = std::min(tile_k, job.K - k0), kc_pad = round_up(kc, 32);
                 pack_b(s0, scols, k0, kc, kc_pad);
-                accumulate_blocks(kernel, kc_pad, a_all + t * rows_pad * kc_max_pad, row_pairs, b_packed,
+                accumulate_blocks(kernel, kc, kc_pad, a_all + t * rows_pad * kc_max_pad, row_pairs, b_packed,
                                   (scols + kPanel - 1) / kPanel, acc, t == 0);
             }
             flush_blocks(acc, rows, scols, job.c + m0 * job.ldc + s0, job.ldc, job.accumulate);
@@ -226,14 +230,14 @@ void gemm_block_bf16(const Bf16BlockKernel& kernel, const GemmJob& job, int64_t 
             for (int64_t s0 = n0; s0 < n1; s0 += sub_n) {
                 const int64_t scols = std::min(sub_n, n1 - s0);
                 pack_b(s0, scols, k0, kc, kc_pad);
-                multiply_block(kernel, kc_pad, a_packed, rows, b_packed, scols, job.c + m0 * job.ldc + s0, job.ldc, acc);
+                multiply_block(kernel, kc, kc_pad, a_packed, rows, b_packed, scols, job.c + m0 * job.ldc + s0, job.ldc, acc);
             }
         } else {
             pack_b(n0, cols, k0, kc, kc_pad);
             for (int64_t s0 = m0; s0 < m1; s0 += sub_m) {
                 const int64_t srows = std::min(sub_m, m1 - s0);
                 pack_a(s0, srows, k0, kc, kc_pad, a_packed);
-                multiply_block(kernel, kc_pad, a_packed, srows, b_packed, cols, job.c + s0 * job.ldc + n0, job.ldc, acc);
+                multiply_block(kernel, kc, kc_pad, a_packed, srows, b_packed, cols, job.c + s0 * job.ldc + n0, job.ldc, acc);
             }
         }
     }

@@ -18,11 +18,11 @@ namespace {
 
 constexpr int kPanel = 32;  // C block edge: two tiles each way
 
-// C[32 x 32] (+)= A[32 x kc_pad] * B[kc_pad x 32] for one A row pair and one B panel, MT A tiles
-// and NT B tiles live. A full block loads and stores C in place; an edge block goes through
+// C[32 x 32] (+)= A[32 x kc_pad] * B[kc_pad x 32] for 32 rows of A and one B panel, MT A tiles
+// and NT B tiles live (a tile load reads 16 rows `a.row` elements apart). A full block loads and stores C in place; an edge block goes through
 // a local buffer so no tile touches memory outside C.
 template <int MT, int NT>
-void tile_block(int64_t kc_pad, const uint16_t* a, const uint16_t* b, float* c, int64_t ldc, int mr, int nr,
+void tile_block(int64_t kc_pad, const Bf16Rows& a, const uint16_t* b, float* c, int64_t ldc, int mr, int nr,
                 bool accumulate) {
     const bool full = mr == 16 * MT && nr == 16 * NT;
     alignas(64) float edge[kPanel * kPanel];
@@ -47,11 +47,13 @@ void tile_block(int64_t kc_pad, const uint16_t* a, const uint16_t* b, float* c, 
         if (MT > 1 && NT > 1) _tile_zero(3);
     }
     const uint16_t* b1 = b + kc_pad * 16;
+    const int64_t a_stride = a.row * 2;
     for (int64_t k = 0; k < kc_pad; k += 32) {
-        _tile_loadd(4, a + k * 16, 64);
+        const uint16_t* a_chunk = a.p + (k / 32) * a.chunk;
+        _tile_loadd(4, a_chunk, a_stride);
         _tile_loadd(6, b + k * 16, 64);
         if (NT > 1) _tile_loadd(7, b1 + k * 16, 64);
-        if (MT > 1) _tile_loadd(5, a + 16 * kc_pad + k * 16, 64);
+        if (MT > 1) _tile_loadd(5, a_chunk + a.half, a_stride);
         _tile_dpbf16ps(0, 4, 6);
         if (NT > 1) _tile_dpbf16ps(1, 4, 7);
         if (MT > 1) _tile_dpbf16ps(2, 5, 6);
@@ -65,8 +67,9 @@ void tile_block(int64_t kc_pad, const uint16_t* a, const uint16_t* b, float* c, 
         for (int i = 0; i < mr; ++i) std::memcpy(c + i * ldc, edge + i * kPanel, static_cast<size_t>(nr) * 4);
 }
 
-void amx_block(int64_t kc_pad, const uint16_t* a, const uint16_t* b, float* c, int64_t ldc, int mr, int nr,
-               bool accumulate) {
+// The tile unit always runs the whole padded depth (kc_pad is a multiple of its 32-deep step).
+void amx_block(int64_t kc, int64_t kc_pad, const Bf16Rows& a, const uint16_t* b, float* c, int64_t ldc, int mr,
+               int nr, bool accumulate) {
     if (mr > 16) {
         if (nr > 16) tile_block<2, 2>(kc_pad, a, b, c, ldc, mr, nr, accumulate);
         else tile_block<2, 1>(kc_pad, a, b, c, ldc, mr, nr, accumulate);

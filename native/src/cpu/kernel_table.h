@@ -24,12 +24,10 @@ struct KernelTable {
     int gemm_mr;  // rows of A per micro-kernel call
     int gemm_nr;  // columns of a packed B panel
     GemmMicroKernel gemm;
-    // Set for the bf16 tables (AMX, AVX512-BF16): the GEMM driver multiplies bfloat16 operands
-    // (float32 sums) with this block kernel instead of calling `gemm`, which stays the exact
-    // float32 kernel for the attention paths that use it.
+    // Set for the bf16 tables (AMX, AVX512-BF16): the GEMM driver and attention multiply
+    // bfloat16 operands (float32 sums) with this block kernel (cpu/gemm_bf16.h) instead of
+    // calling `gemm`, which stays the exact float32 kernel for the float32 paths.
     const Bf16BlockKernel* matrix_bf16 = nullptr;
-    // Set for the AMX table: attention runs on the tile unit (cpu/attention_tiles_amx.cpp).
-    bool attention_amx = false;
 
     // Packing: dst[k * width + r] = src[r * ld + k] for r < rows, 0 for rows <= r < width,
     // k < kc. Turns `rows` row-major rows into one micro-kernel panel (A: width = gemm_mr;

@@ -103,24 +103,22 @@ const KernelTable& avx512_kernels() {
     static const KernelTable table = avx512::make_table();
     return table;
 }
-// The bf16 tables: the same vector kernels, with the GEMM driver multiplying bfloat16
-// operands through `blocks` (and attention on AMX tiles where `amx_attention`).
-static KernelTable bf16_table(const char* name, sdn_cpu_variant variant, const Bf16BlockKernel& blocks,
-                              bool amx_attention) {
+// The bf16 tables: the same vector kernels, with the GEMM driver and attention multiplying
+// bfloat16 operands through `blocks`.
+static KernelTable bf16_table(const char* name, sdn_cpu_variant variant, const Bf16BlockKernel& blocks) {
     KernelTable t = avx512::make_table();
     t.name = name;
     t.variant = variant;
     t.matrix_bf16 = &blocks;
-    t.attention_amx = amx_attention;
     return t;
 }
 const KernelTable& avx512_amx_kernels() {
-    static const KernelTable table = bf16_table("avx512-amx", SDN_CPU_VARIANT_AVX512_AMX, amx_bf16_blocks(), true);
+    static const KernelTable table = bf16_table("avx512-amx", SDN_CPU_VARIANT_AVX512_AMX, amx_bf16_blocks());
     return table;
 }
 const KernelTable& avx512_bf16_kernels() {
     static const KernelTable table =
-        bf16_table("avx512-bf16", SDN_CPU_VARIANT_AVX512_BF16, dot_bf16_blocks(), false);
+        bf16_table("avx512-bf16", SDN_CPU_VARIANT_AVX512_BF16, dot_bf16_blocks());
     return table;
 }
 }  // namespace sdn::cpu

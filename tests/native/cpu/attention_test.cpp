@@ -8,8 +8,8 @@ namespace {
 
 using namespace sdn_test;
 
-// The reference's inputs for this variant. The AMX variant rounds q * scale, k and v to
-// bfloat16 as it packs them, so the reference gets those rounded values (with scale 1); it
+// The reference's inputs for this variant. The bf16 variants (AMX, AVX512-BF16) round
+// q * scale, k and v to bfloat16 as they pack them, so the reference gets those rounded values (with scale 1); it
 // also rounds the unnormalised softmax weights p_j to bfloat16, which no reference input can
 // mirror: out = sum p_j v_j / sum p_j with each p_j off by a relative 2^-9 at most moves out by
 // at most 2^-9 * max |v_j - out| <= 2^-8 * max |v|, the bound expect_attention_close checks.
@@ -21,10 +21,10 @@ struct ReferenceInputs {
 ReferenceInputs reference_inputs(sdn_cpu_variant variant, const sdn::ops::AttentionArgs& a, size_t q_floats,
                                  size_t k_floats, size_t v_floats) {
     ReferenceInputs r{{a.q, a.q + q_floats}, {a.k, a.k + k_floats}, {a.v, a.v + v_floats}, a};
-    if (attention_rounds_to_bf16(variant)) {
+    if (rounds_products_to_bf16(variant)) {
         for (auto& e : r.q) e = round_to_bf16(e * a.scale);
-        for (auto& e : r.k) e = round_to_bf16(e);
-        for (auto& e : r.v) e = round_to_bf16(e);
+        r.k = product_operand(variant, r.k);
+        r.v = product_operand(variant, r.v);
         r.args.scale = 1.0f;
     }
     r.args.q = r.q.data();
@@ -35,7 +35,7 @@ ReferenceInputs reference_inputs(sdn_cpu_variant variant, const sdn::ops::Attent
 
 void expect_attention_close(sdn_cpu_variant variant, const std::vector<float>& got, const std::vector<float>& want,
                             double f32_tol, float max_abs_v) {
-    if (!attention_rounds_to_bf16(variant)) {
+    if (!rounds_products_to_bf16(variant)) {
         EXPECT_LT(normalized_error(got, want), f32_tol);
         return;
     }
@@ -87,6 +87,8 @@ TEST_P(AttentionPerVariant, MatchesReferenceForEveryVariant) {
         {1, 70, 300, 2, 80, false},                            // more keys than one block
         {2, 65, 77, 1, 160, false},                            // cross-attention shape
         {1, 130, 130, 2, 40, true},                            // causal across query blocks
+        {1, 40, 50, 2, 33, false},  // odd depth for Q K^T; one live column in V's last half
+        {1, 33, 40, 1, 20, false},  // four live columns in the second half of V's only panel
     };
     const sdn_cpu_variant v = variant();
     auto ctx = variant_context(v);

@@ -18,14 +18,13 @@ TEST_P(KernelTablePerVariant, EachVariantGetsItsOwnTable) {
     const char* const names[] = {"auto",   "scalar",     "avx2",
                                  "avx512", "avx512-amx", "avx512-bf16"};  // the header's order
     EXPECT_EQ(std::string(table.name), names[variant()]);
-    // The AMX and AVX512-BF16 variants multiply in bfloat16, each with its own block kernel;
-    // only AMX runs attention on tiles.
+    // The AMX and AVX512-BF16 variants multiply in bfloat16 (GEMM and attention), each with its
+    // own block kernel.
     const bool amx = variant() == SDN_CPU_VARIANT_AVX512_AMX,
                dot = variant() == SDN_CPU_VARIANT_AVX512_BF16;
     EXPECT_EQ(table.matrix_bf16 != nullptr, amx || dot);
     if (amx) EXPECT_EQ(table.matrix_bf16, &sdn::cpu::amx_bf16_blocks());
     if (dot) EXPECT_EQ(table.matrix_bf16, &sdn::cpu::dot_bf16_blocks());
-    EXPECT_EQ(table.attention_amx, amx);
 }
 
 TEST(KernelTable, AutoResolvesToTheBestVariantTheCpuSupports) {

@@ -35,10 +35,6 @@ inline bool rounds_products_to_bf16(sdn_cpu_variant v) {
     return v == SDN_CPU_VARIANT_AVX512_AMX || v == SDN_CPU_VARIANT_AVX512_BF16;
 }
 
-// Attention rounds its operands only on AMX (its tile path); the AVX512-BF16 variant runs the
-// float32 attention.
-inline bool attention_rounds_to_bf16(sdn_cpu_variant v) { return v == SDN_CPU_VARIANT_AVX512_AMX; }
-
 // Round to the nearest bfloat16 (8 significant bits), ties to even; written out here rather
 // than taken from the engine so the test does not check the engine against itself.
 inline float round_to_bf16(float f) {
