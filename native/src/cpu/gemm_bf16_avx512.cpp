@@ -199,11 +199,16 @@ void gemm_block_bf16(const Bf16BlockKernel& kernel, const GemmJob& job, int64_t 
     if (weight_a && job.K > tile_k) {
         // The weight rows are packed once for all of K (slice after slice), then each column
         // sub-tile runs through every K slice into the accumulator and is written to C once.
+        // With a single column sub-tile (the small images of the UNet's inner levels) nothing
+        // reuses the packed weight, so each slice is packed just before its use instead: the
+        // whole packed weight (megabytes) would go to memory and back for nothing.
         const int64_t row_pairs = (rows + kPanel - 1) / kPanel, rows_pad = row_pairs * kPanel;
         const int64_t slices = (job.K + tile_k - 1) / tile_k;
-        auto* a_all = reinterpret_cast<uint16_t*>(
-            thread_scratch(ScratchSlot::WholeA, static_cast<size_t>(rows_pad * slices * kc_max_pad / 2)));
-        for (int64_t t = 0; t < slices; ++t) {
+        const bool one_sub_tile = cols <= sub_n;
+        auto* a_all = one_sub_tile ? nullptr
+                                   : reinterpret_cast<uint16_t*>(thread_scratch(
+                                         ScratchSlot::WholeA, static_cast<size_t>(rows_pad * slices * kc_max_pad / 2)));
+        for (int64_t t = 0; t < slices && !one_sub_tile; ++t) {
             const int64_t k0 = t * tile_k, kc = std::min(tile_k, job.K - k0);
             pack_a(m0, rows, k0, kc, round_up(kc, 32), a_all + t * rows_pad * kc_max_pad);
         }
@@ -212,8 +217,10 @@ void gemm_block_bf16(const Bf16BlockKernel& kernel, const GemmJob& job, int64_t 
             const int64_t scols = std::min(sub_n, n1 - s0);
             for (int64_t t = 0; t < slices; ++t) {
                 const int64_t k0 = t * tile_k, kc = std::min(tile_k, job.K - k0), kc_pad = round_up(kc, 32);
+                if (one_sub_tile) pack_a(m0, rows, k0, kc, kc_pad, a_packed);
+                const uint16_t* a_slice = one_sub_tile ? a_packed : a_all + t * rows_pad * kc_max_pad;
                 pack_b(s0, scols, k0, kc, kc_pad);
-                accumulate_blocks(kernel, kc, kc_pad, a_all + t * rows_pad * kc_max_pad, row_pairs, b_packed,
+                accumulate_blocks(kernel, kc, kc_pad, a_slice, row_pairs, b_packed,
                                   (scols + kPanel - 1) / kPanel, acc, t == 0);
             }
             flush_blocks(acc, rows, scols, job.c + m0 * job.ldc + s0, job.ldc, job.accumulate);
