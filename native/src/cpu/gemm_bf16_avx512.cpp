@@ -114,6 +114,45 @@ Bf16Rows packed_rows(const uint16_t* a, int64_t i0, int64_t kc_pad) {
     return {a + i0 * kc_pad, 32, 512, 16 * kc_pad};
 }
 
+// Columns [n0, n0 + cols) (cols <= 32) of B = W^T for an f16 or bf16 weight W stored [N, K],
+// K slice [k0, k0 + kc), as one packed panel (zero past cols and from kc to kc_pad). A half row
+// of the layout is (W[j][k], W[j][k + 1]) for 16 rows j: one 32-bit gather of the adjacent pair
+// from each row, converted to bf16 in place, so f16 -> f32 -> transposed f32 -> bf16 passes
+// are skipped. f16 -> f32 is exact, so this rounds once, as the general path does.
+void pack_b_weight(const WeightRef& w, int64_t n0, int64_t cols, int64_t k0, int64_t kc, int64_t kc_pad,
+                   uint16_t* dst) {
+    const int64_t K = w.row_elems();
+    const auto* base = static_cast<const uint16_t*>(w.data) + n0 * K + k0;
+    const int64_t even = kc / 2 * 2;  // pairs wholly inside the slice
+    for (int h = 0; h < 2; ++h) {
+        uint16_t* half = dst + h * kc_pad * 16;
+        const __mmask16 live = bf16::lanes16(cols - 16 * h);
+        // Element offsets (in halves) of rows 16h + j.
+        const __m512i rows = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                                _mm512_set1_epi32(static_cast<int32_t>(K)));
+        const __m512i first = _mm512_add_epi32(rows, _mm512_set1_epi32(static_cast<int32_t>(16 * h * K)));
+        for (int64_t k = 0; k < kc_pad; k += 2) {
+            __m512i pairs = _mm512_setzero_si512();
+            if (k < even) {
+                const __m512i at = _mm512_add_epi32(first, _mm512_set1_epi32(static_cast<int32_t>(k)));
+                pairs = _mm512_mask_i32gather_epi32(pairs, live, at, base, 2);
+            } else if (k < kc) {
+                // The odd last element alone: its neighbour is outside the slice (maybe outside
+                // the weight), so it is read by itself.
+                alignas(64) uint32_t lone[16] = {};
+                for (int j = 0; j < 16 && 16 * h + j < cols; ++j) lone[j] = base[(16 * h + j) * K + k];
+                pairs = _mm512_load_si512(lone);
+            }
+            if (w.type == DType::F16) {
+                const __m512 lo = _mm512_cvtph_ps(_mm512_castsi512_si256(pairs));
+                const __m512 hi = _mm512_cvtph_ps(_mm512_extracti64x4_epi64(pairs, 1));
+                pairs = reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(hi, lo));
+            }
+            _mm512_store_si512(half + k * 16, pairs);
+        }
+    }
+}
+
 void multiply_block(const Bf16BlockKernel& kernel, int64_t kc, int64_t kc_pad, const uint16_t* a, int64_t rows, const uint16_t* b, int64_t cols, float* c,
                     int64_t ldc, bool accumulate) {
     for (int64_t p = 0; p * kPanel < cols; ++p) {
@@ -188,9 +227,16 @@ void gemm_block_bf16(const Bf16BlockKernel& kernel, const GemmJob& job, int64_t 
             pack_a_rows(job.a + am0 * job.lda + k0, job.lda, arows, rows_pad, kc, kc_pad, dst);
         }
     };
+    const bool direct_b_weight =
+        job.b_weight && (job.b_weight->type == DType::F16 || job.b_weight->type == DType::BF16);
     auto pack_b = [&](int64_t bn0, int64_t bcols, int64_t k0, int64_t kc, int64_t kc_pad) {
         for (int64_t p = 0; p * kPanel < bcols; ++p) {
             const int64_t pn0 = bn0 + p * kPanel;
+            if (direct_b_weight) {
+                pack_b_weight(*job.b_weight, pn0, std::min<int64_t>(kPanel, bn0 + bcols - pn0), k0, kc, kc_pad,
+                              b_packed + p * kPanel * kc_pad);
+                continue;
+            }
             job.pack_b(pn0, std::min<int64_t>(kPanel, bn0 + bcols - pn0), k0, kc, kPanel, b_panel);
             pack_b_panel(b_panel, kc, kc_pad, b_packed + p * kPanel * kc_pad);
         }
