@@ -168,7 +168,8 @@ void register_all() {
     if (sdn::bench::have_bf16_peak_loop())
         benchmark::RegisterBenchmark("peak_bf16_dot", bench_peak_bf16)->UseRealTime();
     const int64_t shapes[][3] = {{4096, 320, 320}, {4096, 320, 1280}, {4096, 1280, 320},
-                                 {1024, 640, 640}, {256, 1280, 1280}, {64, 1280, 1280}};
+                                 {1024, 640, 640}, {256, 1280, 1280}, {64, 1280, 1280},
+                                 {512, 1280, 10240}};  // last: the GEGLU projection at 512²
     std::vector<std::pair<sdn::DType, std::string>> types = {{sdn::DType::F16, "f16"}, {sdn::DType::BF16, "bf16"}};
 #ifdef SDN_BENCH_QUANT
     types.insert(types.end(), {{sdn::DType::Q8_0, "q8_0"}, {sdn::DType::Q4_0, "q4_0"}, {sdn::DType::Q4_K, "q4_K"}});

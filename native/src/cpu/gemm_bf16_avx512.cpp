@@ -24,6 +24,7 @@ namespace {
 constexpr int64_t kAmxTileK = 512;   // K per packed slice (multiple of 32 and of 256-element quant blocks)
 constexpr int64_t kAmxTileN = 256;   // streamed columns per B sub-tile
 constexpr int64_t kAmxTileM = 256;   // streamed rows per A sub-tile
+constexpr int64_t kWideB = 512;      // most packed B columns a block with in-place A holds at once
 constexpr int kPanel = 32;           // C block edge: two tiles each way
 
 int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
@@ -198,8 +199,17 @@ void flush_blocks(const float* acc, int64_t rows, int64_t cols, float* c, int64_
 
 void gemm_block_bf16(const Bf16BlockKernel& kernel, const GemmJob& job, int64_t m0, int64_t m1, int64_t n0,
                      int64_t n1) {
-    kernel.begin();
     const bool weight_a = static_cast<bool>(job.load_a);
+    if (!weight_a && n1 - n0 > kWideB && job.K > kAmxTileK + kAmxTileK / 2) {
+        // A wide block with K in several slices (a linear with thousands of output features
+        // per thread) goes in column chunks: packing all its columns per slice would shrink
+        // the slice to 128 to keep the packed B in L2, and C (512 x 5120 floats, 10 MB) was then
+        // read and written once per slice, twice the time of the op's neighbours. Re-packing
+        // the activations once per chunk costs far less.
+        for (int64_t c0 = n0; c0 < n1; c0 += kWideB) gemm_block_bf16(kernel, job, m0, m1, c0, std::min(n1, c0 + kWideB));
+        return;
+    }
+    kernel.begin();
     const bool direct_weight = weight_a && job.a_weight &&
                                (job.a_weight->type == DType::F16 || job.a_weight->type == DType::BF16);
     const int64_t rows = m1 - m0, cols = n1 - n0;
