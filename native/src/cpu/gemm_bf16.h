@@ -25,7 +25,8 @@ struct Bf16Rows {
 
 // B, as both paths lay it out: a 32-column panel is two halves of 16 columns, the second
 // kc_pad * 16 elements after the first; half row k / 2 holds B[k][j], B[k + 1][j] for j < 16,
-// pair-interleaved. Rows and columns past the operands' ends are zero in A and B.
+// pair-interleaved; B is 64-byte aligned (its rows are loaded aligned). Rows and columns past
+// the operands' ends are zero in A and B.
 struct Bf16BlockKernel {
     // Run on a thread before and after its blocks (AMX: configure and release the tiles).
     void (*begin)();
