@@ -68,8 +68,13 @@ void attention(Context& ctx, const AttentionArgs& a) {
     // Each slot a whole number of 64-byte lines: the micro-kernel loads its B panels (Q^T, the
     // score panel) aligned, and with AVX2's mr = 6 an odd head size left the later slots off
     // the line.
-    const int64_t sizes[] = {round_up(nq_cap * d, 16),          round_up(d * nq_cap, 16), nq_cap, nq_cap, nq_cap,
-                             round_up(round_up(kBlockK, mr) * d, 16), round_up(round_up(d, mr) * kBlockK, 16),
+    const int64_t sizes[] = {round_up(nq_cap * d, 16),
+                             round_up(d * nq_cap, 16),
+                             nq_cap,
+                             nq_cap,
+                             nq_cap,
+                             round_up(round_up(kBlockK, mr) * d, 16),
+                             round_up(round_up(d, mr) * kBlockK, 16),
                              kBlockK * nr};
     int64_t scratch_floats = 0;
     for (int64_t s : sizes) scratch_floats += s;

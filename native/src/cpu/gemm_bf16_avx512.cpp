@@ -154,8 +154,9 @@ void pack_b_weight(const WeightRef& w, int64_t n0, int64_t cols, int64_t k0, int
     }
 }
 
-void multiply_block(const Bf16BlockKernel& kernel, int64_t kc, int64_t kc_pad, const uint16_t* a, int64_t rows, const uint16_t* b, int64_t cols, float* c,
-                    int64_t ldc, bool accumulate) {
+void multiply_block(const Bf16BlockKernel& kernel, int64_t kc, int64_t kc_pad, const uint16_t* a,
+                    int64_t rows, const uint16_t* b, int64_t cols, float* c, int64_t ldc,
+                    bool accumulate) {
     for (int64_t p = 0; p * kPanel < cols; ++p) {
         const int nr = static_cast<int>(std::min<int64_t>(kPanel, cols - p * kPanel));
         const uint16_t* bp = b + p * kPanel * kc_pad;
@@ -171,8 +172,9 @@ void multiply_block(const Bf16BlockKernel& kernel, int64_t kc, int64_t kc_pad, c
 // and C's rows are a whole image row of pixels apart (tens of KiB), so every tile load touches
 // 16 pages. Instead the slices accumulate into a local buffer of 32x32 blocks stored one after
 // another ([panel][row pair][32 x 32]), and C is written once.
-void accumulate_blocks(const Bf16BlockKernel& kernel, int64_t kc, int64_t kc_pad, const uint16_t* a, int64_t row_pairs, const uint16_t* b, int64_t panels,
-                       float* acc, bool first) {
+void accumulate_blocks(const Bf16BlockKernel& kernel, int64_t kc, int64_t kc_pad, const uint16_t* a,
+                       int64_t row_pairs, const uint16_t* b, int64_t panels, float* acc,
+                       bool first) {
     for (int64_t p = 0; p < panels; ++p)
         for (int64_t i = 0; i < row_pairs; ++i)
             kernel.block(kc, kc_pad, packed_rows(a, i * kPanel, kc_pad), b + p * kPanel * kc_pad,
@@ -206,7 +208,8 @@ void gemm_block_bf16(const Bf16BlockKernel& kernel, const GemmJob& job, int64_t 
         // the slice to 128 to keep the packed B in L2, and C (512 x 5120 floats, 10 MB) was then
         // read and written once per slice, twice the time of the op's neighbours. Re-packing
         // the activations once per chunk costs far less.
-        for (int64_t c0 = n0; c0 < n1; c0 += kWideB) gemm_block_bf16(kernel, job, m0, m1, c0, std::min(n1, c0 + kWideB));
+        for (int64_t c0 = n0; c0 < n1; c0 += kWideB)
+            gemm_block_bf16(kernel, job, m0, m1, c0, std::min(n1, c0 + kWideB));
         return;
     }
     kernel.begin();

@@ -19,8 +19,9 @@ namespace {
 constexpr int kPanel = 32;  // C block edge: two tiles each way
 
 // C[32 x 32] (+)= A[32 x kc_pad] * B[kc_pad x 32] for 32 rows of A and one B panel, MT A tiles
-// and NT B tiles live (a tile load reads 16 rows `a.row` elements apart). A full block loads and stores C in place; an edge block goes through
-// a local buffer so no tile touches memory outside C.
+// and NT B tiles live (a tile load reads 16 rows `a.row` elements apart). A full block loads
+// and stores C in place; an edge block goes through a local buffer so no tile touches memory
+// outside C.
 template <int MT, int NT>
 void tile_block(int64_t kc_pad, const Bf16Rows& a, const uint16_t* b, float* c, int64_t ldc, int mr, int nr,
                 bool accumulate) {
