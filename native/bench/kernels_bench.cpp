@@ -34,8 +34,23 @@ int bench_threads() {
     return n > 0 ? n : sdn::cpu_info().physical_cores;
 }
 
+// The best variant by default; SDN_BENCH_CPU names another ("avx512", "avx2", ...).
+sdn_cpu_variant bench_variant() {
+    const char* env = std::getenv("SDN_BENCH_CPU");
+    if (!env || !*env) return sdn::best_cpu_variant();
+    for (int v = SDN_CPU_VARIANT_SCALAR; v <= SDN_CPU_VARIANT_AVX512_BF16; ++v) {
+        const auto variant = static_cast<sdn_cpu_variant>(v);
+        if (std::strcmp(env, sdn::cpu_variant_name(variant)) != 0) continue;
+        if (sdn::cpu_variant_supported(variant)) return variant;
+        std::fprintf(stderr, "kernels: this CPU lacks the %s variant\n", env);
+        std::exit(2);
+    }
+    std::fprintf(stderr, "kernels: unknown SDN_BENCH_CPU variant %s\n", env);
+    std::exit(2);
+}
+
 sdn::Context& bench_context() {
-    static sdn::Context ctx(bench_threads(), sdn::best_cpu_variant());
+    static sdn::Context ctx(bench_threads(), bench_variant());
     return ctx;
 }
 
@@ -96,6 +111,18 @@ void bench_peak(benchmark::State& state) {
     set_flops(state, double(sdn::bench::peak_loop_flops(iterations)) * ctx.threads());
 }
 
+void bench_peak_bf16(benchmark::State& state) {
+    sdn::Context& ctx = bench_context();
+    const int64_t iterations = 1 << 16;
+    volatile float sink = 0.0f;
+    for (auto _ : state) {
+        ctx.pool().parallel_for(ctx.threads(), [&](int64_t, int) {
+            sink = sink + sdn::bench::run_bf16_peak_loop(iterations);
+        });
+    }
+    set_flops(state, double(sdn::bench::bf16_peak_loop_flops(iterations)) * ctx.threads());
+}
+
 void bench_linear(benchmark::State& state, sdn::DType type, int64_t M, int64_t K, int64_t N) {
     sdn::Context& ctx = bench_context();
     auto w = make_weight(type, {N, K});
@@ -138,8 +165,11 @@ void bench_attention(benchmark::State& state, int64_t tokens, int64_t head_dim) 
 
 void register_all() {
     benchmark::RegisterBenchmark("peak_f32_fma", bench_peak)->UseRealTime();
+    if (sdn::bench::have_bf16_peak_loop())
+        benchmark::RegisterBenchmark("peak_bf16_dot", bench_peak_bf16)->UseRealTime();
     const int64_t shapes[][3] = {{4096, 320, 320}, {4096, 320, 1280}, {4096, 1280, 320},
-                                 {1024, 640, 640}, {256, 1280, 1280}, {64, 1280, 1280}};
+                                 {1024, 640, 640}, {256, 1280, 1280}, {64, 1280, 1280},
+                                 {512, 1280, 10240}};  // last: the GEGLU projection at 512²
     std::vector<std::pair<sdn::DType, std::string>> types = {{sdn::DType::F16, "f16"}, {sdn::DType::BF16, "bf16"}};
 #ifdef SDN_BENCH_QUANT
     types.insert(types.end(), {{sdn::DType::Q8_0, "q8_0"}, {sdn::DType::Q4_0, "q4_0"}, {sdn::DType::Q4_K, "q4_K"}});
@@ -168,8 +198,8 @@ int main(int argc, char** argv) {
     register_all();
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-    std::fprintf(stderr, "kernels: %s variant, %d threads\n", sdn::cpu_variant_name(sdn::best_cpu_variant()),
-                bench_context().threads());
+    std::fprintf(stderr, "kernels: %s variant, %d threads\n",
+                 sdn::cpu_variant_name(bench_context().cpu_variant()), bench_context().threads());
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
     return 0;

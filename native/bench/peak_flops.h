@@ -10,4 +10,10 @@ namespace sdn::bench {
 int64_t peak_loop_flops(int64_t iterations);
 float run_peak_loop(int64_t iterations);
 
+// The bfloat16 dot-product peak (VDPBF16PS, 4 flops per lane), where the CPU has AVX512-BF16:
+// the yardstick for the bf16 variants' kernels.
+bool have_bf16_peak_loop();
+int64_t bf16_peak_loop_flops(int64_t iterations);
+float run_bf16_peak_loop(int64_t iterations);
+
 }  // namespace sdn::bench

@@ -2,9 +2,12 @@
 // API, at a few latent sizes, on the context's default threads (or argv[2]). Used to find where
 // end-to-end time goes without the CLI. Not a test: it prints seconds and exits.
 //   sdn_unet_step_bench <checkpoint> [threads] [latent sizes...]
+// SDN_BENCH_CPU picks the kernel variant by name (default: the best); SDN_CPU_PROFILE=1 adds
+// the per-op profile of every evaluation together (printed at exit).
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include "sdnative.h"
@@ -17,6 +20,15 @@ bool ok(sdn_status s, sdn_context* ctx, const char* what) {
     return false;
 }
 
+// The variant SDN_BENCH_CPU names (the header's names), AUTO when unset or unknown.
+int32_t variant_from_env() {
+    const char* env = std::getenv("SDN_BENCH_CPU");
+    const char* const names[] = {"auto", "scalar", "avx2", "avx512", "avx512-amx", "avx512-bf16"};
+    for (int32_t v = 0; env && v < 6; ++v)
+        if (std::strcmp(env, names[v]) == 0) return v;
+    return SDN_CPU_VARIANT_AUTO;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -27,6 +39,7 @@ int main(int argc, char** argv) {
     sdn_context_options_t options;
     sdn_context_options_init(&options);
     options.n_threads = argc > 2 ? std::atoi(argv[2]) : 2;
+    options.cpu_variant = variant_from_env();
     sdn_context* ctx = nullptr;
     if (!ok(sdn_context_create(&options, &ctx), nullptr, "context")) return 1;
     sdn_model* model = nullptr;

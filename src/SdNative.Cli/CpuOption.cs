@@ -4,8 +4,9 @@ namespace SdNative.Cli;
 
 /// <summary>
 /// `--cpu NAME`: which CPU kernels the engine uses. "auto" (the default) is the fastest the
-/// CPU supports; on CPUs with AMX that multiplies in bfloat16 with float32 sums, and
-/// "avx512" keeps every product in float32 (slower, for exact comparisons).
+/// CPU supports; on CPUs with AMX (avx512-amx) or AVX512-BF16 (avx512-bf16) that multiplies in
+/// bfloat16 with float32 sums, and "avx512" keeps every product in float32 (slower, for exact
+/// comparisons).
 /// </summary>
 public static class CpuOption
 {
@@ -16,6 +17,7 @@ public static class CpuOption
         ("avx2", CpuVariant.Avx2),
         ("avx512", CpuVariant.Avx512),
         ("avx512-amx", CpuVariant.Avx512Amx),
+        ("avx512-bf16", CpuVariant.Avx512Bf16),
     ];
 
     public static string Choices => string.Join(", ", Names.Select(n => n.Name));

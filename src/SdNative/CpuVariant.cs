@@ -13,4 +13,6 @@ public enum CpuVariant
     Avx512,
     /// <summary>AVX-512 with AMX tiles: products in bfloat16, sums in float32.</summary>
     Avx512Amx,
+    /// <summary>AVX-512 with AVX512-BF16 dot products (no AMX): products in bfloat16, sums in float32.</summary>
+    Avx512Bf16,
 }

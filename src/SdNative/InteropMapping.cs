@@ -29,6 +29,7 @@ internal static class InteropMapping
         (SdnCpuVariant.Avx2, CpuVariant.Avx2),
         (SdnCpuVariant.Avx512, CpuVariant.Avx512),
         (SdnCpuVariant.Avx512Amx, CpuVariant.Avx512Amx),
+        (SdnCpuVariant.Avx512Bf16, CpuVariant.Avx512Bf16),
     ];
 
     public static SdnCpuVariant ToNative(this CpuVariant variant)

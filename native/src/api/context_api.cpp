@@ -32,7 +32,7 @@ SDN_API sdn_status sdn_context_create(const sdn_context_options_t* options, sdn_
         SDN_REQUIRE(opts.n_threads >= 0 && opts.n_threads <= 1024, SDN_ERR_INVALID_ARGUMENT,
                     "n_threads must be between 0 and 1024");
         auto variant = static_cast<sdn_cpu_variant>(opts.cpu_variant);
-        SDN_REQUIRE(variant >= SDN_CPU_VARIANT_AUTO && variant <= SDN_CPU_VARIANT_AVX512_AMX,
+        SDN_REQUIRE(variant >= SDN_CPU_VARIANT_AUTO && variant <= SDN_CPU_VARIANT_AVX512_BF16,
                     SDN_ERR_INVALID_ARGUMENT, "unknown cpu_variant");
         SDN_REQUIRE(cpu_variant_supported(variant), SDN_ERR_UNSUPPORTED,
                     std::string("this CPU does not support the ") + cpu_variant_name(variant) +

@@ -128,6 +128,8 @@ bool cpu_variant_supported(sdn_cpu_variant variant) {
         case SDN_CPU_VARIANT_AVX512:
             return has(SDN_CPU_AVX2 | SDN_CPU_FMA | SDN_CPU_F16C | SDN_CPU_AVX512F |
                        SDN_CPU_AVX512BW | SDN_CPU_AVX512VL | SDN_CPU_AVX512DQ);
+        case SDN_CPU_VARIANT_AVX512_BF16:
+            return cpu_variant_supported(SDN_CPU_VARIANT_AVX512) && has(SDN_CPU_AVX512_BF16);
         case SDN_CPU_VARIANT_AVX512_AMX:
             return cpu_variant_supported(SDN_CPU_VARIANT_AVX512) &&
                    has(SDN_CPU_AVX512_BF16 | SDN_CPU_AMX_BF16) && amx_permitted();
@@ -139,6 +141,9 @@ sdn_cpu_variant best_cpu_variant() {
     // AMX first: the fastest, and its bfloat16 products stay well within the oracle's fidelity
     // mark (docs/performance.md).
     if (cpu_variant_supported(SDN_CPU_VARIANT_AVX512_AMX)) return SDN_CPU_VARIANT_AVX512_AMX;
+    // Without AMX, bf16 dot products still do two float32 FMAs' work per instruction, at the
+    // same accuracy cost as AMX (the same operand rounding).
+    if (cpu_variant_supported(SDN_CPU_VARIANT_AVX512_BF16)) return SDN_CPU_VARIANT_AVX512_BF16;
     if (cpu_variant_supported(SDN_CPU_VARIANT_AVX512)) return SDN_CPU_VARIANT_AVX512;
     if (cpu_variant_supported(SDN_CPU_VARIANT_AVX2)) return SDN_CPU_VARIANT_AVX2;
     return SDN_CPU_VARIANT_SCALAR;
@@ -151,6 +156,7 @@ const char* cpu_variant_name(sdn_cpu_variant variant) {
         case SDN_CPU_VARIANT_AVX2: return "avx2";
         case SDN_CPU_VARIANT_AVX512: return "avx512";
         case SDN_CPU_VARIANT_AVX512_AMX: return "avx512-amx";
+        case SDN_CPU_VARIANT_AVX512_BF16: return "avx512-bf16";
     }
     return "unknown";
 }

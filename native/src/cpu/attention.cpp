@@ -8,7 +8,7 @@
 #include <cmath>
 
 #include "core/error.h"
-#include "cpu/attention_amx.h"
+#include "cpu/attention_bf16.h"
 #include "cpu/kernel_table.h"
 #include "cpu/ops.h"
 #include "cpu/scratch.h"
@@ -53,20 +53,29 @@ void attention(Context& ctx, const AttentionArgs& a) {
     const int64_t d = a.head_dim;
     const int64_t q_tasks = (a.nq + kTaskQ - 1) / kTaskQ;
     const int64_t tasks = a.batch * a.heads * q_tasks;
-    if (kt.matrix_bf16 && d <= cpu::kAttentionAmxMaxHeadDim) {
-        const int64_t floats = cpu::attention_amx_scratch_floats(d);
+    if (kt.matrix_bf16 && d <= cpu::kAttentionBf16MaxHeadDim) {
+        const int64_t floats = cpu::attention_bf16_scratch_floats(d);
         ctx.note_scratch_bytes(static_cast<int64_t>(ctx.threads()) * floats * 4);
         ctx.pool().parallel_for(tasks, [&](int64_t task, int) {
             const int64_t qt_index = task % q_tasks, h = (task / q_tasks) % a.heads, b = task / (q_tasks * a.heads);
             const int64_t q0 = qt_index * kTaskQ;
             float* scratch = cpu::thread_scratch(cpu::ScratchSlot::Scores, static_cast<size_t>(floats));
-            cpu::attention_task_amx(kt, a, b, h, q0, std::min(kTaskQ, a.nq - q0), scratch);
+            cpu::attention_task_bf16(kt, a, b, h, q0, std::min(kTaskQ, a.nq - q0), scratch);
         });
         return;
     }
     const int64_t nq_cap = round_up(kTaskQ, nr);
-    const int64_t sizes[] = {nq_cap * d, d * nq_cap, nq_cap, nq_cap, nq_cap,
-                             round_up(kBlockK, mr) * d, round_up(d, mr) * kBlockK, kBlockK * nr};
+    // Each slot a whole number of 64-byte lines: the micro-kernel loads its B panels (Q^T, the
+    // score panel) aligned, and with AVX2's mr = 6 an odd head size left the later slots off
+    // the line.
+    const int64_t sizes[] = {round_up(nq_cap * d, 16),
+                             round_up(d * nq_cap, 16),
+                             nq_cap,
+                             nq_cap,
+                             nq_cap,
+                             round_up(round_up(kBlockK, mr) * d, 16),
+                             round_up(round_up(d, mr) * kBlockK, 16),
+                             kBlockK * nr};
     int64_t scratch_floats = 0;
     for (int64_t s : sizes) scratch_floats += s;
     ctx.note_scratch_bytes(static_cast<int64_t>(ctx.threads()) * scratch_floats * 4);

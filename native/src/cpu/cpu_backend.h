@@ -7,6 +7,7 @@
 
 #include "core/backend.h"
 #include "core/context.h"
+#include "cpu/op_profile.h"
 
 namespace sdn::cpu {
 
@@ -55,8 +56,12 @@ public:
                      const TensorView& y) override;
     void copy(const TensorView& src, const TensorView& dst) override;
 
+    // The per-op timings (recorded only when SDN_CPU_PROFILE is set; see op_profile.h).
+    const OpProfile& profile() const { return profile_; }
+
 private:
     Context& ctx_;
+    OpProfile profile_;
 };
 
 // A CpuBackend for ctx (a BackendFactory: what every context gets unless another device is

@@ -6,6 +6,7 @@
 #include "cpu/cpu_backend.h"
 #include "cpu/host_views.h"
 #include "cpu/kernel_table.h"
+#include "cpu/op_profile.h"
 #include "cpu/ops.h"
 #include "cpu/weight_rows.h"
 
@@ -32,6 +33,13 @@ void CpuBackend::linear(const TensorView& x, const WeightRef& w, const WeightRef
     const float* xp = host_f32(*this, x, "linear");
     float* yp = host_f32(*this, y, "linear");
     const int64_t K = last_dim(x), M = x.elements() / K;
+    OpScope scope(
+        profile_,
+        [&] {
+            return "linear " + std::string(dtype_traits(w.type).name) + " " + std::to_string(M) +
+                   "x" + std::to_string(K) + "->" + std::to_string(w.rows());
+        },
+        2.0 * double(M) * double(K) * double(w.rows()));
     require_shape(w.shape.size() == 2 && w.shape[1] == K && y.elements() == M * w.shape[0],
                   "linear", x, y);
     ops::linear(ctx_, xp, M, K, w, bias, yp, accumulate);
@@ -45,6 +53,15 @@ void CpuBackend::conv2d(const TensorView& x, const WeightRef& w, const WeightRef
     const int64_t k = w.shape[3];
     const int64_t Ho = (x.dim(2) + 2 * pad - k) / stride + 1;
     const int64_t Wo = (x.dim(3) + 2 * pad - k) / stride + 1;
+    OpScope scope(
+        profile_,
+        [&] {
+            return "conv2d " + std::to_string(k) + "x" + std::to_string(k) +
+                   (stride == 2 ? "/2 " : " ") + std::string(dtype_traits(w.type).name) + " " +
+                   std::to_string(x.dim(1)) + "->" + std::to_string(w.shape[0]) + " " +
+                   std::to_string(x.dim(2)) + "x" + std::to_string(x.dim(3));
+        },
+        2.0 * double(x.dim(0)) * double(w.elements()) * double(Ho * Wo));
     require_shape(w.shape[1] == x.dim(1) && y.dim(0) == x.dim(0) && y.dim(1) == w.shape[0] &&
                       y.dim(2) == Ho && y.dim(3) == Wo,
                   "conv2d", x, y);
@@ -57,11 +74,16 @@ void CpuBackend::group_norm(const TensorView& x, int groups, float eps, const We
     float* yp = host_f32(*this, y, "group_norm");
     require_shape(x.elements() == y.elements(), "group_norm", x, y);
     const Planes p = planes(x, "group_norm");
+    OpScope scope(profile_, [&] {
+        return std::string(silu ? "group_norm+silu " : "group_norm ") + std::to_string(p.C) + "x" +
+               std::to_string(p.HW);
+    });
     ops::group_norm(ctx_, xp, p.B, p.C, p.HW, groups, eps, gamma, beta, yp, silu);
 }
 
 void CpuBackend::layer_norm(const TensorView& x, float eps, const WeightRef* gamma,
                             const WeightRef* beta, const TensorView& y) {
+    OpScope scope(profile_, [] { return std::string("layer_norm"); });
     const float* xp = host_f32(*this, x, "layer_norm");
     float* yp = host_f32(*this, y, "layer_norm");
     require_shape(x.elements() == y.elements(), "layer_norm", x, y);
@@ -105,10 +127,18 @@ void CpuBackend::attention(const AttentionOp& op) {
     a.out_stride = op.out.stride[1];
     a.scale = op.scale;
     a.causal = op.causal;
+    OpScope scope(
+        profile_,
+        [&] {
+            return "attention " + std::to_string(a.nq) + "x" + std::to_string(a.nk) + " d" +
+                   std::to_string(a.head_dim) + " h" + std::to_string(a.heads);
+        },
+        4.0 * double(a.batch) * double(a.heads) * double(a.nq) * double(a.nk) * double(a.head_dim));
     ops::attention(ctx_, a);
 }
 
 void CpuBackend::activation(Activation kind, const TensorView& x) {
+    OpScope scope(profile_, [] { return std::string("activation"); });
     // Indexed by Activation, in its order.
     using Kernel = void (*)(Context&, float*, int64_t);
     static constexpr Kernel kKernels[] = {ops::silu, ops::gelu_erf, ops::gelu_tanh,
@@ -119,6 +149,7 @@ void CpuBackend::activation(Activation kind, const TensorView& x) {
 }
 
 void CpuBackend::geglu(const TensorView& x, const TensorView& y) {
+    OpScope scope(profile_, [] { return std::string("geglu"); });
     const float* xp = host_f32(*this, x, "geglu");
     float* yp = host_f32(*this, y, "geglu");
     const int64_t two_d = last_dim(x), rows = x.elements() / two_d;
@@ -139,18 +170,21 @@ static void broadcast_binary(const Backend& self, const char* op, const TensorVi
 }
 
 void CpuBackend::add(const TensorView& a, const TensorView& b, const TensorView& y) {
+    OpScope scope(profile_, [] { return std::string("add"); });
     broadcast_binary(*this, "add", a, b, y,
                      [&](const float* ap, const float* bp, int64_t outer, int64_t inner,
                          float* yp) { ops::add(ctx_, ap, bp, outer, inner, 1, yp); });
 }
 
 void CpuBackend::mul(const TensorView& a, const TensorView& b, const TensorView& y) {
+    OpScope scope(profile_, [] { return std::string("mul"); });
     broadcast_binary(*this, "mul", a, b, y,
                      [&](const float* ap, const float* bp, int64_t outer, int64_t inner,
                          float* yp) { ops::mul(ctx_, ap, bp, outer, inner, 1, yp); });
 }
 
 void CpuBackend::add_channel_bias(const TensorView& x, const TensorView& v) {
+    OpScope scope(profile_, [] { return std::string("add_channel_bias"); });
     float* xp = host_f32(*this, x, "add_channel_bias");
     const float* vp = host_f32(*this, v, "add_channel_bias");
     const Planes p = planes(x, "add_channel_bias");
@@ -159,6 +193,7 @@ void CpuBackend::add_channel_bias(const TensorView& x, const TensorView& v) {
 }
 
 void CpuBackend::upsample_nearest2x(const TensorView& x, const TensorView& y) {
+    OpScope scope(profile_, [] { return std::string("upsample_nearest2x"); });
     const float* xp = host_f32(*this, x, "upsample_nearest2x");
     float* yp = host_f32(*this, y, "upsample_nearest2x");
     require_shape(x.n_dims == 4 && y.n_dims == 4 && y.dim(0) == x.dim(0) && y.dim(1) == x.dim(1) &&
@@ -168,6 +203,7 @@ void CpuBackend::upsample_nearest2x(const TensorView& x, const TensorView& y) {
 }
 
 void CpuBackend::interpolate(const TensorView& x, const TensorView& y, InterpMode mode) {
+    OpScope scope(profile_, [] { return std::string("interpolate"); });
     const float* xp = host_f32(*this, x, "interpolate");
     float* yp = host_f32(*this, y, "interpolate");
     require_shape(x.n_dims == 4 && y.n_dims == 4 && y.dim(0) == x.dim(0) && y.dim(1) == x.dim(1),
@@ -181,6 +217,7 @@ void CpuBackend::interpolate(const TensorView& x, const TensorView& y, InterpMod
 }
 
 void CpuBackend::pad_zero(const TensorView& x, int64_t top, int64_t left, const TensorView& y) {
+    OpScope scope(profile_, [] { return std::string("pad_zero"); });
     const float* xp = host_f32(*this, x, "pad_zero");
     float* yp = host_f32(*this, y, "pad_zero");
     require_shape(x.n_dims == 4 && y.n_dims == 4 && y.dim(0) == x.dim(0) && y.dim(1) == x.dim(1) &&
@@ -192,6 +229,7 @@ void CpuBackend::pad_zero(const TensorView& x, int64_t top, int64_t left, const 
 }
 
 void CpuBackend::concat_channels(const TensorView& a, const TensorView& b, const TensorView& y) {
+    OpScope scope(profile_, [] { return std::string("concat_channels"); });
     const float* ap = host_f32(*this, a, "concat_channels");
     const float* bp = host_f32(*this, b, "concat_channels");
     float* yp = host_f32(*this, y, "concat_channels");
@@ -202,6 +240,7 @@ void CpuBackend::concat_channels(const TensorView& a, const TensorView& b, const
 }
 
 void CpuBackend::channels_to_tokens(const TensorView& x, const TensorView& y) {
+    OpScope scope(profile_, [] { return std::string("channels_to_tokens"); });
     const float* xp = host_f32(*this, x, "channels_to_tokens");
     float* yp = host_f32(*this, y, "channels_to_tokens");
     const Planes p = planes(x, "channels_to_tokens");
@@ -211,6 +250,7 @@ void CpuBackend::channels_to_tokens(const TensorView& x, const TensorView& y) {
 
 void CpuBackend::tokens_to_channels(const TensorView& tokens, const TensorView& residual,
                                     const TensorView& y) {
+    OpScope scope(profile_, [] { return std::string("tokens_to_channels"); });
     const float* tp = host_f32(*this, tokens, "tokens_to_channels");
     float* yp = host_f32(*this, y, "tokens_to_channels");
     const Planes p = planes(y, "tokens_to_channels");
@@ -225,6 +265,7 @@ void CpuBackend::tokens_to_channels(const TensorView& tokens, const TensorView& 
 
 void CpuBackend::timestep_embedding(const std::vector<float>& t, float max_period,
                                     const TensorView& y) {
+    OpScope scope(profile_, [] { return std::string("timestep_embedding"); });
     float* yp = host_f32(*this, y, "timestep_embedding");
     SDN_REQUIRE(y.n_dims == 2 && y.dim(0) == static_cast<int64_t>(t.size()),
                 SDN_ERR_INVALID_ARGUMENT,
@@ -235,6 +276,7 @@ void CpuBackend::timestep_embedding(const std::vector<float>& t, float max_perio
 
 void CpuBackend::gather_rows(const WeightRef& table, const std::vector<int32_t>& ids,
                              const TensorView& y) {
+    OpScope scope(profile_, [] { return std::string("gather_rows"); });
     float* yp = host_f32(*this, y, "gather_rows");
     const int64_t D = table.row_elems();
     SDN_REQUIRE(table.shape.size() == 2 && y.elements() == static_cast<int64_t>(ids.size()) * D,

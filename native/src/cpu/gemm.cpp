@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "cpu/gemm_amx.h"
+#include "cpu/gemm_bf16.h"
 #include "cpu/scratch.h"
 
 namespace sdn::cpu {
@@ -30,7 +30,7 @@ int64_t pick_tile_k(int64_t K, int64_t align) {
 void gemm_block(const KernelTable& kt, const GemmJob& job, int64_t m0, int64_t m1, int64_t n0,
                 int64_t n1) {
     if (kt.matrix_bf16) {
-        gemm_block_amx(job, m0, m1, n0, n1);
+        gemm_block_bf16(*kt.matrix_bf16, job, m0, m1, n0, n1);
         return;
     }
     const int nr = kt.gemm_nr, mr = kt.gemm_mr;
@@ -114,7 +114,7 @@ int64_t even_tile(int64_t total, int64_t tiles, int64_t step) {
     return round_up((total + tiles - 1) / tiles, step);
 }
 
-// The AMX path: the multiply is so fast that packing the operands costs as much, and a task
+// The bf16 paths: the multiply is so fast that packing the operands costs as much, and a task
 // packs all of the operand along the dimension it does not split. Splitting the larger of M
 // and N keeps that duplicated packing to the smaller operand; one task per thread.
 void run_gemm_tiles(Context& ctx, const KernelTable& kt, const GemmJob& job) {
@@ -122,7 +122,7 @@ void run_gemm_tiles(Context& ctx, const KernelTable& kt, const GemmJob& job) {
     const int64_t extent = split_m ? job.M : job.N;
     const int64_t tasks = std::max<int64_t>(1, std::min<int64_t>(ctx.threads(), (extent + 31) / 32));
     const int64_t tile = even_tile(extent, tasks, 32);
-    ctx.note_scratch_bytes(ctx.threads() * gemm_block_amx_scratch_bytes(job, split_m ? tile : job.M, split_m ? job.N : tile));
+    ctx.note_scratch_bytes(ctx.threads() * gemm_block_bf16_scratch_bytes(job, split_m ? tile : job.M, split_m ? job.N : tile));
     ctx.pool().parallel_for((extent + tile - 1) / tile, [&](int64_t task, int) {
         const int64_t s0 = task * tile, s1 = std::min(extent, s0 + tile);
         if (split_m)

@@ -39,6 +39,10 @@ struct GemmJob {
     // rows from it to bfloat16 directly (one pass, no float32 copy); other types, and the
     // float32 path, use load_a.
     const WeightRef* a_weight = nullptr;
+    // Optional: the weight pack_b reads, as [N, K] rows (B is its transpose, as in linear).
+    // The bf16 paths pack f16 and bf16 rows from it straight into their layout; other types,
+    // and the float32 path, use pack_b.
+    const WeightRef* b_weight = nullptr;
 };
 
 void run_gemm(Context& ctx, const KernelTable& kt, const GemmJob& job);

@@ -1,123 +1,29 @@
-// One GEMM block on the AMX tile unit: the f32 operands the job's callbacks produce are rounded
-// to bfloat16 (round to nearest even) as they are packed, multiplied with TDPBF16PS and
-// accumulated in float32 tiles. A 16x16 f32 tile product over 32 K steps is one instruction,
-// about 16 times the work of an AVX-512 FMA per cycle; packing (im2col gathers, weight
-// conversion) then costs as much as the multiply, so each operand is packed once per block.
+// The AMX block kernel of the bf16 GEMM (cpu/gemm_bf16.h): a 32x32 block of C in four 16x16
+// float tiles, multiplied with TDPBF16PS. A 16x16 f32 tile product over 32 K steps is one
+// instruction, about 16 times the work of an AVX-512 FMA per cycle.
 //
 // Tiles: 0-3 hold a 32x32 block of C, 4-5 two 16-row slices of A (16 rows x 32 bf16),
 // 6-7 two 16-column halves of a B panel in the pair-interleaved layout TDPBF16PS reads
 // (row r holds B[2r][j], B[2r+1][j] for j < 16).
-#if defined(__GNUC__) && !defined(__clang__)
-// GCC 12 reports its own masked-load and conversion intrinsics as maybe-uninitialized (a
-// known false positive).
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 #include <immintrin.h>
 
-#include <algorithm>
 #include <cstring>
 
 #include "cpu/amx_tiles.h"
-#include "cpu/gemm_amx.h"
-#include "cpu/scratch.h"
+#include "cpu/gemm_bf16.h"
 
 namespace sdn::cpu {
 
 namespace {
 
-constexpr int64_t kAmxTileK = 512;   // K per packed slice (multiple of 32 and of 256-element quant blocks)
-constexpr int64_t kAmxTileN = 256;   // streamed columns per B sub-tile
-constexpr int64_t kAmxTileM = 256;   // streamed rows per A sub-tile
-constexpr int kPanel = 32;           // C block edge: two tiles each way
+constexpr int kPanel = 32;  // C block edge: two tiles each way
 
-int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
-
-// The K slice: all of K when short, else up to kAmxTileK, smaller when the operand packed for
-// the whole block (`resident` rows or columns) would not stay in L2 (about 512 KiB of it).
-int64_t pick_tile_k(int64_t K, int64_t align, int64_t resident) {
-    if (K <= kAmxTileK + kAmxTileK / 2) return K;
-    int64_t kc = kAmxTileK;
-    while (kc > 128 && resident * kc * 2 > (int64_t(512) << 10)) kc /= 2;
-    return std::max<int64_t>(align, kc / align * align);
-}
-
-// 32 bf16 from 32 f32 (fewer when n < 32; the rest zero).
-inline __m512i to_bf16x32(const float* src, int64_t n) {
-    const __m512 a = _mm512_maskz_loadu_ps(amx::lanes16(n), src), b = _mm512_maskz_loadu_ps(amx::lanes16(n - 16), src + 16);
-    return reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(b, a));
-}
-
-// Packed A is laid out tile by tile: rows in blocks of 16, each block as kc_pad / 32 tiles of
-// 16 rows x 32 bf16 (1 KiB, contiguous), so a tile load reads one contiguous KiB instead of 16
-// rows a whole K slice apart. Element (r, k) lives at a_slot(r, k).
-inline int64_t a_slot(int64_t kc_pad, int64_t r, int64_t k) {
-    return (r / 16) * 16 * kc_pad + (k / 32) * 512 + (r % 16) * 32 + k % 32;
-}
-
-// Zero rows [rows, rows_pad) of a packed A.
-void zero_pad_rows(int64_t rows, int64_t rows_pad, int64_t kc_pad, uint16_t* dst) {
-    for (int64_t r = rows; r < rows_pad; ++r)
-        for (int64_t k = 0; k < kc_pad; k += 32) std::memset(dst + a_slot(kc_pad, r, k), 0, 64);
-}
-
-// Packed A (r, k) = bf16(src[r * ld + k]) for r < rows, k < kc; zero for k in [kc, kc_pad)
-// and for rows in [rows, rows_pad).
-void pack_a_rows(const float* src, int64_t ld, int64_t rows, int64_t rows_pad, int64_t kc, int64_t kc_pad,
-                 uint16_t* dst) {
-    for (int64_t r = 0; r < rows; ++r) {
-        const float* s = src + r * ld;
-        for (int64_t k = 0; k < kc_pad; k += 32)
-            _mm512_store_si512(dst + a_slot(kc_pad, r, k), to_bf16x32(s + k, kc - k));
-    }
-    zero_pad_rows(rows, rows_pad, kc_pad, dst);
-}
-
-// Rows [m0, m0 + rows) of an f16 or bf16 weight stored as [M, K], columns [k0, k0 + kc), as
-// packed A (zero padded to rows_pad x kc_pad). f16 -> f32 is exact, so this rounds once.
-void pack_a_weight(const WeightRef& w, int64_t m0, int64_t rows, int64_t rows_pad, int64_t k0, int64_t kc,
-                   int64_t kc_pad, uint16_t* dst) {
-    const int64_t K = w.row_elems();
-    const auto* base = static_cast<const uint16_t*>(w.data) + m0 * K + k0;
-    for (int64_t r = 0; r < rows; ++r) {
-        const uint16_t* s = base + r * K;
-        for (int64_t k = 0; k < kc_pad; k += 32) {
-            uint16_t* d = dst + a_slot(kc_pad, r, k);
-            const int64_t n = std::min<int64_t>(32, kc - k);
-            const __mmask32 m = n >= 32 ? __mmask32(0xffffffffu) : n <= 0 ? __mmask32(0) : __mmask32((1u << n) - 1);
-            const __m512i h = _mm512_maskz_loadu_epi16(m, s + k);
-            if (w.type == DType::BF16) {
-                _mm512_store_si512(d, h);
-            } else {
-                const __m512 lo = _mm512_cvtph_ps(_mm512_castsi512_si256(h));
-                const __m512 hi = _mm512_cvtph_ps(_mm512_extracti64x4_epi64(h, 1));
-                _mm512_store_si512(d, reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(hi, lo)));
-            }
-        }
-    }
-    zero_pad_rows(rows, rows_pad, kc_pad, dst);
-}
-
-// One f32 panel (kc rows of 32 floats) into two pair-interleaved halves, each
-// [kc_pad / 2][16][2] bf16: half h, row r = B[2r][16h + j], B[2r + 1][16h + j] interleaved.
-void pack_b_panel(const float* panel, int64_t kc, int64_t kc_pad, uint16_t* dst) {
-    uint16_t* half0 = dst;
-    uint16_t* half1 = dst + kc_pad * 16;
-    const __m512 zero = _mm512_setzero_ps();
-    for (int64_t k = 0; k < kc_pad; k += 2) {
-        const float* r0 = panel + k * kPanel;
-        const bool have0 = k < kc, have1 = k + 1 < kc;
-        const __m512 a0 = have0 ? _mm512_load_ps(r0) : zero, a1 = have0 ? _mm512_load_ps(r0 + 16) : zero;
-        const __m512 b0 = have1 ? _mm512_load_ps(r0 + kPanel) : zero, b1 = have1 ? _mm512_load_ps(r0 + kPanel + 16) : zero;
-        _mm512_store_si512(half0 + k * 16, amx::interleave_pairs(a0, b0));
-        _mm512_store_si512(half1 + k * 16, amx::interleave_pairs(a1, b1));
-    }
-}
-
-// C[32 x 32] (+)= A[32 x kc_pad] * B[kc_pad x 32] for one A row pair and one B panel, MT A tiles
-// and NT B tiles live. A full block loads and stores C in place; an edge block goes through
-// a local buffer so no tile touches memory outside C.
+// C[32 x 32] (+)= A[32 x kc_pad] * B[kc_pad x 32] for 32 rows of A and one B panel, MT A tiles
+// and NT B tiles live (a tile load reads 16 rows `a.row` elements apart). A full block loads
+// and stores C in place; an edge block goes through a local buffer so no tile touches memory
+// outside C.
 template <int MT, int NT>
-void tile_block(int64_t kc_pad, const uint16_t* a, const uint16_t* b, float* c, int64_t ldc, int mr, int nr,
+void tile_block(int64_t kc_pad, const Bf16Rows& a, const uint16_t* b, float* c, int64_t ldc, int mr, int nr,
                 bool accumulate) {
     const bool full = mr == 16 * MT && nr == 16 * NT;
     alignas(64) float edge[kPanel * kPanel];
@@ -142,11 +48,13 @@ void tile_block(int64_t kc_pad, const uint16_t* a, const uint16_t* b, float* c, 
         if (MT > 1 && NT > 1) _tile_zero(3);
     }
     const uint16_t* b1 = b + kc_pad * 16;
+    const int64_t a_stride = a.row * 2;
     for (int64_t k = 0; k < kc_pad; k += 32) {
-        _tile_loadd(4, a + k * 16, 64);
+        const uint16_t* a_chunk = a.p + (k / 32) * a.chunk;
+        _tile_loadd(4, a_chunk, a_stride);
         _tile_loadd(6, b + k * 16, 64);
         if (NT > 1) _tile_loadd(7, b1 + k * 16, 64);
-        if (MT > 1) _tile_loadd(5, a + 16 * kc_pad + k * 16, 64);
+        if (MT > 1) _tile_loadd(5, a_chunk + a.half, a_stride);
         _tile_dpbf16ps(0, 4, 6);
         if (NT > 1) _tile_dpbf16ps(1, 4, 7);
         if (MT > 1) _tile_dpbf16ps(2, 5, 6);
@@ -160,154 +68,25 @@ void tile_block(int64_t kc_pad, const uint16_t* a, const uint16_t* b, float* c, 
         for (int i = 0; i < mr; ++i) std::memcpy(c + i * ldc, edge + i * kPanel, static_cast<size_t>(nr) * 4);
 }
 
-void multiply_block(int64_t kc_pad, const uint16_t* a, int64_t rows, const uint16_t* b, int64_t cols, float* c,
-                    int64_t ldc, bool accumulate) {
-    for (int64_t p = 0; p * kPanel < cols; ++p) {
-        const int nr = static_cast<int>(std::min<int64_t>(kPanel, cols - p * kPanel));
-        const uint16_t* bp = b + p * kPanel * kc_pad;
-        for (int64_t i0 = 0; i0 < rows; i0 += kPanel) {
-            const int mr = static_cast<int>(std::min<int64_t>(kPanel, rows - i0));
-            const uint16_t* ap = a + i0 * kc_pad;
-            float* cp = c + i0 * ldc + p * kPanel;
-            if (mr > 16) {
-                if (nr > 16) tile_block<2, 2>(kc_pad, ap, bp, cp, ldc, mr, nr, accumulate);
-                else tile_block<2, 1>(kc_pad, ap, bp, cp, ldc, mr, nr, accumulate);
-            } else {
-                if (nr > 16) tile_block<1, 2>(kc_pad, ap, bp, cp, ldc, mr, nr, accumulate);
-                else tile_block<1, 1>(kc_pad, ap, bp, cp, ldc, mr, nr, accumulate);
-            }
-        }
+// The tile unit always runs the whole padded depth (kc_pad is a multiple of its 32-deep step).
+void amx_block(int64_t kc, int64_t kc_pad, const Bf16Rows& a, const uint16_t* b, float* c, int64_t ldc, int mr,
+               int nr, bool accumulate) {
+    if (mr > 16) {
+        if (nr > 16) tile_block<2, 2>(kc_pad, a, b, c, ldc, mr, nr, accumulate);
+        else tile_block<2, 1>(kc_pad, a, b, c, ldc, mr, nr, accumulate);
+    } else {
+        if (nr > 16) tile_block<1, 2>(kc_pad, a, b, c, ldc, mr, nr, accumulate);
+        else tile_block<1, 1>(kc_pad, a, b, c, ldc, mr, nr, accumulate);
     }
 }
 
-// The weight-rows case with K in several slices: C would be read and written once per slice,
-// and C's rows are a whole image row of pixels apart (tens of KiB), so every tile load touches
-// 16 pages. Instead the slices accumulate into a local buffer of 32x32 blocks stored one after
-// another ([panel][row pair][32 x 32]), and C is written once.
-void accumulate_blocks(int64_t kc_pad, const uint16_t* a, int64_t row_pairs, const uint16_t* b, int64_t panels,
-                       float* acc, bool first) {
-    for (int64_t p = 0; p < panels; ++p)
-        for (int64_t i = 0; i < row_pairs; ++i)
-            tile_block<2, 2>(kc_pad, a + i * kPanel * kc_pad, b + p * kPanel * kc_pad,
-                             acc + (p * row_pairs + i) * kPanel * kPanel, kPanel, kPanel, kPanel, !first);
-}
-
-// C[rows x cols] (+)= the accumulator's blocks.
-void flush_blocks(const float* acc, int64_t rows, int64_t cols, float* c, int64_t ldc, bool accumulate) {
-    const int64_t row_pairs = (rows + kPanel - 1) / kPanel;
-    for (int64_t p = 0; p * kPanel < cols; ++p) {
-        const int64_t n = std::min<int64_t>(kPanel, cols - p * kPanel);
-        for (int64_t r = 0; r < rows; ++r) {
-            const float* src = acc + (p * row_pairs + r / kPanel) * kPanel * kPanel + (r % kPanel) * kPanel;
-            float* dst = c + r * ldc + p * kPanel;
-            if (accumulate)
-                for (int64_t j = 0; j < n; ++j) dst[j] += src[j];
-            else
-                std::memcpy(dst, src, static_cast<size_t>(n) * 4);
-        }
-    }
-}
+void release_tiles() { _tile_release(); }
 
 }  // namespace
 
-void gemm_block_amx(const GemmJob& job, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
-    amx::configure_tiles();
-    const bool weight_a = static_cast<bool>(job.load_a);
-    const bool direct_weight = weight_a && job.a_weight &&
-                               (job.a_weight->type == DType::F16 || job.a_weight->type == DType::BF16);
-    const int64_t rows = m1 - m0, cols = n1 - n0;
-    const int64_t tile_k = pick_tile_k(job.K, job.k_align, weight_a ? rows : cols);
-    const int64_t kc_max_pad = round_up(tile_k, 32);
-    const int64_t sub_m = weight_a ? rows : std::min(rows, kAmxTileM);
-    const int64_t sub_n = weight_a ? std::min(cols, kAmxTileN) : cols;
-    // Scratch is handed out in floats; two bf16 fit in one.
-    auto* a_packed = reinterpret_cast<uint16_t*>(
-        thread_scratch(ScratchSlot::PackedA, static_cast<size_t>(round_up(sub_m, kPanel) * kc_max_pad / 2)));
-    auto* b_packed = reinterpret_cast<uint16_t*>(
-        thread_scratch(ScratchSlot::PackedB, static_cast<size_t>(round_up(sub_n, kPanel) * kc_max_pad / 2)));
-    float* b_panel = thread_scratch(ScratchSlot::PanelF32, static_cast<size_t>(kc_max_pad * kPanel));
-    float* a_loaded = weight_a ? thread_scratch(ScratchSlot::LoadedA, static_cast<size_t>(sub_m * tile_k)) : nullptr;
-
-    // A rows [am0, am0 + arows), K slice [k0, k0 + kc), packed into dst (rows padded to 32).
-    auto pack_a = [&](int64_t am0, int64_t arows, int64_t k0, int64_t kc, int64_t kc_pad, uint16_t* dst) {
-        const int64_t rows_pad = round_up(arows, kPanel);
-        if (direct_weight) {
-            pack_a_weight(*job.a_weight, am0, arows, rows_pad, k0, kc, kc_pad, dst);
-        } else if (weight_a) {
-            job.load_a(am0, arows, k0, kc, a_loaded);
-            pack_a_rows(a_loaded, kc, arows, rows_pad, kc, kc_pad, dst);
-        } else {
-            pack_a_rows(job.a + am0 * job.lda + k0, job.lda, arows, rows_pad, kc, kc_pad, dst);
-        }
-    };
-    auto pack_b = [&](int64_t bn0, int64_t bcols, int64_t k0, int64_t kc, int64_t kc_pad) {
-        for (int64_t p = 0; p * kPanel < bcols; ++p) {
-            const int64_t pn0 = bn0 + p * kPanel;
-            job.pack_b(pn0, std::min<int64_t>(kPanel, bn0 + bcols - pn0), k0, kc, kPanel, b_panel);
-            pack_b_panel(b_panel, kc, kc_pad, b_packed + p * kPanel * kc_pad);
-        }
-    };
-
-    if (weight_a && job.K > tile_k) {
-        // The weight rows are packed once for all of K (slice after slice), then each column
-        // sub-tile runs through every K slice into the accumulator and is written to C once.
-        const int64_t row_pairs = (rows + kPanel - 1) / kPanel, rows_pad = row_pairs * kPanel;
-        const int64_t slices = (job.K + tile_k - 1) / tile_k;
-        auto* a_all = reinterpret_cast<uint16_t*>(
-            thread_scratch(ScratchSlot::WholeA, static_cast<size_t>(rows_pad * slices * kc_max_pad / 2)));
-        for (int64_t t = 0; t < slices; ++t) {
-            const int64_t k0 = t * tile_k, kc = std::min(tile_k, job.K - k0);
-            pack_a(m0, rows, k0, kc, round_up(kc, 32), a_all + t * rows_pad * kc_max_pad);
-        }
-        float* acc = thread_scratch(ScratchSlot::Accumulator, static_cast<size_t>(rows_pad * round_up(sub_n, kPanel)));
-        for (int64_t s0 = n0; s0 < n1; s0 += sub_n) {
-            const int64_t scols = std::min(sub_n, n1 - s0);
-            for (int64_t t = 0; t < slices; ++t) {
-                const int64_t k0 = t * tile_k, kc = std::min(tile_k, job.K - k0), kc_pad = round_up(kc, 32);
-                pack_b(s0, scols, k0, kc, kc_pad);
-                accumulate_blocks(kc_pad, a_all + t * rows_pad * kc_max_pad, row_pairs, b_packed,
-                                  (scols + kPanel - 1) / kPanel, acc, t == 0);
-            }
-            flush_blocks(acc, rows, scols, job.c + m0 * job.ldc + s0, job.ldc, job.accumulate);
-        }
-        _tile_release();
-        if (job.epilogue) job.epilogue(m0, rows, n0, cols);
-        return;
-    }
-    for (int64_t k0 = 0; k0 < job.K; k0 += tile_k) {
-        const int64_t kc = std::min(tile_k, job.K - k0), kc_pad = round_up(kc, 32);
-        const bool acc = job.accumulate || k0 > 0;
-        if (weight_a) {
-            pack_a(m0, rows, k0, kc, kc_pad, a_packed);
-            for (int64_t s0 = n0; s0 < n1; s0 += sub_n) {
-                const int64_t scols = std::min(sub_n, n1 - s0);
-                pack_b(s0, scols, k0, kc, kc_pad);
-                multiply_block(kc_pad, a_packed, rows, b_packed, scols, job.c + m0 * job.ldc + s0, job.ldc, acc);
-            }
-        } else {
-            pack_b(n0, cols, k0, kc, kc_pad);
-            for (int64_t s0 = m0; s0 < m1; s0 += sub_m) {
-                const int64_t srows = std::min(sub_m, m1 - s0);
-                pack_a(s0, srows, k0, kc, kc_pad, a_packed);
-                multiply_block(kc_pad, a_packed, srows, b_packed, cols, job.c + s0 * job.ldc + n0, job.ldc, acc);
-            }
-        }
-    }
-    _tile_release();
-    if (job.K == 0 && !job.accumulate)
-        for (int64_t i = m0; i < m1; ++i) std::fill(job.c + i * job.ldc + n0, job.c + i * job.ldc + n1, 0.0f);
-    if (job.epilogue) job.epilogue(m0, rows, n0, cols);
-}
-
-int64_t gemm_block_amx_scratch_bytes(const GemmJob& job, int64_t rows, int64_t cols) {
-    const bool weight_a = static_cast<bool>(job.load_a);
-    const int64_t kc = round_up(pick_tile_k(job.K, job.k_align, weight_a ? rows : cols), 32);
-    const int64_t sub_m = weight_a ? rows : std::min(rows, kAmxTileM);
-    const int64_t sub_n = weight_a ? std::min(cols, kAmxTileN) : cols;
-    const int64_t whole_k = (job.K + kc - 1) / kc * kc;
-    const int64_t accumulator = weight_a && job.K > kc ? round_up(rows, kPanel) * (kAmxTileN * 4 + whole_k * 2) : 0;
-    return (round_up(sub_m, kPanel) + round_up(sub_n, kPanel)) * kc * 2 + kc * kPanel * 4 +
-           (weight_a ? sub_m * kc * 4 : 0) + accumulator;
+const Bf16BlockKernel& amx_bf16_blocks() {
+    static const Bf16BlockKernel kernel{amx::configure_tiles, release_tiles, amx_block};
+    return kernel;
 }
 
 }  // namespace sdn::cpu

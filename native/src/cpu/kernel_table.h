@@ -9,6 +9,8 @@
 
 namespace sdn::cpu {
 
+struct Bf16BlockKernel;  // cpu/gemm_bf16.h
+
 // C[mr, nr] (+)= A[mr, kc] * B[kc, nr]. A is one packed micro-panel: kc columns of
 // `mr_max` floats (the table's gemm_mr; a[k * mr_max + i] = A[i, k]), so the kernel reads one
 // contiguous stream. B is one packed panel: kc rows of `nr_max` floats (the table's gemm_nr),
@@ -22,9 +24,10 @@ struct KernelTable {
     int gemm_mr;  // rows of A per micro-kernel call
     int gemm_nr;  // columns of a packed B panel
     GemmMicroKernel gemm;
-    // Set for the AMX table: the GEMM driver multiplies in bfloat16 tiles (float32 sums)
-    // instead of calling `gemm`, which stays the exact float32 kernel for attention.
-    bool matrix_bf16 = false;
+    // Set for the bf16 tables (AMX, AVX512-BF16): the GEMM driver and attention multiply
+    // bfloat16 operands (float32 sums) with this block kernel (cpu/gemm_bf16.h) instead of
+    // calling `gemm`, which stays the exact float32 kernel for the float32 paths.
+    const Bf16BlockKernel* matrix_bf16 = nullptr;
 
     // Packing: dst[k * width + r] = src[r * ld + k] for r < rows, 0 for rows <= r < width,
     // k < kc. Turns `rows` row-major rows into one micro-kernel panel (A: width = gemm_mr;
@@ -69,6 +72,7 @@ const KernelTable& scalar_kernels();
 const KernelTable& avx2_kernels();
 const KernelTable& avx512_kernels();
 const KernelTable& avx512_amx_kernels();
+const KernelTable& avx512_bf16_kernels();
 
 // The table for ctx's variant (AUTO resolves to the best the CPU supports).
 const KernelTable& kernels_for(sdn_cpu_variant variant);

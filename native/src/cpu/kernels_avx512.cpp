@@ -9,6 +9,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "cpu/avx512_tile_rows.h"
+#include "cpu/gemm_bf16.h"
 #include "cpu/kernel_table.h"
 
 namespace sdn::cpu::avx512 {
@@ -39,18 +41,7 @@ void gemm_tile(int64_t kc, const float* a, const float* b, float* c, int64_t ldc
             acc1[i] = _mm512_fmadd_ps(av, b1, acc1[i]);
         }
     }
-    __mmask16 m0 = nr >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << nr) - 1);
-    __mmask16 m1 = nr >= 32 ? static_cast<__mmask16>(0xffff)
-                            : (nr > 16 ? static_cast<__mmask16>((1u << (nr - 16)) - 1) : static_cast<__mmask16>(0));
-    for (int i = 0; i < MR; ++i) {
-        float* ci = c + i * ldc;
-        if (accumulate) {
-            acc0[i] = _mm512_add_ps(acc0[i], _mm512_maskz_loadu_ps(m0, ci));
-            acc1[i] = _mm512_add_ps(acc1[i], _mm512_maskz_loadu_ps(m1, ci + 16));
-        }
-        _mm512_mask_storeu_ps(ci, m0, acc0[i]);
-        _mm512_mask_storeu_ps(ci + 16, m1, acc1[i]);
-    }
+    for (int i = 0; i < MR; ++i) avx512_tile::store_row(c + i * ldc, acc0[i], acc1[i], nr, accumulate);
 }
 
 void gemm_micro(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int mr, int nr,
@@ -112,15 +103,22 @@ const KernelTable& avx512_kernels() {
     static const KernelTable table = avx512::make_table();
     return table;
 }
-// The same vector kernels; the GEMM driver switches to AMX tiles for its products.
+// The bf16 tables: the same vector kernels, with the GEMM driver and attention multiplying
+// bfloat16 operands through `blocks`.
+static KernelTable bf16_table(const char* name, sdn_cpu_variant variant, const Bf16BlockKernel& blocks) {
+    KernelTable t = avx512::make_table();
+    t.name = name;
+    t.variant = variant;
+    t.matrix_bf16 = &blocks;
+    return t;
+}
 const KernelTable& avx512_amx_kernels() {
-    static const KernelTable table = [] {
-        KernelTable t = avx512::make_table();
-        t.name = "avx512-amx";
-        t.variant = SDN_CPU_VARIANT_AVX512_AMX;
-        t.matrix_bf16 = true;
-        return t;
-    }();
+    static const KernelTable table = bf16_table("avx512-amx", SDN_CPU_VARIANT_AVX512_AMX, amx_bf16_blocks());
+    return table;
+}
+const KernelTable& avx512_bf16_kernels() {
+    static const KernelTable table =
+        bf16_table("avx512-bf16", SDN_CPU_VARIANT_AVX512_BF16, dot_bf16_blocks());
     return table;
 }
 }  // namespace sdn::cpu

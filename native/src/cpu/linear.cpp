@@ -36,6 +36,7 @@ void linear(Context& ctx, const float* x, int64_t M, int64_t K, const WeightRef&
     job.a = x;
     job.lda = K;
     job.k_align = cpu::weight_block_elems(w.type);
+    job.b_weight = &w;
     job.pack_b = [&](int64_t n0, int64_t cols, int64_t k0, int64_t kc, int nr, float* panel) {
         float* rows = cpu::thread_scratch(cpu::ScratchSlot::Rows, static_cast<size_t>(nr * kc));
         for (int64_t j = 0; j < cols; ++j) cpu::weight_row_f32(kt, w, n0 + j, k0, kc, rows + j * kc);

@@ -15,7 +15,8 @@ namespace {
 
 const quant::FastRowKernels* fast_kernels(sdn_cpu_variant v) {
 #if defined(__x86_64__) || defined(_M_X64)
-    if (v == SDN_CPU_VARIANT_AVX512 || v == SDN_CPU_VARIANT_AVX512_AMX) return &quant::avx512_row_kernels();
+    if (v == SDN_CPU_VARIANT_AVX512 || v == SDN_CPU_VARIANT_AVX512_AMX || v == SDN_CPU_VARIANT_AVX512_BF16)
+        return &quant::avx512_row_kernels();
     if (v == SDN_CPU_VARIANT_AVX2) return &quant::avx2_row_kernels();
 #endif
     return nullptr;

@@ -85,6 +85,8 @@ public enum SdnCpuVariant
     Avx512 = 3,
     /// <summary><c>SDN_CPU_VARIANT_AVX512_AMX</c></summary>
     Avx512Amx = 4,
+    /// <summary><c>SDN_CPU_VARIANT_AVX512_BF16</c></summary>
+    Avx512Bf16 = 5,
 }
 
 /// <summary>C enum <c>sdn_device_type</c>.</summary>

@@ -49,7 +49,8 @@ TEST(ContextApi, DefaultThreadsArePhysicalCores) {
 }
 
 TEST(ContextApi, ForcedVariantIsHonouredOrRefused) {
-    for (int v : {SDN_CPU_VARIANT_SCALAR, SDN_CPU_VARIANT_AVX2, SDN_CPU_VARIANT_AVX512, SDN_CPU_VARIANT_AVX512_AMX}) {
+    for (int v : {SDN_CPU_VARIANT_SCALAR, SDN_CPU_VARIANT_AVX2, SDN_CPU_VARIANT_AVX512, SDN_CPU_VARIANT_AVX512_AMX,
+                  SDN_CPU_VARIANT_AVX512_BF16}) {
         sdn_context_options_t o;
         sdn_context_options_init(&o);
         o.cpu_variant = v;
@@ -69,7 +70,7 @@ TEST(ContextApi, ForcedVariantIsHonouredOrRefused) {
 TEST(ContextApi, UnknownVariantIsRejected) {
     sdn_context_options_t o;
     sdn_context_options_init(&o);
-    o.cpu_variant = SDN_CPU_VARIANT_AVX512_AMX + 1;
+    o.cpu_variant = SDN_CPU_VARIANT_AVX512_BF16 + 1;
     sdn_context* c = nullptr;
     EXPECT_EQ(sdn_context_create(&o, &c), SDN_ERR_INVALID_ARGUMENT);
     EXPECT_EQ(c, nullptr);

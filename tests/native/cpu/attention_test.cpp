@@ -8,8 +8,8 @@ namespace {
 
 using namespace sdn_test;
 
-// The reference's inputs for this variant. The AMX variant rounds q * scale, k and v to
-// bfloat16 as it packs them, so the reference gets those rounded values (with scale 1); it
+// The reference's inputs for this variant. The bf16 variants (AMX, AVX512-BF16) round
+// q * scale, k and v to bfloat16 as they pack them, so the reference gets those rounded values (with scale 1); it
 // also rounds the unnormalised softmax weights p_j to bfloat16, which no reference input can
 // mirror: out = sum p_j v_j / sum p_j with each p_j off by a relative 2^-9 at most moves out by
 // at most 2^-9 * max |v_j - out| <= 2^-8 * max |v|, the bound expect_attention_close checks.
@@ -87,6 +87,8 @@ TEST_P(AttentionPerVariant, MatchesReferenceForEveryVariant) {
         {1, 70, 300, 2, 80, false},                            // more keys than one block
         {2, 65, 77, 1, 160, false},                            // cross-attention shape
         {1, 130, 130, 2, 40, true},                            // causal across query blocks
+        {1, 40, 50, 2, 33, false},  // odd depth for Q K^T; one live column in V's last half
+        {1, 33, 40, 1, 20, false},  // four live columns in the second half of V's only panel
     };
     const sdn_cpu_variant v = variant();
     auto ctx = variant_context(v);

@@ -101,6 +101,10 @@ TEST_P(GemmPerVariant, InPlaceAOperandSplitsColumnsAndWalksRowsInSubTiles) {
         check(v, threads, {3, 45, 400}, false, true, false);
         check(v, threads, {45, 70, 1100}, false, false, false);
     }
+    // More columns per thread than the bf16 paths pack at once, with K in several slices:
+    // the block goes in column chunks (with and without accumulation into C).
+    check(v, 1, {40, 1300, 900}, false, false, false);
+    check(v, 2, {40, 1300, 900}, false, true, false);
 }
 
 TEST_P(GemmPerVariant, SerialDriverMatchesTheReference) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/cpu_features.h"
+#include "cpu/gemm_bf16.h"
 #include "support/every_variant.h"
 
 namespace {
@@ -14,10 +15,16 @@ class KernelTablePerVariant : public sdn_test::EveryVariant {};
 
 TEST_P(KernelTablePerVariant, EachVariantGetsItsOwnTable) {
     const auto& table = sdn::cpu::kernels_for(variant());
-    const char* const names[] = {"auto", "scalar", "avx2", "avx512", "avx512-amx"};  // the header's order
+    const char* const names[] = {"auto",   "scalar",     "avx2",
+                                 "avx512", "avx512-amx", "avx512-bf16"};  // the header's order
     EXPECT_EQ(std::string(table.name), names[variant()]);
-    // Only the AMX variant multiplies in bfloat16.
-    EXPECT_EQ(table.matrix_bf16, variant() == SDN_CPU_VARIANT_AVX512_AMX);
+    // The AMX and AVX512-BF16 variants multiply in bfloat16 (GEMM and attention), each with its
+    // own block kernel.
+    const bool amx = variant() == SDN_CPU_VARIANT_AVX512_AMX,
+               dot = variant() == SDN_CPU_VARIANT_AVX512_BF16;
+    EXPECT_EQ(table.matrix_bf16 != nullptr, amx || dot);
+    if (amx) EXPECT_EQ(table.matrix_bf16, &sdn::cpu::amx_bf16_blocks());
+    if (dot) EXPECT_EQ(table.matrix_bf16, &sdn::cpu::dot_bf16_blocks());
 }
 
 TEST(KernelTable, AutoResolvesToTheBestVariantTheCpuSupports) {

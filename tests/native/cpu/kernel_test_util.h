@@ -28,10 +28,12 @@ inline std::unique_ptr<sdn::Context> variant_context(sdn_cpu_variant v, int thre
     return std::make_unique<sdn::Context>(threads, v);
 }
 
-// The AMX variant multiplies bfloat16 operands (rounded to nearest, ties to even) with float32
+// The bf16 variants (AMX, AVX512-BF16) multiply bfloat16 operands (rounded to nearest, ties to even) with float32
 // sums. Its expected values come from the same double reference fed operands rounded that way,
 // so the comparison stays as tight as for the float32 variants.
-inline bool rounds_products_to_bf16(sdn_cpu_variant v) { return v == SDN_CPU_VARIANT_AVX512_AMX; }
+inline bool rounds_products_to_bf16(sdn_cpu_variant v) {
+    return v == SDN_CPU_VARIANT_AVX512_AMX || v == SDN_CPU_VARIANT_AVX512_BF16;
+}
 
 // Round to the nearest bfloat16 (8 significant bits), ties to even; written out here rather
 // than taken from the engine so the test does not check the engine against itself.

@@ -14,9 +14,11 @@ struct LinearCase {
 };
 
 // Awkward sizes: K not a multiple of the vector width or the K tile, N not a multiple of the
-// panel width, M not a multiple of the register tile, and a K longer than one tile.
-const LinearCase kCases[] = {{1, 1, 1},     {7, 33, 17},   {9, 64, 32},    {65, 300, 70},
-                             {3, 1000, 41}, {130, 77, 300}, {301, 200, 20}};  // last: several M tiles
+// panel width, M not a multiple of the register tile, a K longer than one tile, and an odd K
+// over several K slices (the bf16 paths pack weight rows in pairs along K).
+const LinearCase kCases[] = {{1, 1, 1},     {7, 33, 17},    {9, 64, 32},    {65, 300, 70},
+                             {3, 1000, 41}, {130, 77, 300}, {301, 200, 20},  // several M tiles
+                             {5, 1031, 37}};
 
 class LinearPerVariant : public sdn_test::EveryVariant {};
 

@@ -1,8 +1,8 @@
-// The default variant on AMX machines (avx512-amx) rounds the operands of every product to
-// bfloat16. Its UNet blocks, a whole tiny-UNet evaluation, a tiny VAE decode and a tiny CLIP
-// text encoding must stay within the error that rounding allows (support/bf16_error_bound.h) of
-// the float32 variant on the same inputs.
-// Skipped, saying why, on CPUs without AMX-BF16.
+// The bfloat16 variants (avx512-amx, the default on AMX machines; avx512-bf16, the default on
+// AVX512-BF16 machines without AMX) round the operands of every product to bfloat16. Their UNet
+// blocks, a whole tiny-UNet evaluation, a tiny VAE decode and a tiny CLIP text encoding must
+// stay within the error that rounding allows (support/bf16_error_bound.h) of the float32
+// variant on the same inputs. Each variant is skipped, saying why, on CPUs without it.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -23,14 +23,14 @@ namespace {
 
 using namespace sdn;
 
-struct Bf16Accuracy : ::testing::Test {
+struct Bf16Accuracy : ::testing::TestWithParam<sdn_cpu_variant> {
     void SetUp() override {
-        if (!cpu_variant_supported(SDN_CPU_VARIANT_AVX512_AMX))
-            GTEST_SKIP() << "this CPU (" << cpu_info().name
-                         << ") has no AMX-BF16, so the bfloat16 variant cannot run here";
+        if (!cpu_variant_supported(GetParam()))
+            GTEST_SKIP() << "this CPU (" << cpu_info().name << ") lacks " << cpu_variant_name(GetParam())
+                         << ", so that bfloat16 variant cannot run here";
     }
     Context f32{2, sdn_test::float32_cpu_variant(), &cpu::make_cpu_backend};
-    Context bf16{2, SDN_CPU_VARIANT_AVX512_AMX, &cpu::make_cpu_backend};
+    Context bf16{2, GetParam(), &cpu::make_cpu_backend};
     unet_test::InMemoryWeights mem{make_test_model_tensors(TestModelSpec{}, 7)};
     unet::WeightBinder binder{mem.lookup(), "model.diffusion_model."};
     unet::UnetWeights w = unet::bind_unet_weights(binder, 8, 0);
@@ -55,7 +55,7 @@ std::vector<float> silu(std::vector<float> v) {
     return v;
 }
 
-TEST_F(Bf16Accuracy, ResBlockStaysWithinFourRoundedProducts) {
+TEST_P(Bf16Accuracy, ResBlockStaysWithinFourRoundedProducts) {
     // input_blocks.3.0: in conv, time-embedding linear, out conv and the 1x1 skip conv.
     const int64_t B = 2, C = 32, O = 64, H = 6, W = 5;
     const auto x = unet_test::random_values(static_cast<size_t>(B * C * H * W), 1);
@@ -73,7 +73,7 @@ TEST_F(Bf16Accuracy, ResBlockStaysWithinFourRoundedProducts) {
     EXPECT_LE(error, sdn_test::bf16_chain_bound(4));
 }
 
-TEST_F(Bf16Accuracy, SpatialTransformerStaysWithinItsRoundedProducts) {
+TEST_P(Bf16Accuracy, SpatialTransformerStaysWithinItsRoundedProducts) {
     const int64_t B = 2, C = 32, H = 4, W = 5, T = 7;
     const auto x = unet_test::random_values(static_cast<size_t>(B * C * H * W), 5);
     const auto context = unet_test::random_values(static_cast<size_t>(B * T * 64), 6);
@@ -90,7 +90,7 @@ TEST_F(Bf16Accuracy, SpatialTransformerStaysWithinItsRoundedProducts) {
     EXPECT_LE(error, bound);
 }
 
-TEST_F(Bf16Accuracy, WholeTinyUnetEvaluationStaysWithinTheDeepBound) {
+TEST_P(Bf16Accuracy, WholeTinyUnetEvaluationStaysWithinTheDeepBound) {
     // One model evaluation, what each sampler step calls: batch of two (cond and uncond), a
     // high and a low timestep.
     const auto unet = UnetModel::load(mem.lookup(), "model.diffusion_model.", nullptr);
@@ -112,7 +112,7 @@ TEST_F(Bf16Accuracy, WholeTinyUnetEvaluationStaysWithinTheDeepBound) {
     EXPECT_LE(error, sdn_test::bf16_deep_bound(products));
 }
 
-TEST_F(Bf16Accuracy, TinyVaeDecodeStaysWithinTheDeepBound) {
+TEST_P(Bf16Accuracy, TinyVaeDecodeStaysWithinTheDeepBound) {
     // The decoder's products: its convs (post_quant_conv included) and its attention's q, k, v,
     // proj_out, plus Q K^T, the rounded softmax weights and P V.
     int products = 0;
@@ -136,7 +136,7 @@ TEST_F(Bf16Accuracy, TinyVaeDecodeStaysWithinTheDeepBound) {
     EXPECT_LE(error, sdn_test::bf16_deep_bound(products));
 }
 
-TEST_F(Bf16Accuracy, TinyClipEncodingStaysWithinTheDeepBound) {
+TEST_P(Bf16Accuracy, TinyClipEncodingStaysWithinTheDeepBound) {
     // Per layer: q, k, v, out, two MLP linears, plus Q K^T, the rounded softmax weights and P V.
     const ClipTextModel clip(mem.lookup());
     const int products = static_cast<int>(clip.layers()) * 9;
@@ -152,5 +152,10 @@ TEST_F(Bf16Accuracy, TinyClipEncodingStaysWithinTheDeepBound) {
     EXPECT_GT(error, 0.0);
     EXPECT_LE(error, sdn_test::bf16_deep_bound(products));
 }
+
+INSTANTIATE_TEST_SUITE_P(Cpu, Bf16Accuracy, ::testing::Values(SDN_CPU_VARIANT_AVX512_AMX, SDN_CPU_VARIANT_AVX512_BF16),
+                         [](const ::testing::TestParamInfo<sdn_cpu_variant>& info) {
+                             return info.param == SDN_CPU_VARIANT_AVX512_AMX ? "avx512_amx" : "avx512_bf16";
+                         });
 
 }  // namespace

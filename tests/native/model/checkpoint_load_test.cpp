@@ -17,6 +17,7 @@
 #include "model/test_model_writer.h"
 #include "quant/dtype.h"
 #include "sdnative.h"
+#include "support/float32_variant.h"
 #include "support/relative_error.h"
 #include "weight_rounding_bound.h"
 
@@ -50,6 +51,9 @@ protected:
         sdn_context_options_t o;
         sdn_context_options_init(&o);
         o.n_threads = 2;
+        // Float32 products: a bf16 variant rounds f32 weights to bf16 itself, so the bf16
+        // file would give exactly the f32 result and the "narrower type" check could not hold.
+        o.cpu_variant = sdn_test::float32_cpu_variant();
         ASSERT_EQ(sdn_context_create(&o, &ctx), SDN_OK);
         sdn_context_set_log_callback(ctx, capture, SDN_LOG_DEBUG, &logs);
         dir = fs::path(::testing::TempDir()) /

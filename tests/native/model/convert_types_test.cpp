@@ -13,6 +13,7 @@
 #include "model/checkpoint.h"
 #include "model/test_model_writer.h"
 #include "sdnative.h"
+#include "support/float32_variant.h"
 
 namespace {
 
@@ -35,7 +36,12 @@ DType expected_type(const std::string& name, const std::vector<int64_t>& shape, 
 class ConvertTypes : public ::testing::Test {
 protected:
     void SetUp() override {
-        ASSERT_EQ(sdn_context_create(nullptr, &ctx), SDN_OK);
+        // Float32 products: a bf16 variant rounds f32 weights to bf16 itself, so a bf16
+        // conversion would change nothing it computes and the "rounded weights" check could not hold.
+        sdn_context_options_t o;
+        sdn_context_options_init(&o);
+        o.cpu_variant = sdn_test::float32_cpu_variant();
+        ASSERT_EQ(sdn_context_create(&o, &ctx), SDN_OK);
         dir = fs::path(::testing::TempDir()) / ("sdn_convert_types_" + std::to_string(::getpid()) + "_" +
                                                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
         fs::create_directories(dir);

@@ -16,7 +16,8 @@
 namespace sdn_test {
 
 inline constexpr sdn_cpu_variant kAllVariants[] = {SDN_CPU_VARIANT_SCALAR, SDN_CPU_VARIANT_AVX2,
-                                                   SDN_CPU_VARIANT_AVX512, SDN_CPU_VARIANT_AVX512_AMX};
+                                                   SDN_CPU_VARIANT_AVX512, SDN_CPU_VARIANT_AVX512_AMX,
+                                                   SDN_CPU_VARIANT_AVX512_BF16};
 
 class EveryVariant : public ::testing::TestWithParam<sdn_cpu_variant> {
 protected:

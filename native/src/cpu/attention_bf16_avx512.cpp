@@ -1,11 +1,12 @@
-// One attention task (batch item, head, up to kTaskQ queries) on the AMX tile unit. Queries
-// are taken 32 at a time against blocks of kBlockK keys: S = Q K^T in float32 tiles, an online
+// One attention task (batch item, head, up to kTaskQ queries) with bfloat16 products on the
+// kernel table's bf16 block kernel (AMX tiles or AVX512-BF16 dot products). Queries are taken
+// 32 at a time against blocks of kBlockK keys: S = Q K^T in float32 tiles, an online
 // softmax along each query's row (running max and sum; earlier output rescaled), P rounded to
 // bfloat16 as the A operand of O += P V. Q, K and V are rounded to bfloat16 once per task as
 // they are packed; all sums stay float32.
 //
-// Tiles as in gemm_tiles_amx.cpp: 0-3 a 32x32 float block, 4-5 A slices (16 rows x 32 bf16),
-// 6-7 B slices in the pair-interleaved layout (row r = B[2r][j], B[2r+1][j] for 16 columns j).
+// Operands as cpu/gemm_bf16.h lays them out: A (Q, P) row-major bf16, B (K^T, V) in
+// pair-interleaved 16-column halves (row r = B[2r][j], B[2r+1][j] for 16 columns j).
 #if defined(__GNUC__) && !defined(__clang__)
 // GCC 12 reports its own masked-load and reduction intrinsics as maybe-uninitialized (a known
 // false positive).
@@ -19,8 +20,9 @@
 #include <cstdint>
 #include <cstring>
 
-#include "cpu/amx_tiles.h"
-#include "cpu/attention_amx.h"
+#include "cpu/attention_bf16.h"
+#include "cpu/bf16_pack.h"
+#include "cpu/gemm_bf16.h"
 #include "cpu/scratch.h"
 
 namespace sdn::cpu {
@@ -39,7 +41,7 @@ namespace vm {
 // The largest of row[0, n); -inf when n is 0.
 float row_max_of(const float* row, int64_t n) {
     __m512 m = _mm512_set1_ps(-INFINITY);
-    for (int64_t j = 0; j < n; j += 16) m = _mm512_max_ps(m, _mm512_mask_loadu_ps(m, amx::lanes16(n - j), row + j));
+    for (int64_t j = 0; j < n; j += 16) m = _mm512_max_ps(m, _mm512_mask_loadu_ps(m, bf16::lanes16(n - j), row + j));
     return _mm512_reduce_max_ps(m);
 }
 
@@ -48,7 +50,11 @@ float row_max_of(const float* row, int64_t n) {
 // sum of the weights as rounded, so the normalisation divides by what the product adds up.
 float exp_row_to_bf16(const float* row, int64_t valid, int64_t bk_pad, float shift, uint16_t* prow) {
     alignas(64) float e[kBlockK];
-    for (int64_t j = 0; j < bk_pad; ++j) e[j] = j < valid ? vm::vm_exp(row[j] - shift) : 0.0f;
+    // Every score of the padded row (all defined: padding keys score 0), so the loop vectorises
+    // (a per-key condition kept it scalar, and exp was then a third of an attention task); the
+    // keys past `valid` are zeroed after.
+    for (int64_t j = 0; j < bk_pad; ++j) e[j] = vm::vm_exp(row[j] - shift);
+    for (int64_t j = valid; j < bk_pad; ++j) e[j] = 0.0f;
     __m512 sum = _mm512_setzero_ps();
     for (int64_t j = 0; j < bk_pad; j += 32) {
         const __m512bh p = _mm512_cvtne2ps_pbh(_mm512_load_ps(e + j + 16), _mm512_load_ps(e + j));
@@ -64,7 +70,7 @@ float exp_row_to_bf16(const float* row, int64_t valid, int64_t bk_pad, float shi
 // 16 floats from src (n of them; the rest zero), times `scale`, as 16 bf16.
 inline __m256i bf16x16(const float* src, int64_t n, float scale) {
     return reinterpret_cast<__m256i>(
-        _mm512_cvtneps_pbh(_mm512_mul_ps(_mm512_maskz_loadu_ps(amx::lanes16(n), src), _mm512_set1_ps(scale))));
+        _mm512_cvtneps_pbh(_mm512_mul_ps(_mm512_maskz_loadu_ps(bf16::lanes16(n), src), _mm512_set1_ps(scale))));
 }
 
 // Rows of a strided [rows, d] matrix into row-major bf16 [rows_pad][d_pad] (zero padded).
@@ -86,7 +92,7 @@ void pack_rows(const float* src, int64_t stride, int64_t rows, int64_t rows_pad,
 // (r, j, i) = K[j][2r + i]; keys past `keys` are zero.
 void pack_keys(const float* k, int64_t stride, int64_t keys, int64_t keys_pad, int64_t d, int64_t d_pad, uint32_t* dst) {
     const int64_t pairs = d_pad / 2;
-    alignas(64) uint16_t row[kAttentionAmxMaxHeadDim];
+    alignas(64) uint16_t row[kAttentionBf16MaxHeadDim];
     for (int64_t j = 0; j < keys_pad; ++j) {
         uint32_t* group = dst + (j / 16) * pairs * 16;
         if (j < keys) {
@@ -105,51 +111,26 @@ void pack_keys(const float* k, int64_t stride, int64_t keys, int64_t keys_pad, i
 void pack_values(const float* v, int64_t stride, int64_t keys, int64_t keys_pad, int64_t d, int64_t d_pad, uint16_t* dst) {
     for (int64_t c0 = 0; c0 < d_pad; c0 += 16) {
         uint16_t* group = dst + (c0 / 16) * keys_pad * 16;
-        const __mmask16 m = amx::lanes16(d - c0);
+        const __mmask16 m = bf16::lanes16(d - c0);
         for (int64_t j = 0; j < keys_pad; j += 2) {
             const __m512 a = j < keys ? _mm512_maskz_loadu_ps(m, v + j * stride + c0) : _mm512_setzero_ps();
             const __m512 b = j + 1 < keys ? _mm512_maskz_loadu_ps(m, v + (j + 1) * stride + c0) : _mm512_setzero_ps();
-            _mm512_store_si512(group + j * 16, amx::interleave_pairs(a, b));
+            _mm512_store_si512(group + j * 16, bf16::interleave_pairs(a, b));
         }
     }
 }
 
-// C[32 x 32 floats, row stride ldc floats] = (accumulate ? C : 0) + A[32 x kd] * B, A row-major
-// bf16 with row stride lda elements, B as two 16-column pair-interleaved slices (b0, b1) whose
-// 32-deep steps are `b_step` elements apart.
-inline void tile_product(int64_t kd, const uint16_t* a, int64_t lda, const uint16_t* b0, const uint16_t* b1,
-                         float* c, int64_t ldc, bool accumulate) {
-    const int64_t cs = ldc * 4;
-    if (accumulate) {
-        _tile_loadd(0, c, cs);
-        _tile_loadd(1, c + 16, cs);
-        _tile_loadd(2, c + 16 * ldc, cs);
-        _tile_loadd(3, c + 16 * ldc + 16, cs);
-    } else {
-        _tile_zero(0);
-        _tile_zero(1);
-        _tile_zero(2);
-        _tile_zero(3);
-    }
-    for (int64_t k = 0; k < kd; k += 32) {
-        _tile_loadd(4, a + k, lda * 2);
-        _tile_loadd(5, a + 16 * lda + k, lda * 2);
-        _tile_loadd(6, b0 + k * 16, 64);
-        _tile_loadd(7, b1 + k * 16, 64);
-        _tile_dpbf16ps(0, 4, 6);
-        _tile_dpbf16ps(1, 4, 7);
-        _tile_dpbf16ps(2, 5, 6);
-        _tile_dpbf16ps(3, 5, 7);
-    }
-    _tile_stored(0, c, cs);
-    _tile_stored(1, c + 16, cs);
-    _tile_stored(2, c + 16 * ldc, cs);
-    _tile_stored(3, c + 16 * ldc + 16, cs);
+// C[32 x nr floats, row stride ldc floats] = (accumulate ? C : 0) + A[32 x kd] * B, A row-major
+// bf16 with row stride lda elements (zero from kd to kd_pad), B as two 16-column
+// pair-interleaved halves kd_pad * 16 elements apart.
+inline void block_product(const Bf16BlockKernel& kernel, int64_t kd, int64_t kd_pad, const uint16_t* a, int64_t lda,
+                          const uint16_t* b, float* c, int64_t ldc, int nr, bool accumulate) {
+    kernel.block(kd, kd_pad, Bf16Rows{a, lda, 32, 16 * lda}, b, c, ldc, 32, nr, accumulate);
 }
 
 }  // namespace
 
-int64_t attention_amx_scratch_floats(int64_t head_dim) {
+int64_t attention_bf16_scratch_floats(int64_t head_dim) {
     const int64_t d_pad = round_up(head_dim, 32);
     return kAttentionTaskQ * d_pad / 2     // Q (bf16)
            + kBlockK * d_pad               // K^T and V (bf16)
@@ -159,9 +140,10 @@ int64_t attention_amx_scratch_floats(int64_t head_dim) {
            + 2 * kAttentionTaskQ;          // running max and sum per query
 }
 
-void attention_task_amx(const KernelTable& kt, const ops::AttentionArgs& a, int64_t b, int64_t h, int64_t q0,
+void attention_task_bf16(const KernelTable& kt, const ops::AttentionArgs& a, int64_t b, int64_t h, int64_t q0,
                         int64_t nq, float* scratch) {
-    amx::configure_tiles();
+    const Bf16BlockKernel& kernel = *kt.matrix_bf16;
+    kernel.begin();
     const int64_t d = a.head_dim, d_pad = round_up(d, 32);
     const int64_t nq_pad = round_up(nq, kGroup);
     float* cursor = scratch;
@@ -196,9 +178,9 @@ void attention_task_amx(const KernelTable& kt, const ops::AttentionArgs& a, int6
             if (a.causal && k0 > q0 + std::min<int64_t>(g0 + kGroup, nq) - 1) break;  // all masked
             // S[32 x bk_pad] = Q_group K^T.
             for (int64_t j0 = 0; j0 < bk_pad; j0 += 32) {
+                // Keys j0.. and j0 + 16.. are consecutive groups, d_pad * 16 elements apart.
                 const auto* b0 = reinterpret_cast<const uint16_t*>(k_packed + (j0 / 16) * (d_pad / 2) * 16);
-                const auto* b1 = reinterpret_cast<const uint16_t*>(k_packed + (j0 / 16 + 1) * (d_pad / 2) * 16);
-                tile_product(d_pad, q_packed + g0 * d_pad, d_pad, b0, b1, s + j0, kBlockK, false);
+                block_product(kernel, d, d_pad, q_packed + g0 * d_pad, d_pad, b0, s + j0, kBlockK, 32, false);
             }
             float* og = o + g0 * d_pad;
             // Online softmax along each query's row; P in bf16 for the second product.
@@ -218,15 +200,17 @@ void attention_task_amx(const KernelTable& kt, const ops::AttentionArgs& a, int6
                 row_sum[qi] = row_sum[qi] * correction + exp_row_to_bf16(row, valid, bk_pad, new_max, prow);
                 if (correction != 1.0f) kt.scale_row(og + i * d_pad, d_pad, correction);
             }
-            // O_group[32 x d_pad] += P V.
+            // O_group[32 x d_pad] += P V; dims c0.. and c0 + 16.. are consecutive groups,
+            // bk_pad * 16 elements apart. A last panel of at most 16 live dims skips its second
+            // half (those columns of O stay zero and are never read).
             for (int64_t c0 = 0; c0 < d_pad; c0 += 32) {
                 const uint16_t* b0 = v_packed + (c0 / 16) * bk_pad * 16;
-                const uint16_t* b1 = v_packed + (c0 / 16 + 1) * bk_pad * 16;
-                tile_product(bk_pad, p, kBlockK, b0, b1, og + c0, d_pad, true);
+                const int nr = d - c0 > 16 ? 32 : 16;
+                block_product(kernel, bk, bk_pad, p, kBlockK, b0, og + c0, d_pad, nr, true);
             }
         }
     }
-    _tile_release();
+    kernel.end();
     for (int64_t i = 0; i < nq; ++i) {
         float* orow = a.out + (b * a.nq + q0 + i) * a.out_stride + h * d;
         const float inv = row_sum[i] > 0.0f ? 1.0f / row_sum[i] : 0.0f;
