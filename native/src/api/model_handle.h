@@ -6,6 +6,7 @@
 
 #include "core/diffusion_model.h"
 #include "core/live_objects.h"
+#include "model/network_recipe.h"
 #include "model/weight_pages.h"
 
 struct sdn_model : sdn::LiveHandle<SDN_LIVE_MODELS> {
@@ -13,4 +14,6 @@ struct sdn_model : sdn::LiveHandle<SDN_LIVE_MODELS> {
     sdn_arch arch = SDN_ARCH_UNKNOWN;
     // Released when a sample / encode / decode call ends (checkpoint loads only).
     sdn::WeightPages pages;
+    // How to build this network again over patched weights (LoRA); null when unknown.
+    std::shared_ptr<const sdn::NetworkRecipe<sdn::DiffusionModel>> recipe;
 };
