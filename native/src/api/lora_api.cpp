@@ -24,34 +24,23 @@ struct PatchedKeepalive {
     std::shared_ptr<PatchedWeights> patched;
 };
 
+// Builds a network again over its unpatched weights with a LoRA stack; false when the stack
+// adapts none of its weights (then the network is the unpatched one).
 template <class Network>
-struct Rebuilt {
-    std::shared_ptr<Network> network;
-    std::shared_ptr<const NetworkRecipe<Network>> recipe;
-    std::shared_ptr<void> keepalive;
-    size_t patched = 0;
-};
-
-// Patches one network's weights and builds it again; null network when nothing matched.
-template <class Network>
-Rebuilt<Network> rebuild(Context& ctx, const LoraFile& lora, const LoraKeyMap& keys,
-                         const NetworkRecipe<Network>& recipe, float strength,
-                         LoraPatchReport& report) {
-    Rebuilt<Network> out;
+bool rebuild(Context& ctx, const NetworkRecipe<Network>& recipe, const LoraKeyMap& keys,
+             AppliedLoras& loras, std::shared_ptr<Network>& network,
+             std::shared_ptr<void>& keepalive, LoraPatchReport& report) {
     std::shared_ptr<PatchedWeights> patched =
-        patch_with_lora(ctx, lora, keys, recipe.lookup, strength, report);
-    if (patched->refs.empty()) return out;
-    auto keep = std::make_shared<PatchedKeepalive>(PatchedKeepalive{recipe.keepalive, patched});
-    auto r = std::make_shared<NetworkRecipe<Network>>();
-    r->lookup = overlay_lookup(patched.get(), recipe.lookup);
-    r->names = recipe.names;
-    r->keepalive = keep;
-    r->build = recipe.build;
-    out.network = r->build(r->lookup, keep);
-    out.recipe = r;
-    out.keepalive = keep;
-    out.patched = patched->refs.size();
-    return out;
+        patch_with_loras(ctx, loras.stack, keys, recipe.lookup, report);
+    loras.patched = patched;
+    if (patched->refs.empty()) {
+        network = recipe.build(recipe.lookup, recipe.keepalive);
+        keepalive = recipe.keepalive;
+        return false;
+    }
+    keepalive = std::make_shared<PatchedKeepalive>(PatchedKeepalive{recipe.keepalive, patched});
+    network = recipe.build(overlay_lookup(patched.get(), recipe.lookup), keepalive);
+    return true;
 }
 
 sdn_model* copy_handle(const sdn_model& m) {
@@ -60,6 +49,7 @@ sdn_model* copy_handle(const sdn_model& m) {
     h->arch = m.arch;
     h->pages = m.pages;
     h->recipe = m.recipe;
+    h->loras = m.loras;
     return h;
 }
 
@@ -69,6 +59,7 @@ sdn_clip* copy_handle(const sdn_clip& c) {
     h->keepalive = c.keepalive;
     h->pages = c.pages;
     h->recipe = c.recipe;
+    h->loras = c.loras;
     return h;
 }
 
@@ -131,7 +122,8 @@ SDN_API sdn_status sdn_lora_apply(sdn_context* ctx, const char* path,
         if (s_model != 0.0f || s_clip != 0.0f) {
             Context& c = ctx->impl;
             c.progress(SDN_STAGE_LOAD, 0, 1);
-            const LoraFile lora = open_lora_file(path);
+            auto file = std::make_shared<const LoraFile>(open_lora_file(path));
+            const LoraFile& lora = *file;
             LoraPatchReport done;
             LoraKeyMap model_keys, clip_keys;
             if (model) {
@@ -143,21 +135,15 @@ SDN_API sdn_status sdn_lora_apply(sdn_context* ctx, const char* path,
                 clip_keys = clip_lora_keys(clip->recipe->names);
             }
             if (model && s_model != 0.0f) {
-                auto rebuilt = rebuild(c, lora, model_keys, *model->recipe, s_model, done);
-                if (rebuilt.network) {
-                    new_model->model = rebuilt.network;
-                    new_model->recipe = rebuilt.recipe;
-                }
-                r.model_weights = static_cast<int32_t>(rebuilt.patched);
+                new_model->loras.stack.push_back({file, s_model});
+                std::shared_ptr<void> keepalive;  // the model holds it
+                rebuild(c, *model->recipe, model_keys, new_model->loras, new_model->model, keepalive, done);
+                r.model_weights = static_cast<int32_t>(new_model->loras.patched->refs.size());
             }
             if (clip && s_clip != 0.0f) {
-                auto rebuilt = rebuild(c, lora, clip_keys, *clip->recipe, s_clip, done);
-                if (rebuilt.network) {
-                    new_clip->encoder = rebuilt.network;
-                    new_clip->recipe = rebuilt.recipe;
-                    new_clip->keepalive = rebuilt.keepalive;
-                }
-                r.clip_weights = static_cast<int32_t>(rebuilt.patched);
+                new_clip->loras.stack.push_back({file, s_clip});
+                rebuild(c, *clip->recipe, clip_keys, new_clip->loras, new_clip->encoder, new_clip->keepalive, done);
+                r.clip_weights = static_cast<int32_t>(new_clip->loras.patched->refs.size());
             }
             // As ComfyUI: a key is loaded when a network given maps it, whatever its strength.
             for (const LoraModule& m : lora.modules) {

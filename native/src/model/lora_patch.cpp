@@ -12,7 +12,11 @@ namespace sdn {
 
 namespace {
 
-using ModuleOnTarget = std::pair<const LoraModule*, LoraTarget>;
+struct ModuleOnTarget {
+    const LoraModule* module;
+    LoraTarget target;
+    size_t application;  // index into the stack
+};
 
 // The stored type of a patched copy: the base's own unless it is quantized (see the header).
 DType patched_type(DType base) {
@@ -38,43 +42,49 @@ WeightRef store(PatchedWeights& out, const WeightRef& base, const std::vector<fl
 
 }  // namespace
 
-std::shared_ptr<PatchedWeights> patch_with_lora(Context& ctx, const LoraFile& lora,
-                                                const LoraKeyMap& keys, const WeightLookup& base,
-                                                float strength, LoraPatchReport& report) {
+std::shared_ptr<PatchedWeights> patch_with_loras(Context& ctx,
+                                                 const std::vector<LoraApplication>& stack,
+                                                 const LoraKeyMap& keys, const WeightLookup& base,
+                                                 LoraPatchReport& report) {
+    // Per weight, in stack order: the modules that adapt it.
     std::map<std::string, std::vector<ModuleOnTarget>> by_tensor;
-    for (const LoraModule& m : lora.modules)
-        if (auto it = keys.find(m.stem); it != keys.end())
-            by_tensor[it->second.tensor].push_back({&m, it->second});
+    for (size_t i = 0; i < stack.size(); ++i)
+        for (const LoraModule& m : stack[i].lora->modules)
+            if (auto it = keys.find(m.stem); it != keys.end())
+                by_tensor[it->second.tensor].push_back({&m, it->second, i});
 
     auto patched = std::make_shared<PatchedWeights>();
     for (const auto& [tensor, modules] : by_tensor) {
         ctx.check_cancelled();
+        // Earlier LoRAs' misfits were reported when they were applied.
+        auto skip = [&](const ModuleOnTarget& m, const std::string& why) {
+            if (m.application + 1 == stack.size()) report.skipped.push_back(m.module->stem + ": " + why);
+        };
         const WeightRef* w = base(tensor);
         if (!w || !w->valid() || w->shape.empty()) {
-            for (const auto& [m, t] : modules) report.skipped.push_back(m->stem + ": " + tensor + " is not a weight of the network");
+            for (const ModuleOnTarget& m : modules) skip(m, tensor + " is not a weight of the network");
             continue;
         }
         const int64_t rows = w->shape[0], cols = w->elements() / rows;
         std::vector<float> values = weight_values(*w, ctx.cpu_variant());
         bool changed = false;
-        for (const auto& [m, target] : modules) {
-            if (rows % target.parts != 0) {
-                report.skipped.push_back(m->stem + ": " + tensor + " does not split into " +
-                                         std::to_string(target.parts) + " equal parts");
+        for (const ModuleOnTarget& m : modules) {
+            if (rows % m.target.parts != 0) {
+                skip(m, tensor + " does not split into " + std::to_string(m.target.parts) + " equal parts");
                 continue;
             }
-            const int64_t part_rows = rows / target.parts;
+            const int64_t part_rows = rows / m.target.parts;
             std::vector<float> delta;
             try {
-                delta = lora_module_delta(ctx, *m, part_rows, cols);
+                delta = lora_module_delta(ctx, *m.module, part_rows, cols);
             } catch (const Error& e) {
                 if (e.status() != SDN_ERR_FORMAT && e.status() != SDN_ERR_UNSUPPORTED) throw;
-                report.skipped.push_back(std::string(e.what()) + " (" + tensor + ")");
+                skip(m, std::string(e.what()) + " (" + tensor + ")");
                 continue;
             }
-            float* dst = values.data() + target.part * part_rows * cols;
+            const float strength = stack[m.application].strength;
+            float* dst = values.data() + m.target.part * part_rows * cols;
             for (size_t i = 0; i < delta.size(); ++i) dst[i] += strength * delta[i];
-            report.applied.insert(m->stem);
             changed = true;
         }
         if (changed) patched->refs[tensor] = store(*patched, *w, values, ctx.cpu_variant());

@@ -1,8 +1,10 @@
-// Applying LoRA modules to a network's weights: every weight a matched module adapts gets a
-// private patched copy, W' = W + strength · Δ (Δ from lora_delta.h, computed in f32), stored
-// in the weight's own type (f32, f16, bf16) or as f16 when the base is quantized (so the
-// merge adds no quantization error); every other weight stays the base's own. Several modules
-// on one weight (the q/k/v thirds of a fused projection) are summed into one copy.
+// Applying LoRAs to a network's weights: every weight a matched module adapts gets a private
+// patched copy, W' = W + Σ strength_i · Δ_i (Δ from lora_delta.h) summed in f32 over every
+// LoRA applied so far, in order, from the unpatched weight, and rounded once, as ComfyUI
+// applies its stacked patches; it is stored in the weight's own type (f32, f16, bf16), or as
+// f16 when the base is quantized (so the merge adds no quantization error). Every other weight
+// stays the base's own. Several modules on one weight (the q/k/v thirds of a fused
+// projection) add into one copy.
 #pragma once
 
 #include <map>
@@ -25,16 +27,27 @@ struct PatchedWeights {
     std::vector<AlignedBuffer<uint8_t>> storage;
 };
 
-struct LoraPatchReport {
-    std::set<std::string> applied;       // module stems applied
-    std::vector<std::string> skipped;    // "stem: why" for matched modules that did not fit
+struct LoraApplication {
+    std::shared_ptr<const LoraFile> lora;
+    float strength = 1.0f;
 };
 
-// Patches the weights `base` finds for every module of `lora` whose stem `keys` maps.
-// Modules keys does not map are left for the caller to report.
-std::shared_ptr<PatchedWeights> patch_with_lora(Context& ctx, const LoraFile& lora,
-                                                const LoraKeyMap& keys, const WeightLookup& base,
-                                                float strength, LoraPatchReport& report);
+// What a network handle computes with: the LoRAs applied, in order, and their patched copies.
+struct AppliedLoras {
+    std::vector<LoraApplication> stack;
+    std::shared_ptr<const PatchedWeights> patched;
+};
+
+struct LoraPatchReport {
+    std::vector<std::string> skipped;  // "stem: why" for matched modules of the last LoRA that did not fit
+};
+
+// Patches the weights `base` (the unpatched network) finds for every module of the stack
+// whose stem `keys` maps. Modules keys does not map are left for the caller to report.
+std::shared_ptr<PatchedWeights> patch_with_loras(Context& ctx,
+                                                 const std::vector<LoraApplication>& stack,
+                                                 const LoraKeyMap& keys, const WeightLookup& base,
+                                                 LoraPatchReport& report);
 
 // A lookup that finds the patched copies first and everything else in base. It refers to
 // *patched: keep that alive as long as the lookup and what it returns.
