@@ -196,6 +196,61 @@ TEST_F(LoraApi, LorasStackInOrder) {
     sdn_model_free(base);
 }
 
+TEST_F(LoraApi, LoconAndPeftFilesPatchAsTheirFormulasSay) {
+    sdn_model* base = load_model();
+    ASSERT_NE(base, nullptr);
+    for (const auto naming : {sdn::TestLoraNaming::Kohya, sdn::TestLoraNaming::Peft}) {
+        sdn::TestLoraSpec spec;
+        spec.naming = naming;
+        spec.locon = naming == sdn::TestLoraNaming::Kohya;  // resnet convs, one with lora_mid
+        std::vector<sdn::TestLoraModule> modules;
+        const auto tensors = sdn::make_test_lora_tensors(sdn::TestModelSpec{}, spec, 9, &modules);
+        const std::string path = (files->dir() / (spec.locon ? "locon.safetensors" : "peft.safetensors")).string();
+        sdn::write_safetensors(path, tensors, sdn::DType::F16);
+        std::map<std::string, std::string> stems;
+        for (const auto& m : modules)
+            if (m.target.rfind("model.diffusion_model.", 0) == 0) stems[m.target] = m.stem;
+        sdn_model* patched = apply(base, path, 0.7f);
+        ASSERT_NE(patched, nullptr);
+        auto values = file_values(path);
+        // Tiny model: 48 attention weights, and with LoCon the 3x3 convs of its 8 resnets.
+        EXPECT_EQ(check_patched(*base, *patched, stems, {{&values, 0.7}}), spec.locon ? 64 : 48);
+        sdn_model_free(patched);
+    }
+    sdn_model_free(base);
+}
+
+TEST(LoraApiQuantized, QuantizedBasesGetExactF16PatchedCopies) {
+    sdn_context_options_t o;
+    sdn_context_options_init(&o);
+    o.n_threads = 2;
+    sdn_context* ctx = nullptr;
+    ASSERT_EQ(sdn_context_create(&o, &ctx), SDN_OK);
+    {
+        TinyLoraFolder files(ctx, "q8_0");
+        sdn_model* base = nullptr;
+        ASSERT_EQ(sdn_checkpoint_load(ctx, files.model().c_str(), nullptr, &base, nullptr, nullptr), SDN_OK)
+            << sdn_context_last_error(ctx);
+        const std::string lora = files.lora(1);
+        sdn_lora_params_t p;
+        sdn_lora_params_init(&p);
+        sdn_model* patched = nullptr;
+        ASSERT_EQ(sdn_lora_apply(ctx, lora.c_str(), &p, base, nullptr, &patched, nullptr, nullptr), SDN_OK)
+            << sdn_context_last_error(ctx);
+        const auto stems = stems_by_target(1);
+        int quantized = 0;
+        for (const auto& [target, stem] : stems)
+            if (const sdn::WeightRef* w = base->recipe->lookup(target)) quantized += w->type == sdn::DType::Q8_0;
+        EXPECT_GT(quantized, 20) << "the tiny q8_0 model should store most adapted weights as q8_0";
+        auto values = file_values(lora);
+        EXPECT_EQ(check_patched(*base, *patched, stems, {{&values, 1.0}}), 48);
+        EXPECT_GT(relative_rms(eval_tiny_unet(ctx, patched), eval_tiny_unet(ctx, base)), 1e-2);
+        sdn_model_free(patched);
+        sdn_model_free(base);
+    }
+    sdn_context_free(ctx);
+}
+
 TEST_F(LoraApi, UnknownModulesAreCountedAndWarnedAbout) {
     std::vector<sdn::TestTensor> tensors = sdn::make_test_lora_tensors(sdn::TestModelSpec{}, sdn::TestLoraSpec{}, 3);
     for (const char* suffix : {".lora_up.weight", ".lora_down.weight", ".alpha"}) {

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <string>
 
 #include "quant/row_ops.h"
 
@@ -11,13 +12,14 @@ namespace sdn_test {
 
 namespace fs = std::filesystem;
 
-TinyLoraFolder::TinyLoraFolder(sdn_context* ctx) : ctx_(ctx) {
+TinyLoraFolder::TinyLoraFolder(sdn_context* ctx, const char* model_type) : ctx_(ctx) {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     dir_ = fs::temp_directory_path() /
            ("sdn-lora-" + std::to_string(::getpid()) + "-" + (info ? info->name() : "fixture"));
     fs::create_directories(dir_);
-    model_ = (dir_ / "tiny_model.safetensors").string();
-    EXPECT_EQ(sdn_make_test_model(ctx_, model_.c_str(), "f16", 5), SDN_OK) << sdn_context_last_error(ctx_);
+    const bool f16 = std::string(model_type) == "f16";
+    model_ = (dir_ / (f16 ? "tiny_model.safetensors" : "tiny_model.gguf")).string();
+    EXPECT_EQ(sdn_make_test_model(ctx_, model_.c_str(), model_type, 5), SDN_OK) << sdn_context_last_error(ctx_);
 }
 
 TinyLoraFolder::~TinyLoraFolder() {
@@ -69,17 +71,36 @@ std::vector<double> merged_reference(
     std::vector<double> w = base;
     const int64_t cols = static_cast<int64_t>(base.size()) / rows;
     for (const auto& [lora, strength] : loras) {
-        const auto up = lora->find(stem + ".lora_up.weight");
-        if (up == lora->end()) continue;
-        const std::vector<double>& down = lora->at(stem + ".lora_down.weight");
-        const int64_t rank = static_cast<int64_t>(down.size()) / cols;
+        auto tensor = [&](const char* kohya, const char* peft) -> const std::vector<double>* {
+            for (const char* suffix : {kohya, peft})
+                if (auto it = lora->find(stem + suffix); it != lora->end()) return &it->second;
+            return nullptr;
+        };
+        const std::vector<double>* up = tensor(".lora_up.weight", ".lora_B.weight");
+        const std::vector<double>* down = tensor(".lora_down.weight", ".lora_A.weight");
+        if (!up || !down) continue;
+        const int64_t rank = static_cast<int64_t>(up->size()) / rows;
         const auto alpha = lora->find(stem + ".alpha");
         const double scale = alpha == lora->end() ? 1.0 : alpha->second[0] / double(rank);
+        // LoCon's mid [rank, rank, taps]: down'[a, c·taps + t] = Σ_b mid[a, b, t] · down[b, c].
+        std::vector<double> expanded;
+        if (const auto mid = lora->find(stem + ".lora_mid.weight"); mid != lora->end()) {
+            const int64_t in = static_cast<int64_t>(down->size()) / rank;
+            const int64_t taps = cols / in;
+            expanded.assign(static_cast<size_t>(rank * cols), 0.0);
+            for (int64_t a = 0; a < rank; ++a)
+                for (int64_t b = 0; b < rank; ++b)
+                    for (int64_t c = 0; c < in; ++c)
+                        for (int64_t t = 0; t < taps; ++t)
+                            expanded[size_t(a * cols + c * taps + t)] +=
+                                mid->second[size_t((a * rank + b) * taps + t)] * (*down)[size_t(b * in + c)];
+            down = &expanded;
+        }
         for (int64_t i = 0; i < rows; ++i)
             for (int64_t j = 0; j < cols; ++j) {
                 double s = 0;
                 for (int64_t k = 0; k < rank; ++k)
-                    s += up->second[size_t(i * rank + k)] * down[size_t(k * cols + j)];
+                    s += (*up)[size_t(i * rank + k)] * (*down)[size_t(k * cols + j)];
                 w[size_t(i * cols + j)] += strength * scale * s;
             }
     }

@@ -17,10 +17,11 @@
 
 namespace sdn_test {
 
-// A temporary folder holding tiny_model.safetensors (f16, seed 5) and lora_<seed>.safetensors.
+// A temporary folder holding the tiny model (seed 5; tiny_model.safetensors in f16, or
+// tiny_model.gguf with weights of model_type) and lora_<seed>.safetensors.
 class TinyLoraFolder {
 public:
-    explicit TinyLoraFolder(sdn_context* ctx);
+    explicit TinyLoraFolder(sdn_context* ctx, const char* model_type = "f16");
     ~TinyLoraFolder();
     const std::string& model() const { return model_; }
     // The sdn_make_test_lora file for seed (written on first use).
@@ -40,8 +41,9 @@ std::vector<float> eval_tiny_unet(sdn_context* ctx, sdn_model* model);
 std::map<std::string, std::vector<double>> file_values(const std::string& path);
 
 // W + Σ strength_i · (alpha/rank) · up·down for each (lora file, strength) in order, in
-// double, for the weight `target` that module `stem` of each file adapts. Weights no module
-// adapts come back unchanged.
+// double, for the weight that module `stem` of each file adapts. kohya (lora_up/lora_down,
+// with LoCon's lora_mid) and PEFT (lora_B/lora_A) names. Weights no module adapts come back
+// unchanged.
 std::vector<double> merged_reference(const std::vector<double>& base,
                                      const std::vector<std::pair<std::map<std::string, std::vector<double>>*, double>>& loras,
                                      const std::string& stem, int64_t rows);
