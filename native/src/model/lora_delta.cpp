@@ -82,6 +82,9 @@ Matrix through_mid(const LoraModule& module, const Matrix& down, const TensorEnt
 }
 
 Matrix low_rank(Context& ctx, const LoraModule& m) {
+    // DoRA rescales each column of the patched weight by its norm: not a difference to add.
+    if (m.part("dora_scale"))
+        fail(SDN_ERR_UNSUPPORTED, "LoRA module " + m.stem + ": DoRA (dora_scale) is not supported");
     const Matrix up = matrix_of(ctx, *m.part("up"));
     Matrix down = matrix_of(ctx, *m.part("down"));
     const int64_t rank = down.rows;

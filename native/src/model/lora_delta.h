@@ -23,7 +23,8 @@ std::vector<float> weight_values(const WeightRef& w, sdn_cpu_variant variant);
 
 // The difference for a target of `rows` × `cols` values (cols: everything after the outermost
 // dimension). Throws Error(SDN_ERR_FORMAT) naming the module when shapes do not fit, and
-// Error(SDN_ERR_UNSUPPORTED) for the Tucker forms of LoHa / LoKr (hada_t1/t2, lokr_t2).
+// Error(SDN_ERR_UNSUPPORTED) for DoRA (dora_scale) and the Tucker forms of LoHa / LoKr
+// (hada_t1/t2, lokr_t2).
 std::vector<float> lora_module_delta(Context& ctx, const LoraModule& module, int64_t rows,
                                      int64_t cols);
 

@@ -22,6 +22,7 @@ constexpr Suffix kSuffixes[] = {
     {".lora_up.weight", LoraKind::LowRank, "up"},
     {".lora_down.weight", LoraKind::LowRank, "down"},
     {".lora_mid.weight", LoraKind::LowRank, "mid"},
+    {".dora_scale", LoraKind::LowRank, "dora_scale"},
     {"_lora.up.weight", LoraKind::LowRank, "up"},
     {"_lora.down.weight", LoraKind::LowRank, "down"},
     {".lora_B.default.weight", LoraKind::LowRank, "up"},

@@ -21,7 +21,7 @@ enum class LoraKind { LowRank, LoHa, LoKr };
 struct LoraModule {
     std::string stem;
     LoraKind kind = LoraKind::LowRank;
-    // Tensors by role: "up", "down", "mid" (LowRank); "w1_a", "w1_b", "w2_a", "w2_b", "t1",
+    // Tensors by role: "up", "down", "mid", "dora_scale" (LowRank); "w1_a", "w1_b", "w2_a", "w2_b", "t1",
     // "t2" (LoHa); "w1", "w1_a", "w1_b", "w2", "w2_a", "w2_b", "t2" (LoKr).
     std::map<std::string, const TensorEntry*> parts;
     const TensorEntry* alpha = nullptr;  // absent: the scale is 1

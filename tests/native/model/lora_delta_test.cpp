@@ -158,4 +158,16 @@ TEST_F(LoraDelta, TuckerLohaIsUnsupportedNotWrong) {
     }
 }
 
+TEST_F(LoraDelta, DoraIsUnsupportedNotAppliedAsPlainLora) {
+    const auto m = module(LoraKind::LowRank, {{"up", t.add({2, 1}, {1, 2})}, {"down", t.add({1, 3}, {1, 0, -1})},
+                                              {"dora_scale", t.add({1, 3}, {1, 1, 1})}});
+    try {
+        sdn::lora_module_delta(ctx, m, 2, 3);
+        FAIL() << "DoRA is not a plain difference and must say so";
+    } catch (const sdn::Error& e) {
+        EXPECT_EQ(e.status(), SDN_ERR_UNSUPPORTED);
+        EXPECT_NE(std::string(e.what()).find("DoRA"), std::string::npos);
+    }
+}
+
 }  // namespace
