@@ -154,4 +154,28 @@ public class LoraNodeTests
         Assert.Equal(plain, both["plain"]);
         Assert.Equal(lora, both["lora"]);
     }
+
+    [Fact]
+    public async Task SplitLoadersTakeTheLoraAsTheCheckpointDoes()
+    {
+        using var folders = await Folders();
+        string models = Path.Combine(folders.Base, "models");
+        string combined = Path.Combine(models, "checkpoints", TinyModel.FileName);
+        Directory.CreateDirectory(Path.Combine(models, "unet"));
+        Directory.CreateDirectory(Path.Combine(models, "text_encoders"));
+        // Bare UNet names and the transformers text_model.* names: the LoRA maps by the names
+        // each file has.
+        SafetensorsSplitter.Extract(combined, Path.Combine(models, "unet", "tiny_unet.safetensors"), "model.diffusion_model.", "");
+        SafetensorsSplitter.Extract(combined, Path.Combine(models, "text_encoders", "tiny_clip.safetensors"), "cond_stage_model.transformer.text_model.", "text_model.");
+        var fromCheckpoint = (await RunAsync(folders, WithLora(0.9, 1.1)))["lora"];
+        var split = Graph(
+            """
+            "10": {"class_type": "UNETLoader", "inputs": {"unet_name": "tiny_unet.safetensors", "weight_dtype": "default"}},
+            "14": {"class_type": "CLIPLoader", "inputs": {"clip_name": "tiny_clip.safetensors", "type": "stable_diffusion"}},
+            "11": {"class_type": "LoraLoader", "inputs": {"model": ["10", 0], "clip": ["14", 0], "lora_name": "styles/tiny_lora.safetensors",
+                   "strength_model": 0.9, "strength_clip": 1.1}},
+            """,
+            """["11", 0]""", """["11", 1]""");
+        Assert.Equal(fromCheckpoint, (await RunAsync(folders, split))["lora"]);
+    }
 }
