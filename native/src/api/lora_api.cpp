@@ -178,8 +178,11 @@ SDN_API sdn_status sdn_make_test_lora(sdn_context* ctx, const char* path, uint64
     return guarded(ctx, [&] {
         SDN_REQUIRE_ARG(path);
         const std::string p = path;
-        const auto tensors = make_test_lora_tensors(TestModelSpec{}, TestLoraSpec{}, seed);
+        auto tensors = make_test_lora_tensors(TestModelSpec{}, TestLoraSpec{}, seed);
         if (p.ends_with(".gguf")) {
+            // GGUF has no 0-dimensional tensors: alphas are stored as [1], as converters do.
+            for (TestTensor& t : tensors)
+                if (t.shape.empty()) t.shape = {1};
             write_gguf(p, tensors, DType::F16, {gguf_string("general.architecture", "sdnative-test-lora")});
         } else {
             SDN_REQUIRE(p.ends_with(".safetensors"), SDN_ERR_INVALID_ARGUMENT,

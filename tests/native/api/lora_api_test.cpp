@@ -251,6 +251,19 @@ TEST(LoraApiQuantized, QuantizedBasesGetExactF16PatchedCopies) {
     sdn_context_free(ctx);
 }
 
+TEST_F(LoraApi, AGgufLoraPatchesAsItsSafetensorsTwin) {
+    sdn_model* base = load_model();
+    ASSERT_NE(base, nullptr);
+    const std::string gguf = (files->dir() / "lora_1.gguf").string();
+    ASSERT_EQ(sdn_make_test_lora(ctx, gguf.c_str(), 1), SDN_OK) << sdn_context_last_error(ctx);
+    sdn_model* patched = apply(base, gguf, 0.8f);
+    ASSERT_NE(patched, nullptr);
+    auto values = file_values(files->lora(1));  // the same tensors, from the safetensors file
+    EXPECT_EQ(check_patched(*base, *patched, stems_by_target(1), {{&values, 0.8}}), 48);
+    sdn_model_free(patched);
+    sdn_model_free(base);
+}
+
 TEST_F(LoraApi, UnknownModulesAreCountedAndWarnedAbout) {
     std::vector<sdn::TestTensor> tensors = sdn::make_test_lora_tensors(sdn::TestModelSpec{}, sdn::TestLoraSpec{}, 3);
     for (const char* suffix : {".lora_up.weight", ".lora_down.weight", ".alpha"}) {
