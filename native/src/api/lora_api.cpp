@@ -28,10 +28,10 @@ struct PatchedKeepalive {
 // adapts none of its weights (then the network is the unpatched one).
 template <class Network>
 bool rebuild(Context& ctx, const NetworkRecipe<Network>& recipe, const LoraKeyMap& keys,
-             AppliedLoras& loras, std::shared_ptr<Network>& network,
+             bool side_paths, AppliedLoras& loras, std::shared_ptr<Network>& network,
              std::shared_ptr<void>& keepalive, LoraPatchReport& report) {
     std::shared_ptr<PatchedWeights> patched =
-        patch_with_loras(ctx, loras.stack, keys, recipe.lookup, report);
+        patch_with_loras(ctx, loras.stack, keys, recipe.lookup, side_paths, report);
     loras.patched = patched;
     if (patched->refs.empty()) {
         network = recipe.build(recipe.lookup, recipe.keepalive);
@@ -137,13 +137,15 @@ SDN_API sdn_status sdn_lora_apply(sdn_context* ctx, const char* path,
             if (model && s_model != 0.0f) {
                 new_model->loras.stack.push_back({file, s_model});
                 std::shared_ptr<void> keepalive;  // the model holds it
-                rebuild(c, *model->recipe, model_keys, new_model->loras, new_model->model, keepalive, done);
-                r.model_weights = static_cast<int32_t>(new_model->loras.patched->refs.size());
+                rebuild(c, *model->recipe, model_keys, /*side_paths=*/true, new_model->loras, new_model->model,
+                        keepalive, done);
+                r.model_weights = static_cast<int32_t>(new_model->loras.patched->adapted);
             }
             if (clip && s_clip != 0.0f) {
                 new_clip->loras.stack.push_back({file, s_clip});
-                rebuild(c, *clip->recipe, clip_keys, new_clip->loras, new_clip->encoder, new_clip->keepalive, done);
-                r.clip_weights = static_cast<int32_t>(new_clip->loras.patched->refs.size());
+                rebuild(c, *clip->recipe, clip_keys, /*side_paths=*/false, new_clip->loras, new_clip->encoder,
+                        new_clip->keepalive, done);
+                r.clip_weights = static_cast<int32_t>(new_clip->loras.patched->adapted);
             }
             // As ComfyUI: a key is loaded when a network given maps it, whatever its strength.
             for (const LoraModule& m : lora.modules) {

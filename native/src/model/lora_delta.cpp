@@ -145,6 +145,25 @@ Matrix lokr(Context& ctx, const LoraModule& m) {
 
 }  // namespace
 
+bool is_plain_low_rank(const LoraModule& module) {
+    return module.kind == LoraKind::LowRank && !module.part("mid") && !module.part("dora_scale");
+}
+
+LowRankFactors lora_low_rank_factors(Context& ctx, const LoraModule& module, int64_t rows,
+                                     int64_t cols) {
+    Matrix up = matrix_of(ctx, *module.part("up"));
+    Matrix down = matrix_of(ctx, *module.part("down"));
+    if (up.rows != rows || up.cols != down.rows || down.cols != cols) {
+        std::ostringstream msg;
+        msg << "factors [" << up.rows << ", " << up.cols << "] and [" << down.rows << ", "
+            << down.cols << "] do not make a weight of [" << rows << ", " << cols << "]";
+        misfit(module, msg.str());
+    }
+    const float s = alpha_scale(ctx, module, down.rows);
+    for (float& x : up.v) x *= s;
+    return {std::move(up.v), std::move(down.v), down.rows};
+}
+
 std::vector<float> weight_values(const WeightRef& w, sdn_cpu_variant variant) {
     std::vector<float> out(static_cast<size_t>(w.elements()));
     if (!out.empty()) dequantize_row(w.type, w.data, out.data(), w.elements(), variant);

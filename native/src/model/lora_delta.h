@@ -28,4 +28,15 @@ std::vector<float> weight_values(const WeightRef& w, sdn_cpu_variant variant);
 std::vector<float> lora_module_delta(Context& ctx, const LoraModule& module, int64_t rows,
                                      int64_t cols);
 
+// The factors of a plain low-rank module (no lora_mid, no DoRA), for a side path: up [rows,
+// rank] with alpha/rank folded in, down [rank, cols]; up·down is lora_module_delta's result.
+struct LowRankFactors {
+    std::vector<float> up, down;
+    int64_t rank = 0;
+};
+bool is_plain_low_rank(const LoraModule& module);
+// Throws Error(SDN_ERR_FORMAT) naming the module when the factors do not fit rows × cols.
+LowRankFactors lora_low_rank_factors(Context& ctx, const LoraModule& module, int64_t rows,
+                                     int64_t cols);
+
 }  // namespace sdn

@@ -5,6 +5,10 @@
 // f16 when the base is quantized (so the merge adds no quantization error). Every other weight
 // stays the base's own. Several modules on one weight (the q/k/v thirds of a fused
 // projection) add into one copy.
+//
+// On a quantized base, a 2-D weight of the UNet's transformers that only plain low-rank modules
+// adapt gets a side path instead (model/lora_side_path.h): the weight stays as stored and the
+// factors are handed out beside it, which keeps the quantized kernels' speed (docs/lora.md).
 #pragma once
 
 #include <map>
@@ -21,10 +25,11 @@
 
 namespace sdn {
 
-// The patched copies, by full tensor name; refs point into storage.
+// The patched copies and side-path factors, by full tensor name; refs point into storage.
 struct PatchedWeights {
     std::map<std::string, WeightRef> refs;
     std::vector<AlignedBuffer<uint8_t>> storage;
+    size_t adapted = 0;  // weights given a copy or a side path
 };
 
 struct LoraApplication {
@@ -44,10 +49,11 @@ struct LoraPatchReport {
 
 // Patches the weights `base` (the unpatched network) finds for every module of the stack
 // whose stem `keys` maps. Modules keys does not map are left for the caller to report.
+// side_paths: whether the network reads side paths (the UNet does, model/unet_weights.h).
 std::shared_ptr<PatchedWeights> patch_with_loras(Context& ctx,
                                                  const std::vector<LoraApplication>& stack,
                                                  const LoraKeyMap& keys, const WeightLookup& base,
-                                                 LoraPatchReport& report);
+                                                 bool side_paths, LoraPatchReport& report);
 
 // A lookup that finds the patched copies first and everything else in base. It refers to
 // *patched: keep that alive as long as the lookup and what it returns.

@@ -11,6 +11,7 @@
 
 #include "api/clip_handle.h"
 #include "api/model_handle.h"
+#include "model/lora_side_path.h"
 #include "model/test_lora_writer.h"
 #include "model/test_model_writer.h"
 #include "quant/row_ops.h"
@@ -80,31 +81,55 @@ std::vector<double> values_of(const sdn::WeightRef& w) {
     return {f.begin(), f.end()};
 }
 
-// Every weight the handle reads: adapted ones equal the double merge of every LoRA applied,
-// rounded once to the stored f16 (within one f16 step: the engine sums in f32), the rest are
-// the base's own bytes.
+// The patched tensor (copy or side-path factor) a handle holds under name, or null.
+template <class Handle>
+const sdn::WeightRef* patched_ref(const Handle& h, const std::string& name) {
+    if (!h.loras.patched) return nullptr;
+    auto it = h.loras.patched->refs.find(name);
+    return it == h.loras.patched->refs.end() ? nullptr : &it->second;
+}
+
+// Every weight the handle reads: adapted ones equal the double merge of every LoRA applied
+// (within one f16 step: the engine sums in f32 and rounds copies to f16), either as a patched
+// copy or as the base weight plus its side path's up·down; the rest are the base's own bytes.
 template <class Handle>
 int check_patched(const Handle& base, const Handle& patched, const std::map<std::string, std::string>& stems,
-                  const std::vector<std::pair<std::map<std::string, std::vector<double>>*, double>>& loras) {
+                  const std::vector<std::pair<std::map<std::string, std::vector<double>>*, double>>& loras,
+                  int* side_paths = nullptr) {
     int adapted = 0;
     EXPECT_EQ(patched.recipe, base.recipe) << "a LoRA handle builds on the same unpatched weights";
     for (const std::string& name : patched.recipe->names) {
         const sdn::WeightRef* b = base.recipe->lookup(name);
         if (!b) continue;
-        const sdn::WeightRef* p = b;
-        if (patched.loras.patched)
-            if (auto found = patched.loras.patched->refs.find(name); found != patched.loras.patched->refs.end())
-                p = &found->second;
+        const sdn::WeightRef* copy = patched_ref(patched, name);
+        const sdn::WeightRef* down = patched_ref(patched, name + sdn::kLoraSideDown);
+        const sdn::WeightRef* up = patched_ref(patched, name + sdn::kLoraSideUp);
         auto it = stems.find(name);
         if (it == stems.end()) {
-            EXPECT_EQ(p->data, b->data) << name << " was copied although no module adapts it";
+            EXPECT_TRUE(!copy && !down) << name << " was patched although no module adapts it";
             continue;
         }
         ++adapted;
-        EXPECT_NE(p->data, b->data) << name;
-        EXPECT_EQ(p->type, sdn::DType::F16) << name;
+        std::vector<double> got;
+        if (down) {
+            EXPECT_EQ(copy, nullptr) << name;
+            EXPECT_NE(up, nullptr) << name;
+            if (!up) continue;
+            got = values_of(*b);
+            const std::vector<double> d = values_of(*down), u = values_of(*up);
+            const int64_t rank = down->shape[0], cols = down->shape[1];
+            for (int64_t i = 0; i < b->shape[0]; ++i)
+                for (int64_t j = 0; j < cols; ++j)
+                    for (int64_t k = 0; k < rank; ++k)
+                        got[size_t(i * cols + j)] += u[size_t(i * rank + k)] * d[size_t(k * cols + j)];
+            if (side_paths) ++*side_paths;
+        } else {
+            EXPECT_NE(copy, nullptr) << name << " is adapted but has no copy";
+            if (!copy) continue;
+            EXPECT_EQ(copy->type, sdn::DType::F16) << name;
+            got = values_of(*copy);
+        }
         const std::vector<double> want = merged_reference(values_of(*b), loras, it->second, b->shape[0]);
-        const std::vector<double> got = values_of(*p);
         EXPECT_EQ(got.size(), want.size()) << name;
         if (got.size() != want.size()) continue;
         double worst = 0;
@@ -220,7 +245,9 @@ TEST_F(LoraApi, LoconAndPeftFilesPatchAsTheirFormulasSay) {
     sdn_model_free(base);
 }
 
-TEST(LoraApiQuantized, QuantizedBasesGetExactF16PatchedCopies) {
+// On a quantized base the transformers' linear weights keep their stored bytes and get a
+// low-rank side path; the 1x1-conv projections (SD1's proj_in/proj_out) get exact f16 copies.
+TEST(LoraApiQuantized, QuantizedBasesGetSidePathsAndExactF16Copies) {
     sdn_context_options_t o;
     sdn_context_options_init(&o);
     o.n_threads = 2;
@@ -231,21 +258,65 @@ TEST(LoraApiQuantized, QuantizedBasesGetExactF16PatchedCopies) {
         sdn_model* base = nullptr;
         ASSERT_EQ(sdn_checkpoint_load(ctx, files.model().c_str(), nullptr, &base, nullptr, nullptr), SDN_OK)
             << sdn_context_last_error(ctx);
-        const std::string lora = files.lora(1);
+        const std::string a = files.lora(1), b = files.lora(2);
         sdn_lora_params_t p;
         sdn_lora_params_init(&p);
-        sdn_model* patched = nullptr;
-        ASSERT_EQ(sdn_lora_apply(ctx, lora.c_str(), &p, base, nullptr, &patched, nullptr, nullptr), SDN_OK)
+        sdn_model* once = nullptr;
+        ASSERT_EQ(sdn_lora_apply(ctx, a.c_str(), &p, base, nullptr, &once, nullptr, nullptr), SDN_OK)
             << sdn_context_last_error(ctx);
+        p.strength_model = -0.5f;
+        sdn_model* twice = nullptr;
+        sdn_lora_report_t report;
+        sdn_lora_report_init(&report);
+        ASSERT_EQ(sdn_lora_apply(ctx, b.c_str(), &p, once, nullptr, &twice, nullptr, &report), SDN_OK);
+        EXPECT_EQ(report.model_weights, 48);
         const auto stems = stems_by_target(1);
         int quantized = 0;
         for (const auto& [target, stem] : stems)
             if (const sdn::WeightRef* w = base->recipe->lookup(target)) quantized += w->type == sdn::DType::Q8_0;
         EXPECT_GT(quantized, 20) << "the tiny q8_0 model should store most adapted weights as q8_0";
-        auto values = file_values(lora);
-        EXPECT_EQ(check_patched(*base, *patched, stems, {{&values, 1.0}}), 48);
-        EXPECT_GT(relative_rms(eval_tiny_unet(ctx, patched), eval_tiny_unet(ctx, base)), 1e-2);
-        sdn_model_free(patched);
+        auto va = file_values(a), vb = file_values(b);
+        int side = 0;
+        EXPECT_EQ(check_patched(*base, *once, stems, {{&va, 1.0}}, &side), 48);
+        EXPECT_EQ(side, 40);  // 4 transformers x (q, k, v, out) x 2 attentions + 2 feed-forward
+        side = 0;
+        EXPECT_EQ(check_patched(*base, *twice, stems, {{&va, 1.0}, {&vb, -0.5}}, &side), 48);
+        EXPECT_EQ(side, 40);
+        // The side paths compute what the same merge written into an f32 model computes, up
+        // to what the q8_0 kernels themselves differ from f32 on the base.
+        auto f32_model = [&](const std::string& file, bool with_lora) {
+            std::vector<sdn::TestTensor> tensors;
+            for (const auto& [name, v] : file_values(files.model())) {
+                if (name.rfind("model.diffusion_model.", 0) != 0) continue;
+                const sdn::WeightRef* w = base->recipe->lookup(name);
+                sdn::TestTensor t;
+                t.name = name;
+                t.shape = w->shape;
+                auto it = stems.find(name);
+                // The f16 copies (checked above) are taken as they are, to compare side paths only.
+                const sdn::WeightRef* copy = with_lora ? patched_ref(*once, name) : nullptr;
+                const std::vector<double> m = copy ? values_of(*copy)
+                                              : !with_lora || it == stems.end()
+                                                  ? v
+                                                  : merged_reference(v, {{&va, 1.0}}, it->second, w->shape[0]);
+                t.values.assign(m.begin(), m.end());
+                tensors.push_back(std::move(t));
+            }
+            const std::string path = (files.dir() / file).string();
+            sdn::write_safetensors(path, tensors, sdn::DType::F32);
+            sdn_model* m = nullptr;
+            EXPECT_EQ(sdn_checkpoint_load(ctx, path.c_str(), nullptr, &m, nullptr, nullptr), SDN_OK);
+            std::vector<float> out = eval_tiny_unet(ctx, m);
+            sdn_model_free(m);
+            return out;
+        };
+        const std::vector<float> with_side = eval_tiny_unet(ctx, once), plain = eval_tiny_unet(ctx, base);
+        const double kernel_error = relative_rms(plain, f32_model("plain.safetensors", false));
+        EXPECT_LT(kernel_error, 3e-3);
+        EXPECT_LT(relative_rms(with_side, f32_model("merged.safetensors", true)), 2 * kernel_error + 1e-5);
+        EXPECT_GT(relative_rms(with_side, plain), 1e-2);
+        sdn_model_free(twice);
+        sdn_model_free(once);
         sdn_model_free(base);
     }
     sdn_context_free(ctx);

@@ -1,5 +1,5 @@
-// A LoRA-patched model on the Vulkan backend (lavapipe here): the patched copies are uploaded
-// as weights of their own, so the patched handle computes what the CPU computes, and the base
+// A LoRA-patched model on the Vulkan backend (lavapipe here): the patched copies and side-path
+// factors are uploaded as weights of their own, so the patched handle computes what the CPU computes, and the base
 // handle on the same device keeps computing the unpatched network before, between and after,
 // also once either handle is gone. Bound as in vulkan_models_test.cpp: one UNet evaluation in
 // float32 on both backends agrees to about 1e-5.
@@ -54,7 +54,11 @@ Outputs run(sdn_context* ctx, TinyLoraFolder& files) {
 
 }  // namespace
 
-TEST(VulkanLora, PatchedModelComputesAsOnTheCpuAndTheBaseStaysUnpatched) {
+// f16: patched copies; q8_0: side paths on the transformers' linears (and f16 copies of the
+// 1x1-conv projections).
+class VulkanLora : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(VulkanLora, PatchedModelComputesAsOnTheCpuAndTheBaseStaysUnpatched) {
     SDN_REQUIRE_VULKAN_DEVICE(device);
     device.reset();
     sdn_context* cpu = make_context(SDN_BACKEND_CPU);
@@ -62,7 +66,7 @@ TEST(VulkanLora, PatchedModelComputesAsOnTheCpuAndTheBaseStaysUnpatched) {
     ASSERT_NE(cpu, nullptr);
     ASSERT_NE(vk, nullptr);
     ASSERT_EQ(std::string(sdn_context_device_name(vk)).rfind("vulkan:0", 0), 0u);
-    TinyLoraFolder files(cpu);
+    TinyLoraFolder files(cpu, GetParam());
     const Outputs c = run(cpu, files), v = run(vk, files);
     ASSERT_EQ(v.patched.size(), c.patched.size());
     EXPECT_LT(relative_rms(v.base, c.base), 5e-5);
@@ -74,3 +78,5 @@ TEST(VulkanLora, PatchedModelComputesAsOnTheCpuAndTheBaseStaysUnpatched) {
     sdn_context_free(vk);
     sdn_context_free(cpu);
 }
+
+INSTANTIATE_TEST_SUITE_P(WeightTypes, VulkanLora, ::testing::Values("f16", "q8_0"));
