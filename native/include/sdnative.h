@@ -421,7 +421,11 @@ typedef struct sdn_lora_params_t {
     uint32_t struct_size;
     float strength_model; /* LoraLoader strength_model; default 1 */
     float strength_clip;  /* LoraLoader strength_clip; default 1 */
-    int32_t reserved;
+    /* 0 (default): every adapted weight gets a patched copy (f16 on quantized bases).
+       1: on quantized bases the UNet transformers' linear weights keep their stored bytes and
+       add a low-rank side path at run time instead: less memory, a little more compute
+       (docs/lora.md has the measurements). */
+    int32_t side_path;
 } sdn_lora_params_t;
 
 SDN_API void sdn_lora_params_init(sdn_lora_params_t* params);

@@ -137,7 +137,7 @@ SDN_API sdn_status sdn_lora_apply(sdn_context* ctx, const char* path,
             if (model && s_model != 0.0f) {
                 new_model->loras.stack.push_back({file, s_model});
                 std::shared_ptr<void> keepalive;  // the model holds it
-                rebuild(c, *model->recipe, model_keys, /*side_paths=*/true, new_model->loras, new_model->model,
+                rebuild(c, *model->recipe, model_keys, p.side_path != 0, new_model->loras, new_model->model,
                         keepalive, done);
                 r.model_weights = static_cast<int32_t>(new_model->loras.patched->adapted);
             }

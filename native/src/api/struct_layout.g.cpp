@@ -126,7 +126,7 @@ SDN_API int64_t sdn_debug_field_offset(const char* struct_name, const char* fiel
         if (std::strcmp(field_name, "struct_size") == 0) return static_cast<int64_t>(offsetof(sdn_lora_params_t, struct_size));
         if (std::strcmp(field_name, "strength_model") == 0) return static_cast<int64_t>(offsetof(sdn_lora_params_t, strength_model));
         if (std::strcmp(field_name, "strength_clip") == 0) return static_cast<int64_t>(offsetof(sdn_lora_params_t, strength_clip));
-        if (std::strcmp(field_name, "reserved") == 0) return static_cast<int64_t>(offsetof(sdn_lora_params_t, reserved));
+        if (std::strcmp(field_name, "side_path") == 0) return static_cast<int64_t>(offsetof(sdn_lora_params_t, side_path));
         return -1;
     }
     if (std::strcmp(struct_name, "sdn_lora_report_t") == 0) {

@@ -6,9 +6,9 @@
 // stays the base's own. Several modules on one weight (the q/k/v thirds of a fused
 // projection) add into one copy.
 //
-// On a quantized base, a 2-D weight of the UNet's transformers that only plain low-rank modules
-// adapt gets a side path instead (model/lora_side_path.h): the weight stays as stored and the
-// factors are handed out beside it, which keeps the quantized kernels' speed (docs/lora.md).
+// Asked for (side_paths), on a quantized base a 2-D weight of the UNet's transformers that only
+// plain low-rank modules adapt gets a side path instead (model/lora_side_path.h): the weight
+// stays as stored and the factors are handed out beside it, which saves the copy's memory.
 #pragma once
 
 #include <map>
@@ -49,7 +49,8 @@ struct LoraPatchReport {
 
 // Patches the weights `base` (the unpatched network) finds for every module of the stack
 // whose stem `keys` maps. Modules keys does not map are left for the caller to report.
-// side_paths: whether the network reads side paths (the UNet does, model/unet_weights.h).
+// side_paths: use side paths where allowed; only for a network that reads them (the UNet,
+// model/unet_weights.h).
 std::shared_ptr<PatchedWeights> patch_with_loras(Context& ctx,
                                                  const std::vector<LoraApplication>& stack,
                                                  const LoraKeyMap& keys, const WeightLookup& base,

@@ -133,7 +133,7 @@ public unsafe struct sdn_lora_params_t
     [FieldOffset(0)] public uint struct_size;
     [FieldOffset(4)] public float strength_model;
     [FieldOffset(8)] public float strength_clip;
-    [FieldOffset(12)] public int reserved;
+    [FieldOffset(12)] public int side_path;
 }
 
 /// <summary>C struct <c>sdn_lora_report_t</c> (20 bytes).</summary>

@@ -245,9 +245,10 @@ TEST_F(LoraApi, LoconAndPeftFilesPatchAsTheirFormulasSay) {
     sdn_model_free(base);
 }
 
-// On a quantized base the transformers' linear weights keep their stored bytes and get a
-// low-rank side path; the 1x1-conv projections (SD1's proj_in/proj_out) get exact f16 copies.
-TEST(LoraApiQuantized, QuantizedBasesGetSidePathsAndExactF16Copies) {
+// On a quantized base: by default exact f16 copies of every adapted weight; asked for, side
+// paths on the transformers' linear weights, which keep their stored bytes (the 1x1-conv
+// projections, SD1's proj_in/proj_out, still get f16 copies).
+TEST(LoraApiQuantized, QuantizedBasesGetF16CopiesOrSidePaths) {
     sdn_context_options_t o;
     sdn_context_options_init(&o);
     o.n_threads = 2;
@@ -261,6 +262,11 @@ TEST(LoraApiQuantized, QuantizedBasesGetSidePathsAndExactF16Copies) {
         const std::string a = files.lora(1), b = files.lora(2);
         sdn_lora_params_t p;
         sdn_lora_params_init(&p);
+        EXPECT_EQ(p.side_path, 0);
+        sdn_model* copies = nullptr;
+        ASSERT_EQ(sdn_lora_apply(ctx, a.c_str(), &p, base, nullptr, &copies, nullptr, nullptr), SDN_OK)
+            << sdn_context_last_error(ctx);
+        p.side_path = 1;
         sdn_model* once = nullptr;
         ASSERT_EQ(sdn_lora_apply(ctx, a.c_str(), &p, base, nullptr, &once, nullptr, nullptr), SDN_OK)
             << sdn_context_last_error(ctx);
@@ -277,6 +283,8 @@ TEST(LoraApiQuantized, QuantizedBasesGetSidePathsAndExactF16Copies) {
         EXPECT_GT(quantized, 20) << "the tiny q8_0 model should store most adapted weights as q8_0";
         auto va = file_values(a), vb = file_values(b);
         int side = 0;
+        EXPECT_EQ(check_patched(*base, *copies, stems, {{&va, 1.0}}, &side), 48);
+        EXPECT_EQ(side, 0);
         EXPECT_EQ(check_patched(*base, *once, stems, {{&va, 1.0}}, &side), 48);
         EXPECT_EQ(side, 40);  // 4 transformers x (q, k, v, out) x 2 attentions + 2 feed-forward
         side = 0;
@@ -317,6 +325,7 @@ TEST(LoraApiQuantized, QuantizedBasesGetSidePathsAndExactF16Copies) {
         EXPECT_GT(relative_rms(with_side, plain), 1e-2);
         sdn_model_free(twice);
         sdn_model_free(once);
+        sdn_model_free(copies);
         sdn_model_free(base);
     }
     sdn_context_free(ctx);

@@ -29,7 +29,7 @@ struct Outputs {
     std::vector<float> base, patched, base_between, base_after, patched_alone;
 };
 
-Outputs run(sdn_context* ctx, TinyLoraFolder& files) {
+Outputs run(sdn_context* ctx, TinyLoraFolder& files, bool side_path) {
     Outputs out;
     sdn_model* base = nullptr;
     EXPECT_EQ(sdn_checkpoint_load(ctx, files.model().c_str(), nullptr, &base, nullptr, nullptr), SDN_OK)
@@ -38,6 +38,7 @@ Outputs run(sdn_context* ctx, TinyLoraFolder& files) {
     sdn_lora_params_t p;
     sdn_lora_params_init(&p);
     p.strength_model = 0.8f;
+    p.side_path = side_path;
     sdn_model* patched = nullptr;
     EXPECT_EQ(sdn_lora_apply(ctx, files.lora(1).c_str(), &p, base, nullptr, &patched, nullptr, nullptr), SDN_OK)
         << sdn_context_last_error(ctx);
@@ -54,8 +55,8 @@ Outputs run(sdn_context* ctx, TinyLoraFolder& files) {
 
 }  // namespace
 
-// f16: patched copies; q8_0: side paths on the transformers' linears (and f16 copies of the
-// 1x1-conv projections).
+// f16: patched copies; q8_0 with side_path: side paths on the transformers' linears (and f16
+// copies of the 1x1-conv projections).
 class VulkanLora : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(VulkanLora, PatchedModelComputesAsOnTheCpuAndTheBaseStaysUnpatched) {
@@ -66,8 +67,10 @@ TEST_P(VulkanLora, PatchedModelComputesAsOnTheCpuAndTheBaseStaysUnpatched) {
     ASSERT_NE(cpu, nullptr);
     ASSERT_NE(vk, nullptr);
     ASSERT_EQ(std::string(sdn_context_device_name(vk)).rfind("vulkan:0", 0), 0u);
-    TinyLoraFolder files(cpu, GetParam());
-    const Outputs c = run(cpu, files), v = run(vk, files);
+    const std::string type = GetParam();
+    TinyLoraFolder files(cpu, type.c_str());
+    const bool side_path = type != "f16";
+    const Outputs c = run(cpu, files, side_path), v = run(vk, files, side_path);
     ASSERT_EQ(v.patched.size(), c.patched.size());
     EXPECT_LT(relative_rms(v.base, c.base), 5e-5);
     EXPECT_LT(relative_rms(v.patched, c.patched), 5e-5);
