@@ -10,7 +10,9 @@ public static class Lora
     /// <summary>New model and CLIP computing with the LoRA at path on top of model and clip,
     /// which stay as they are (either may be null, not both). Applying to a result stacks LoRAs
     /// in order. Only the weights the LoRA adapts are copied. With both strengths 0 the file is
-    /// not read and the results compute exactly as the inputs.</summary>
+    /// not read and the results compute exactly as the inputs. sidePath: on quantized bases,
+    /// keep the UNet transformers' linear weights as stored and add a low-rank side path at run
+    /// time instead of f16 copies (less memory, a little more compute; docs/lora.md).</summary>
     public static unsafe Task<LoraResult> ApplyAsync(
         SdnEngine engine,
         string path,
@@ -18,6 +20,7 @@ public static class Lora
         ClipModel? clip,
         float strengthModel = 1f,
         float strengthClip = 1f,
+        bool sidePath = false,
         IProgress<GenerationProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
@@ -37,6 +40,7 @@ public static class Lora
             NativeMethods.sdn_lora_params_init(&p);
             p.strength_model = strengthModel;
             p.strength_clip = strengthClip;
+            p.side_path = sidePath ? 1 : 0;
             sdn_lora_report_t r;
             NativeMethods.sdn_lora_report_init(&r);
             nint m = 0, c = 0;

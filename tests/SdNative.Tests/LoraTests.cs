@@ -68,4 +68,33 @@ public class LoraTests
         var notALora = await Assert.ThrowsAsync<SdnException>(() => Lora.ApplyAsync(engine, checkpointPath, checkpoint.Model, null));
         Assert.Contains("no LoRA module", notALora.Message);
     }
+
+    [SkippableFact]
+    public async Task OnAQuantizedModelTheSidePathSamplesAsTheCopies()
+    {
+        var dir = Path.GetDirectoryName(await TestModels.CheckpointAsync())!;
+        var gguf = Path.Combine(dir, $"tiny-q8-{Guid.NewGuid():N}.gguf");
+        using var engine = new SdnEngine(new SdnEngineOptions(Threads: 2));
+        await ModelFiles.MakeTestModelAsync(engine, gguf, "q8_0", 1234);
+        var lora = await LoraAsync(engine);
+        using var checkpoint = await Checkpoint.LoadAsync(engine, gguf, new CheckpointLoadOptions(TokenizerPath: TestModels.Vocabulary()));
+        var plain = await SampleAsync(checkpoint.Model!, checkpoint.Clip!);
+        var copies = await Lora.ApplyAsync(engine, lora, checkpoint.Model, null);
+        var side = await Lora.ApplyAsync(engine, lora, checkpoint.Model, null, sidePath: true);
+        using (copies.Model)
+        using (side.Model)
+        {
+            Assert.Equal(copies.Report, side.Report);
+            var a = await SampleAsync(copies.Model!, checkpoint.Clip!);
+            var b = await SampleAsync(side.Model!, checkpoint.Clip!);
+            // The copies are the merge rounded to f16; the side path adds the exact product: close,
+            // but not the same computation.
+            Assert.NotEqual(a, b);
+            Assert.True(Rms(a, b) < 0.01 * Rms(a, plain), $"side path {Rms(a, b)} vs LoRA effect {Rms(a, plain)}");
+        }
+        File.Delete(lora);
+        File.Delete(gguf);
+    }
+
+    private static double Rms(float[] x, float[] y) => Math.Sqrt(x.Zip(y, (p, q) => (double)(p - q) * (p - q)).Average());
 }

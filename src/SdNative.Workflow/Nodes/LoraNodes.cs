@@ -39,7 +39,7 @@ internal static class LoraNodes
         string name = e.Str("lora_name");
         string path = s.Folders.Resolve(ModelFolders.Loras, name)
             ?? throw new FileNotFoundException($"LoRA '{name}' is not in {s.Folders.FolderPath(ModelFolders.Loras)}");
-        var applied = await Lora.ApplyAsync(s.Engine, path, model, clip, strengthModel, strengthClip, s.Progress, s.Token).ConfigureAwait(false);
+        var applied = await Lora.ApplyAsync(s.Engine, path, model, clip, strengthModel, strengthClip, progress: s.Progress, cancellationToken: s.Token).ConfigureAwait(false);
         if (applied.Model is not null) e.Own(applied.Model);
         if (applied.Clip is not null) e.Own(applied.Clip);
         return applied;
