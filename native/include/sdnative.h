@@ -457,6 +457,50 @@ SDN_API sdn_status sdn_vae_load_taesd(sdn_context* ctx, const char* encoder_path
  * The context shares the decoder, so taesd may be freed while it is set. */
 SDN_API void sdn_context_set_preview_decoder(sdn_context* ctx, const sdn_taesd* taesd);
 
+/* Writes a tiny random LoRA (kohya names, rank 4, alpha 2, f16) for the test models of
+ * sdn_make_test_model: every attention layer of the UNet and every CLIP layer. The format
+ * follows the extension (.safetensors or .gguf). */
+SDN_API sdn_status sdn_make_test_lora(sdn_context* ctx, const char* path, uint64_t seed);
+
+/* ------------------------------------------------------------------ LoRA */
+
+typedef struct sdn_lora_params_t {
+    uint32_t struct_size;
+    float strength_model; /* LoraLoader strength_model; default 1 */
+    float strength_clip;  /* LoraLoader strength_clip; default 1 */
+    /* 0 (default): every adapted weight gets a patched copy (f16 on quantized bases).
+       1: on quantized bases the UNet transformers' linear weights keep their stored bytes and
+       add a low-rank side path at run time instead: less memory, a little more compute
+       (docs/lora.md has the measurements). */
+    int32_t side_path;
+} sdn_lora_params_t;
+
+SDN_API void sdn_lora_params_init(sdn_lora_params_t* params);
+
+/* What sdn_lora_apply did. */
+typedef struct sdn_lora_report_t {
+    uint32_t struct_size;
+    int32_t modules;         /* adapter modules in the file */
+    int32_t model_weights;   /* diffusion-model weights given a patched copy */
+    int32_t clip_weights;    /* text-encoder weights given a patched copy */
+    int32_t keys_not_loaded; /* tensors of the file that neither network took; each is logged
+                                as a warning "lora key not loaded: NAME", as ComfyUI does */
+} sdn_lora_report_t;
+
+SDN_API void sdn_lora_report_init(sdn_lora_report_t* report);
+
+/* LoraLoader / LoraLoaderModelOnly: new handles computing with the LoRA file at path (kohya,
+ * diffusers/PEFT, LoCon, LoHa, LoKr; safetensors or GGUF) applied on top of model and clip as
+ * ComfyUI applies it: W += strength * (alpha/rank) * up*down. model and clip are not changed;
+ * either may be NULL, and then its out pointer must be NULL too. Applying to a handle this
+ * call made stacks LoRAs in order. Only the weights the LoRA adapts are copied (patched);
+ * everything else is shared with the input handles. With both strengths 0 the new handles
+ * share the inputs' networks and the file is not read. report may be NULL. */
+SDN_API sdn_status sdn_lora_apply(sdn_context* ctx, const char* path,
+                                  const sdn_lora_params_t* params, const sdn_model* model,
+                                  const sdn_clip* clip, sdn_model** model_out,
+                                  sdn_clip** clip_out, sdn_lora_report_t* report);
+
 /* ------------------------------------------------------------------ testing hooks */
 
 /* Called each time a UNet evaluation starts (entering=1) and ends (entering=0) on ctx.

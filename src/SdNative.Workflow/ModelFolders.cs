@@ -18,6 +18,8 @@ public sealed class ModelFolders
     public const string VaeChoices = "vae+taesd";
     /// <summary>The TAESD VAEs VAELoader offers, with their latent scales (ComfyUI's load_taesd).</summary>
     public static readonly IReadOnlyList<(string Name, float LatentScale)> TaesdVaes = [("taesd", 0.18215f), ("taesdxl", 0.13025f)];
+    /// <summary>LoraLoader's list: models/loras.</summary>
+    public const string Loras = "loras";
     /// <summary>UNETLoader's list (ComfyUI's diffusion_models): models/unet and models/diffusion_models.</summary>
     public const string DiffusionModels = "unet|diffusion_models";
     /// <summary>CLIPLoader's list (ComfyUI's text_encoders): models/text_encoders and models/clip.</summary>
@@ -33,7 +35,7 @@ public sealed class ModelFolders
     private static string[]? MergedDirectories(string folder) => folder.Contains('|') ? folder.Split('|') : null;
 
     private static bool IsModelFolder(string folder) =>
-        folder is Checkpoints or Vae or VaeApprox || DiffusionModels.Split('|').Contains(folder) || TextEncoders.Split('|').Contains(folder);
+        folder is Checkpoints or Vae or VaeApprox or Loras || DiffusionModels.Split('|').Contains(folder) || TextEncoders.Split('|').Contains(folder);
 
     private static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg", ".jpe", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".ico", ".svg", ".jfif", ".pjpeg", ".pjp", ".avif", ".heic", ".heif", ".tga", ".pbm", ".pgm", ".ppm", ".pnm", ".xbm", ".xpm", ".ras", ".rgb"];
 

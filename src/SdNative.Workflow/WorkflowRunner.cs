@@ -294,6 +294,7 @@ public sealed class WorkflowRunner : IDisposable
                 "VAELoader" => services.Folders.Resolve(ModelFolders.Vae, PyValues.Str_(inputs["vae_name"])),
                 "UNETLoader" => services.Folders.Resolve(ModelFolders.DiffusionModels, PyValues.Str_(inputs["unet_name"])),
                 "CLIPLoader" => services.Folders.Resolve(ModelFolders.TextEncoders, PyValues.Str_(inputs["clip_name"])),
+                "LoraLoader" or "LoraLoaderModelOnly" => services.Folders.Resolve(ModelFolders.Loras, PyValues.Str_(inputs["lora_name"])),
                 _ => null,
             };
             if (path is null)

@@ -16,6 +16,8 @@ public sealed class ClipModel : IDisposable
 
     public SdnEngine Engine { get; }
 
+    internal SdnClipHandle Handle => _handle;
+
     /// <summary>CLIPTextEncode (with CLIPSetLastLayer's clipSkip: -1 = last layer, -2 = the one
     /// before, ...): one conditioning entry with tokens [1, 77k, width] and the pooled output.</summary>
     public unsafe Task<Conditioning> EncodeAsync(

@@ -18,6 +18,8 @@ public sealed class DiffusionModel : IDisposable
 
     public SdnEngine Engine { get; }
 
+    internal SdnModelHandle Handle => _handle;
+
     public ModelArchitecture Architecture
     {
         get

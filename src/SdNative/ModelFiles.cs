@@ -48,6 +48,19 @@ public static class ModelFiles
         }, null, cancellationToken);
     }
 
+    /// <summary>Writes a tiny random LoRA (kohya names, rank 4, alpha 2) for the models
+    /// <see cref="MakeTestModelAsync"/> writes: every UNet attention layer and CLIP layer.</summary>
+    public static Task MakeTestLoraAsync(SdnEngine engine, string path, ulong seed = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(path);
+        return engine.RunAsync($"Writing test LoRA '{path}'", (nint ctx, out bool done) =>
+        {
+            done = true;
+            return NativeMethods.sdn_make_test_lora(ctx, path, seed);
+        }, null, cancellationToken);
+    }
+
     /// <summary>Converts a checkpoint to GGUF with weights of weightType ("f16", "q8_0", "q4_K", ...).</summary>
     public static Task ConvertAsync(SdnEngine engine, string inputPath, string outputPath, string weightType, string? tokenizerPath = null, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default)
     {

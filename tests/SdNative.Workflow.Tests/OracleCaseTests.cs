@@ -1,6 +1,6 @@
 namespace SdNative.Workflow.Tests;
 
-/// <summary>The fidelity oracle's workflows must pass validation (the pixels are checked by the
+/// <summary>The fidelity oracle's workflows (the SD1.5 and LoRA cases) must pass validation (the pixels are checked by the
 /// CLI's fidelity test against the full-size checkpoint).</summary>
 public class OracleCaseTests
 {
@@ -17,12 +17,14 @@ public class OracleCaseTests
         }
         using var folders = new TestFolders();
         File.WriteAllBytes(Path.Combine(folders.Base, "models", "checkpoints", "sd15-random.safetensors"), []);
+        Directory.CreateDirectory(Path.Combine(folders.Base, "models", "loras"));
+        File.WriteAllBytes(Path.Combine(folders.Base, "models", "loras", "sd15-random-lora.safetensors"), []);
         foreach (var image in Directory.GetFiles(Path.Combine(shared, "oracle", "input")))
         {
             File.Copy(image, Path.Combine(folders.Input, Path.GetFileName(image)));
         }
         using var runner = new WorkflowRunner(samplerSupported: _ => true);
-        var files = Directory.GetFiles(cases, "*.json");
+        var files = Directory.GetFiles(cases, "*.json").Concat(Directory.GetFiles(Path.Combine(shared, "oracle", "lora"), "*.json")).ToArray();
         Assert.NotEmpty(files);
         foreach (var file in files)
         {

@@ -6,6 +6,8 @@
 #include <string>
 
 #include "core/live_objects.h"
+#include "model/lora_patch.h"
+#include "model/network_recipe.h"
 #include "model/weight_pages.h"
 #include "model/clip_encoder.h"
 #include "model/clip_text_model.h"
@@ -17,6 +19,11 @@ struct sdn_clip : sdn::LiveHandle<SDN_LIVE_CLIPS> {
     std::shared_ptr<void> keepalive;  // owner of the memory the weights point into
     // Released when a sample / encode / decode call ends (checkpoint loads only).
     sdn::WeightPages pages;
+    // How to build this encoder again over patched weights (LoRA): the unpatched weights; null
+    // when unknown.
+    std::shared_ptr<const sdn::NetworkRecipe<sdn::ClipEncoder>> recipe;
+    // The LoRAs this handle's network computes with (sdn_lora_apply), over recipe's weights.
+    sdn::AppliedLoras loras;
 };
 
 namespace sdn {

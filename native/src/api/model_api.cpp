@@ -13,6 +13,7 @@
 #include "model/checkpoint.h"
 #include "model/clip_tokenizer_locator.h"
 #include "model/convert.h"
+#include "model/checkpoint_recipes.h"
 #include "model/convert_weight_encoding.h"
 #include "model/model_info.h"
 #include "model/tensor_names.h"
@@ -83,6 +84,7 @@ SDN_API sdn_status sdn_checkpoint_load(sdn_context* ctx, const char* path,
             model->model = unet;
             model->arch = d.arch;
             model->pages = WeightPages(ck, unet->used_tensors());
+            model->recipe = unet_recipe(ck, d.unet_prefix, unet->used_tensors());
             c.progress(SDN_STAGE_LOAD, ++step, total);
         }
         if (clip_out) {
@@ -94,9 +96,10 @@ SDN_API sdn_status sdn_checkpoint_load(sdn_context* ctx, const char* path,
                 &ck->file(), path, options ? options->tokenizer_path : nullptr,
                 options ? options->models_dir : nullptr);
             std::set<std::string> clip_used;
-            clip.reset(make_clip_handle(ck->recording_lookup(&clip_used), std::move(tokenizer), ck,
+            clip.reset(make_clip_handle(ck->recording_lookup(&clip_used), tokenizer, ck,
                                         d.clip_prefix));
             clip->pages = WeightPages(ck, clip_used);
+            clip->recipe = clip_recipe(ck, d.clip_prefix, clip_used, tokenizer);
             used.insert(clip_used.begin(), clip_used.end());
             c.progress(SDN_STAGE_LOAD, ++step, total);
         }

@@ -23,6 +23,8 @@ SDN_API int64_t sdn_debug_struct_size(const char* struct_name) {
     if (std::strcmp(struct_name, "sdn_cond_t") == 0) return static_cast<int64_t>(sizeof(sdn_cond_t));
     if (std::strcmp(struct_name, "sdn_sample_params_t") == 0) return static_cast<int64_t>(sizeof(sdn_sample_params_t));
     if (std::strcmp(struct_name, "sdn_latent_t") == 0) return static_cast<int64_t>(sizeof(sdn_latent_t));
+    if (std::strcmp(struct_name, "sdn_lora_params_t") == 0) return static_cast<int64_t>(sizeof(sdn_lora_params_t));
+    if (std::strcmp(struct_name, "sdn_lora_report_t") == 0) return static_cast<int64_t>(sizeof(sdn_lora_report_t));
     return -1;
 }
 
@@ -118,6 +120,21 @@ SDN_API int64_t sdn_debug_field_offset(const char* struct_name, const char* fiel
         if (std::strcmp(field_name, "samples") == 0) return static_cast<int64_t>(offsetof(sdn_latent_t, samples));
         if (std::strcmp(field_name, "noise_mask") == 0) return static_cast<int64_t>(offsetof(sdn_latent_t, noise_mask));
         if (std::strcmp(field_name, "batch_index") == 0) return static_cast<int64_t>(offsetof(sdn_latent_t, batch_index));
+        return -1;
+    }
+    if (std::strcmp(struct_name, "sdn_lora_params_t") == 0) {
+        if (std::strcmp(field_name, "struct_size") == 0) return static_cast<int64_t>(offsetof(sdn_lora_params_t, struct_size));
+        if (std::strcmp(field_name, "strength_model") == 0) return static_cast<int64_t>(offsetof(sdn_lora_params_t, strength_model));
+        if (std::strcmp(field_name, "strength_clip") == 0) return static_cast<int64_t>(offsetof(sdn_lora_params_t, strength_clip));
+        if (std::strcmp(field_name, "side_path") == 0) return static_cast<int64_t>(offsetof(sdn_lora_params_t, side_path));
+        return -1;
+    }
+    if (std::strcmp(struct_name, "sdn_lora_report_t") == 0) {
+        if (std::strcmp(field_name, "struct_size") == 0) return static_cast<int64_t>(offsetof(sdn_lora_report_t, struct_size));
+        if (std::strcmp(field_name, "modules") == 0) return static_cast<int64_t>(offsetof(sdn_lora_report_t, modules));
+        if (std::strcmp(field_name, "model_weights") == 0) return static_cast<int64_t>(offsetof(sdn_lora_report_t, model_weights));
+        if (std::strcmp(field_name, "clip_weights") == 0) return static_cast<int64_t>(offsetof(sdn_lora_report_t, clip_weights));
+        if (std::strcmp(field_name, "keys_not_loaded") == 0) return static_cast<int64_t>(offsetof(sdn_lora_report_t, keys_not_loaded));
         return -1;
     }
     return -1;

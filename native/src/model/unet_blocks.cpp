@@ -9,9 +9,14 @@ namespace sdn::unet {
 
 namespace {
 
-void linear(Backend& be, const Linear& l, const TensorView& x, const TensorView& y,
+void linear(Backend& be, const Linear& l, const TensorView& x, const TensorView& y, Workspace& ws,
             bool accumulate = false) {
     be.linear(x, l.w, l.has_bias ? &l.b : nullptr, y, accumulate);
+    if (l.has_lora) {
+        const TensorView t = ws.take(kSlotLora, {x.elements() / l.in, l.lora_down.shape[0]});
+        be.linear(x, l.lora_down, nullptr, t, false);
+        be.linear(t, l.lora_up, nullptr, y, /*accumulate=*/true);
+    }
 }
 
 // h[B, nq, inner] += to_out(attention(q(x), k(src), v(src))) with src = x for self-attention.
@@ -22,15 +27,15 @@ void attention_block(Backend& be, const Attention& a, const TensorView& x, const
     const TensorView k = ws.take(kSlotK, {B, nk, inner});
     const TensorView v = ws.take(kSlotV, {B, nk, inner});
     const TensorView o = ws.take(kSlotAttn, {B, nq, inner});
-    linear(be, a.q, x, q);
-    linear(be, a.k, src, k);
-    linear(be, a.v, src, v);
+    linear(be, a.q, x, q, ws);
+    linear(be, a.k, src, k, ws);
+    linear(be, a.v, src, v, ws);
     AttentionOp op;
     op.q = q, op.k = k, op.v = v, op.out = o;
     op.heads = a.heads;
     op.scale = 1.0f / std::sqrt(static_cast<float>(a.head_dim));
     be.attention(op);
-    linear(be, a.out, o, h, /*accumulate=*/true);
+    linear(be, a.out, o, h, ws, /*accumulate=*/true);
 }
 
 }  // namespace
@@ -48,7 +53,7 @@ void resblock_forward(Context& ctx, const ResBlock& r, const UnetConfig& cfg,
     be.group_norm(x, cfg.groups, cfg.resnet_eps, &r.in_norm.gamma, &r.in_norm.beta, a_in,
                   /*silu=*/true);
     be.conv2d(a_in, r.in_conv.w, &r.in_conv.b, 1, 1, c);
-    linear(be, r.emb_proj, emb_silu, e);
+    linear(be, r.emb_proj, emb_silu, e, ws);
     be.add_channel_bias(c, e);
     const TensorView a_out = ws.take(kSlotA, {B, r.out_ch, H, W});
     be.group_norm(c, cfg.groups, cfg.resnet_eps, &r.out_norm.gamma, &r.out_norm.beta, a_out,
@@ -74,7 +79,7 @@ void transformer_forward(Context& ctx, const SpatialTransformer& t, const UnetCo
     be.group_norm(x, cfg.groups, cfg.transformer_norm_eps, &t.norm.gamma, &t.norm.beta, normed,
                   /*silu=*/false);
     be.channels_to_tokens(normed.reshaped({B, C, N}), tok);
-    linear(be, t.proj_in, tok, h);
+    linear(be, t.proj_in, tok, h, ws);
     for (const TransformerBlock& blk : t.blocks) {
         const TensorView n = ws.take(kSlotA, {B, N, D});
         be.layer_norm(h, cfg.layer_norm_eps, &blk.norm1.gamma, &blk.norm1.beta, n);
@@ -85,12 +90,12 @@ void transformer_forward(Context& ctx, const SpatialTransformer& t, const UnetCo
         const int64_t ff = blk.ff_out.in;
         const TensorView f = ws.take(kSlotFF, {B, N, 2 * ff});
         const TensorView g = ws.take(kSlotFF2, {B, N, ff});
-        linear(be, blk.ff_in, n, f);
+        linear(be, blk.ff_in, n, f, ws);
         be.geglu(f, g);
-        linear(be, blk.ff_out, g, h, /*accumulate=*/true);
+        linear(be, blk.ff_out, g, h, ws, /*accumulate=*/true);
     }
     const TensorView out_tok = ws.take(kSlotB, {B, N, C});
-    linear(be, t.proj_out, h, out_tok);
+    linear(be, t.proj_out, h, out_tok, ws);
     be.tokens_to_channels(out_tok, x.reshaped({B, C, N}), y.reshaped({B, C, N}));
 }
 

@@ -29,6 +29,7 @@ enum Slot : int {
     kSlotFF,
     kSlotFF2,
     kSlotEmb,
+    kSlotLora,  // x·downᵀ of a LoRA side path
     kSlotCount
 };
 

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "model/lora_side_path.h"
 
 namespace sdn::unet {
 
@@ -79,6 +80,11 @@ Linear bind_linear(WeightBinder& b, const std::string& name, int64_t in, int64_t
     if (l.w.valid() && l.w.shape.size() == 4 && l.w.shape[2] == 1 && l.w.shape[3] == 1)
         l.w = as_linear_weight(l.w);
     expect_shape(b, name + ".weight", l.w, {out, in});
+    if (b.has(name + ".weight" + kLoraSideDown)) {
+        l.has_lora = true;
+        l.lora_down = b.get(name + ".weight" + kLoraSideDown);
+        l.lora_up = b.get(name + ".weight" + kLoraSideUp);
+    }
     if (bias) {
         l.b = b.get(name + ".bias");
         expect_shape(b, name + ".bias", l.b, {out});

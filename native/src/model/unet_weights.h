@@ -47,6 +47,9 @@ struct Linear {
     WeightRef w, b;  // w [out, in]; b absent for bias-free projections
     bool has_bias = false;
     int64_t in = 0, out = 0;
+    // A LoRA side path (model/lora_side_path.h): y += (x·lora_downᵀ)·lora_upᵀ.
+    bool has_lora = false;
+    WeightRef lora_down, lora_up;  // [rank, in], [out, rank]
 };
 struct Norm {
     WeightRef gamma, beta;

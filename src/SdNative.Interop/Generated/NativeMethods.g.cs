@@ -249,6 +249,22 @@ public static unsafe partial class NativeMethods
     [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
     public static partial void sdn_context_set_preview_decoder(nint ctx, nint taesd);
 
+    [LibraryImport(LibraryName, EntryPoint = "sdn_make_test_lora", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+    public static partial SdnStatus sdn_make_test_lora(nint ctx, string path, ulong seed);
+
+    [LibraryImport(LibraryName, EntryPoint = "sdn_lora_params_init", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+    public static partial void sdn_lora_params_init(sdn_lora_params_t* @params);
+
+    [LibraryImport(LibraryName, EntryPoint = "sdn_lora_report_init", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+    public static partial void sdn_lora_report_init(sdn_lora_report_t* report);
+
+    [LibraryImport(LibraryName, EntryPoint = "sdn_lora_apply", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+    public static partial SdnStatus sdn_lora_apply(nint ctx, string path, sdn_lora_params_t* @params, nint model, nint clip, nint* model_out, nint* clip_out, sdn_lora_report_t* report);
+
     [LibraryImport(LibraryName, EntryPoint = "sdn_context_set_unet_hook", StringMarshalling = StringMarshalling.Utf8)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
     public static partial void sdn_context_set_unet_hook(nint ctx, SdnUnetHook hook, void* user_data);

@@ -125,3 +125,24 @@ public unsafe struct sdn_latent_t
     [FieldOffset(16)] public nint noise_mask;
     [FieldOffset(24)] public long* batch_index;
 }
+
+/// <summary>C struct <c>sdn_lora_params_t</c> (16 bytes).</summary>
+[StructLayout(LayoutKind.Explicit, Size = 16)]
+public unsafe struct sdn_lora_params_t
+{
+    [FieldOffset(0)] public uint struct_size;
+    [FieldOffset(4)] public float strength_model;
+    [FieldOffset(8)] public float strength_clip;
+    [FieldOffset(12)] public int side_path;
+}
+
+/// <summary>C struct <c>sdn_lora_report_t</c> (20 bytes).</summary>
+[StructLayout(LayoutKind.Explicit, Size = 20)]
+public unsafe struct sdn_lora_report_t
+{
+    [FieldOffset(0)] public uint struct_size;
+    [FieldOffset(4)] public int modules;
+    [FieldOffset(8)] public int model_weights;
+    [FieldOffset(12)] public int clip_weights;
+    [FieldOffset(16)] public int keys_not_loaded;
+}

@@ -5,8 +5,9 @@ namespace SdNative.Cli.Tests.Fidelity;
 
 /// <summary>
 /// End-to-end fidelity: every oracle case runs as `sdnative run CASE.json` with default
-/// settings on the full-size random SD1.5 checkpoint, and the image it saves must be within
-/// 45 dB PSNR of the expected image. Under CI=true a missing oracle fails, never skips.
+/// settings on the full-size random SD1.5 checkpoint (the lora/ cases through the random LoRA
+/// the shared generator writes), and the image it saves must be within 45 dB PSNR of the
+/// expected image. Under CI=true a missing oracle fails, never skips.
 /// SDN_ORACLE_DEVICE (e.g. vulkan, vulkan:1) runs the cases with `--device` on that device
 /// instead of the CPU: on a GPU, or to time them on lavapipe (docs/vulkan.md).
 /// </summary>
@@ -24,21 +25,24 @@ public class OracleFidelityTests
         if (dir == null || !Directory.Exists(dir))
         {
             // One placeholder row so the test runs and reports the missing oracle.
-            yield return new object[] { "(oracle missing)" };
+            yield return new object[] { "cases", "(oracle missing)" };
             yield break;
         }
-        foreach (var file in Directory.GetFiles(dir, "*.json").Order())
+        foreach (var folder in new[] { "cases", "lora" })
         {
-            yield return new object[] { Path.GetFileNameWithoutExtension(file) };
+            foreach (var file in Directory.GetFiles(Path.Combine(shared!, "oracle", folder), "*.json").Order())
+            {
+                yield return new object[] { folder, Path.GetFileNameWithoutExtension(file) };
+            }
         }
     }
 
     [SkippableTheory]
     [MemberData(nameof(Cases))]
-    public void CaseMatchesTheExpectedImage(string caseName)
+    public void CaseMatchesTheExpectedImage(string folder, string caseName)
     {
         var shared = SharedFolder.Require();
-        var caseJson = Path.Combine(shared, "oracle", "cases", caseName + ".json");
+        var caseJson = Path.Combine(shared, "oracle", folder, caseName + ".json");
         Assert.True(File.Exists(caseJson), "oracle case missing: " + caseJson);
         var checkpoint = OracleCheckpoint();
         var models = Path.GetDirectoryName(Path.GetDirectoryName(checkpoint))!;
@@ -46,6 +50,10 @@ public class OracleFidelityTests
         var work = Directory.CreateTempSubdirectory("sdn-oracle-");
         try
         {
+            if (folder == "lora")
+            {
+                models = OracleLora.ModelsWithLora(shared, checkpoint, work.FullName);
+            }
             var input = Directory.CreateDirectory(Path.Combine(work.FullName, "input")).FullName;
             var output = Directory.CreateDirectory(Path.Combine(work.FullName, "output")).FullName;
             foreach (var f in Directory.GetFiles(Path.Combine(shared, "oracle", "input")))
@@ -68,7 +76,7 @@ public class OracleFidelityTests
             Assert.True(code == 0, $"sdnative run failed ({code}):\n{stdout}\n{stderr}");
             var written = Directory.GetFiles(output, "*.png", SearchOption.AllDirectories);
             Assert.Single(written);
-            double psnr = Psnr.Between(Path.Combine(shared, "oracle", "cases", caseName + ".expected.png"), written[0]);
+            double psnr = Psnr.Between(Path.Combine(shared, "oracle", folder, caseName + ".expected.png"), written[0]);
             _output.WriteLine($"PSNR {caseName}: {psnr:F2} dB");
             Console.WriteLine($"oracle PSNR {caseName}: {psnr:F2} dB");
             Assert.True(psnr >= PassMarkDb, $"{caseName}: PSNR {psnr:F2} dB is below the {PassMarkDb} dB pass mark");
