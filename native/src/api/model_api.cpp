@@ -76,8 +76,10 @@ SDN_API sdn_status sdn_checkpoint_load(sdn_context* ctx, const char* path,
         if (model_out) {
             SDN_REQUIRE(d.has_unet, SDN_ERR_NOT_FOUND,
                         std::string(path) + ": no UNet (model.diffusion_model.* or input_blocks.*)");
+            const UnetHeads heads = unet_heads(d.arch);
             std::shared_ptr<UnetModel> unet =
-                UnetModel::load(ck->lookup(), d.unet_prefix, ck, /*num_heads=*/8, /*head_dim=*/0);
+                UnetModel::load(ck->lookup(), d.unet_prefix, ck, heads.num_heads, heads.head_dim);
+            unet->set_architecture(d.arch, d.prediction);
             used.insert(unet->used_tensors().begin(), unet->used_tensors().end());
             model = std::make_unique<sdn_model>();
             model->model = unet;
@@ -88,14 +90,15 @@ SDN_API sdn_status sdn_checkpoint_load(sdn_context* ctx, const char* path,
         if (clip_out) {
             SDN_REQUIRE(d.has_clip, SDN_ERR_NOT_FOUND,
                         std::string(path) +
-                            ": no CLIP text model (cond_stage_model.transformer.text_model.*, "
+                            ": no complete text encoder (cond_stage_model.transformer.text_model.*, "
+                            "cond_stage_model.model.*, conditioner.embedders.{0,1}.*, "
                             "transformer.text_model.* or text_model.*)");
             std::shared_ptr<ClipTokenizer> tokenizer = locate_clip_tokenizer(
                 &ck->file(), path, options ? options->tokenizer_path : nullptr,
                 options ? options->models_dir : nullptr);
             std::set<std::string> clip_used;
             clip.reset(make_clip_handle(ck->recording_lookup(&clip_used), std::move(tokenizer), ck,
-                                        d.clip_prefix));
+                                        d.clip_specs));
             clip->pages = WeightPages(ck, clip_used);
             used.insert(clip_used.begin(), clip_used.end());
             c.progress(SDN_STAGE_LOAD, ++step, total);
@@ -126,6 +129,11 @@ SDN_API void sdn_model_free(sdn_model* model) { delete model; }
 
 SDN_API int32_t sdn_model_arch(const sdn_model* model) {
     return model ? static_cast<int32_t>(model->arch) : SDN_ARCH_UNKNOWN;
+}
+
+SDN_API int32_t sdn_model_prediction(const sdn_model* model) {
+    return model && model->model ? static_cast<int32_t>(model->model->prediction())
+                                 : SDN_PREDICTION_DEFAULT;
 }
 
 SDN_API sdn_status sdn_model_eval(sdn_context* ctx, sdn_model* model, const sdn_tensor* x,
