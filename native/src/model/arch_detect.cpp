@@ -36,11 +36,13 @@ UnetShapeFacts read_unet_facts(const WeightLookup& lookup, const std::string& p)
         const std::string b = p + "input_blocks." + std::to_string(i);
         if (lookup(b + ".0.op.weight")) {
             ++f.levels;
+            f.attention_at_deepest = false;  // a new level starts: judge it afresh
             continue;
         }
         int depth = 0;
         while (lookup(b + ".1.transformer_blocks." + std::to_string(depth) + ".norm1.weight")) ++depth;
         f.transformer_depth.push_back(depth);
+        f.attention_at_deepest = f.attention_at_deepest || depth > 0;
         if (depth > 0) {
             if (f.levels == 1) f.attention_at_level0 = true;
             if (f.context_dim == 0)
@@ -135,9 +137,12 @@ void decide_unet_arch(ArchDetection& d, const WeightLookup& lookup) {
                               std::to_string(f.context_dim) + ", " +
                               (f.linear_projections ? "linear" : "1x1-conv") + " proj_in";
     if (f.adm_in_channels > 0) {
-        // Two text encoders (or the 2816-wide vector) feed the base; bigG alone the refiner.
-        const bool two_encoders = d.clip_specs.size() == 2;
-        const bool base = f.adm_in_channels == 2816 || (f.adm_in_channels != 2560 && (two_encoders || d.clip_specs.empty()));
+        // Two text encoders feed the base, bigG alone the refiner; without encoders the
+        // 2816/2560-wide vector decides, or (shrunk models) the base's attention at its
+        // deepest level, which the refiner lacks.
+        bool base = f.attention_at_deepest;
+        if (!d.clip_specs.empty()) base = d.clip_specs.size() == 2;
+        else if (f.adm_in_channels == 2816 || f.adm_in_channels == 2560) base = f.adm_in_channels == 2816;
         d.arch = base ? SDN_ARCH_SDXL : SDN_ARCH_SDXL_REFINER;
         d.evidence = "label_emb ADM input width " + std::to_string(f.adm_in_channels) + ", " + facts;
     } else if (f.context_dim == 768 || (f.context_dim != 1024 && !f.linear_projections)) {

@@ -20,6 +20,7 @@ struct UnetShapeFacts {
     int levels = 0;                    // resolution levels (down-samplers + 1)
     bool linear_projections = false;   // proj_in stored [out, in] (SD2, SDXL) not as a 1x1 conv
     bool attention_at_level0 = false;  // SDXL has none
+    bool attention_at_deepest = false;  // SDXL base has some; the refiner none
     std::vector<int> transformer_depth;  // per input block after the stem
 };
 
