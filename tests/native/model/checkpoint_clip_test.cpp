@@ -48,6 +48,18 @@ protected:
         std::error_code ec;
         fs::remove_all(dir, ec);
     }
+    // Loads every requested component with the given vocabulary; every tensor must be used.
+    void load_clean(const std::string& p, const std::string& vocab, sdn_model** model,
+                    sdn_clip** clip, sdn_vae** vae) {
+        sdn_load_options_t opt;
+        sdn_load_options_init(&opt);
+        opt.tokenizer_path = vocab.c_str();
+        ASSERT_EQ(sdn_checkpoint_load(ctx, p.c_str(), &opt, model, clip, vae), SDN_OK)
+            << sdn_context_last_error(ctx);
+        EXPECT_TRUE(logs.clean);
+        EXPECT_EQ(logs.warnings, 0);
+    }
+
     sdn_context* ctx = nullptr;
     Logs logs;
     fs::path dir;
@@ -67,16 +79,10 @@ TEST_F(CheckpointClip, AllThreeComponentsLoadAndTheConditioningDrivesTheUnet) {
     const std::string vocab = shared + "/data/clip/bpe_simple_vocab_16e6.txt.gz";
     const std::string p = (dir / "m.safetensors").string();
     ASSERT_EQ(sdn_make_test_model(ctx, p.c_str(), "f16", 5), SDN_OK);
-    sdn_load_options_t opt;
-    sdn_load_options_init(&opt);
-    opt.tokenizer_path = vocab.c_str();
     sdn_model* model = nullptr;
     sdn_clip* clip = nullptr;
     sdn_vae* vae = nullptr;
-    ASSERT_EQ(sdn_checkpoint_load(ctx, p.c_str(), &opt, &model, &clip, &vae), SDN_OK)
-        << sdn_context_last_error(ctx);
-    EXPECT_TRUE(logs.clean);
-    EXPECT_EQ(logs.warnings, 0);
+    ASSERT_NO_FATAL_FAILURE(load_clean(p, vocab, &model, &clip, &vae));
 
     sdn_tensor *cond = nullptr, *pooled = nullptr;
     ASSERT_EQ(sdn_clip_encode(ctx, clip, "a photo of a cat", -1, &cond, &pooled), SDN_OK)
@@ -173,16 +179,10 @@ TEST_F(CheckpointClip, TinySdxlLoadsEncodesWithBothEncodersAndSamplesWithSizeCon
     const std::string p = (dir / "xl.safetensors").string();
     const sdn::TestModelSpec spec = sdn::tiny_sdxl_spec();
     sdn::write_safetensors(p, sdn::make_test_model_tensors(spec, 7), sdn::DType::F16);
-    sdn_load_options_t opt;
-    sdn_load_options_init(&opt);
-    opt.tokenizer_path = vocab.c_str();
     sdn_model* model = nullptr;
     sdn_clip* clip = nullptr;
     sdn_vae* vae = nullptr;
-    ASSERT_EQ(sdn_checkpoint_load(ctx, p.c_str(), &opt, &model, &clip, &vae), SDN_OK)
-        << sdn_context_last_error(ctx);
-    EXPECT_TRUE(logs.clean);
-    EXPECT_EQ(logs.warnings, 0);
+    ASSERT_NO_FATAL_FAILURE(load_clean(p, vocab, &model, &clip, &vae));
     EXPECT_EQ(sdn_model_arch(model), SDN_ARCH_SDXL);
 
     sdn_tensor *cond = nullptr, *pooled = nullptr;
@@ -225,13 +225,9 @@ TEST_F(CheckpointClip, TinySd2UsesOpenClipHAndSdxlEncodeNeedsTwoEncoders) {
     const std::string vocab = shared + "/data/clip/bpe_simple_vocab_16e6.txt.gz";
     const std::string p = (dir / "sd2.safetensors").string();
     sdn::write_safetensors(p, sdn::make_test_model_tensors(sdn::tiny_sd2_spec(), 8), sdn::DType::F16);
-    sdn_load_options_t opt;
-    sdn_load_options_init(&opt);
-    opt.tokenizer_path = vocab.c_str();
     sdn_model* model = nullptr;
     sdn_clip* clip = nullptr;
-    ASSERT_EQ(sdn_checkpoint_load(ctx, p.c_str(), &opt, &model, &clip, nullptr), SDN_OK)
-        << sdn_context_last_error(ctx);
+    ASSERT_NO_FATAL_FAILURE(load_clean(p, vocab, &model, &clip, nullptr));
     EXPECT_EQ(sdn_model_arch(model), SDN_ARCH_SD2);
     sdn_tensor* cond = nullptr;
     ASSERT_EQ(sdn_clip_encode(ctx, clip, "a cat", 0, &cond, nullptr), SDN_OK) << sdn_context_last_error(ctx);
