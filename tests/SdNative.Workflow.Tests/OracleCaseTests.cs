@@ -1,7 +1,7 @@
 namespace SdNative.Workflow.Tests;
 
-/// <summary>The fidelity oracle's workflows must pass validation (the pixels are checked by the
-/// CLI's fidelity test against the full-size checkpoint).</summary>
+/// <summary>The fidelity oracle's workflows (SD1.5 and SDXL) must pass validation (the pixels
+/// are checked by the CLI's fidelity test against the full-size checkpoints).</summary>
 public class OracleCaseTests
 {
     [SkippableFact]
@@ -17,13 +17,15 @@ public class OracleCaseTests
         }
         using var folders = new TestFolders();
         File.WriteAllBytes(Path.Combine(folders.Base, "models", "checkpoints", "sd15-random.safetensors"), []);
+        File.WriteAllBytes(Path.Combine(folders.Base, "models", "checkpoints", "sdxl-random.safetensors"), []);
         foreach (var image in Directory.GetFiles(Path.Combine(shared, "oracle", "input")))
         {
             File.Copy(image, Path.Combine(folders.Input, Path.GetFileName(image)));
         }
         using var runner = new WorkflowRunner(samplerSupported: _ => true);
-        var files = Directory.GetFiles(cases, "*.json");
+        var files = Directory.GetFiles(cases, "*.json").Concat(Directory.GetFiles(Path.Combine(shared, "oracle", "sdxl"), "*.json")).ToArray();
         Assert.NotEmpty(files);
+        Assert.Contains(files, f => Path.GetFileName(f).StartsWith("sdxl-", StringComparison.Ordinal));
         foreach (var file in files)
         {
             var result = runner.Validate(File.ReadAllText(file), folders.Options);

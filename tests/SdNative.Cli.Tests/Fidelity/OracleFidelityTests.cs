@@ -5,8 +5,9 @@ namespace SdNative.Cli.Tests.Fidelity;
 
 /// <summary>
 /// End-to-end fidelity: every oracle case runs as `sdnative run CASE.json` with default
-/// settings on the full-size random SD1.5 checkpoint, and the image it saves must be within
-/// 45 dB PSNR of the expected image. Under CI=true a missing oracle fails, never skips.
+/// settings on the full-size random checkpoint of its family (SD1.5 for cases/, SDXL for
+/// sdxl/), and the image it saves must be within 45 dB PSNR of the expected image. Under
+/// CI=true a missing oracle fails, never skips.
 /// </summary>
 public class OracleFidelityTests
 {
@@ -15,10 +16,14 @@ public class OracleFidelityTests
 
     public OracleFidelityTests(ITestOutputHelper output) => _output = output;
 
-    public static IEnumerable<object[]> Cases()
+    public static IEnumerable<object[]> Cases() => CasesIn("cases");
+
+    public static IEnumerable<object[]> SdxlCases() => CasesIn("sdxl");
+
+    private static IEnumerable<object[]> CasesIn(string folder)
     {
         var shared = SharedFolder.Path;
-        var dir = shared == null ? null : Path.Combine(shared, "oracle", "cases");
+        var dir = shared == null ? null : Path.Combine(shared, "oracle", folder);
         if (dir == null || !Directory.Exists(dir))
         {
             // One placeholder row so the test runs and reports the missing oracle.
@@ -33,12 +38,20 @@ public class OracleFidelityTests
 
     [SkippableTheory]
     [MemberData(nameof(Cases))]
-    public void CaseMatchesTheExpectedImage(string caseName)
+    public void CaseMatchesTheExpectedImage(string caseName) =>
+        RunCase("cases", caseName, () => OracleCheckpoint("SDN_ORACLE_CHECKPOINT", "sd15"));
+
+    [SkippableTheory]
+    [MemberData(nameof(SdxlCases))]
+    public void SdxlCaseMatchesTheExpectedImage(string caseName) =>
+        RunCase("sdxl", caseName, () => OracleCheckpoint("SDN_ORACLE_SDXL_CHECKPOINT", "sdxl"));
+
+    private void RunCase(string folder, string caseName, Func<string> prepareCheckpoint)
     {
         var shared = SharedFolder.Require();
-        var caseJson = Path.Combine(shared, "oracle", "cases", caseName + ".json");
+        var caseJson = Path.Combine(shared, "oracle", folder, caseName + ".json");
         Assert.True(File.Exists(caseJson), "oracle case missing: " + caseJson);
-        var checkpoint = OracleCheckpoint();
+        var checkpoint = prepareCheckpoint();
         var models = Path.GetDirectoryName(Path.GetDirectoryName(checkpoint))!;
 
         var work = Directory.CreateTempSubdirectory("sdn-oracle-");
@@ -61,7 +74,7 @@ public class OracleFidelityTests
             Assert.True(code == 0, $"sdnative run failed ({code}):\n{stdout}\n{stderr}");
             var written = Directory.GetFiles(output, "*.png", SearchOption.AllDirectories);
             Assert.Single(written);
-            double psnr = Psnr.Between(Path.Combine(shared, "oracle", "cases", caseName + ".expected.png"), written[0]);
+            double psnr = Psnr.Between(Path.Combine(shared, "oracle", folder, caseName + ".expected.png"), written[0]);
             _output.WriteLine($"PSNR {caseName}: {psnr:F2} dB");
             Console.WriteLine($"oracle PSNR {caseName}: {psnr:F2} dB");
             Assert.True(psnr >= PassMarkDb, $"{caseName}: PSNR {psnr:F2} dB is below the {PassMarkDb} dB pass mark");
@@ -72,10 +85,11 @@ public class OracleFidelityTests
         }
     }
 
-    /// <summary>$SDN_ORACLE_CHECKPOINT, else the cached file scripts/oracle-checkpoint prepares.</summary>
-    private static string OracleCheckpoint()
+    /// <summary>The checkpoint the variable names, else the cached file scripts/oracle-checkpoint
+    /// prepares for the family. The cases find it by name in its models folder.</summary>
+    private static string OracleCheckpoint(string variable, string family)
     {
-        var env = Environment.GetEnvironmentVariable("SDN_ORACLE_CHECKPOINT");
+        var env = Environment.GetEnvironmentVariable(variable);
         if (!string.IsNullOrEmpty(env) && File.Exists(env))
         {
             return env;
@@ -83,6 +97,7 @@ public class OracleFidelityTests
         var script = Path.Combine(SharedFolder.RepoRoot, "scripts", "oracle-checkpoint");
         var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(script);
+        psi.ArgumentList.Add(family);
         using var p = Process.Start(psi)!;
         var path = p.StandardOutput.ReadToEnd().Trim();
         var err = p.StandardError.ReadToEnd();

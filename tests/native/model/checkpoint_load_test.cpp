@@ -3,6 +3,7 @@
 // refusals, components that are never read, and hostile files that fail with a message.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -205,6 +206,14 @@ TEST_F(CheckpointLoad, UnetOnlyGgufWithBareNamesLoads) {
     EXPECT_EQ(sdn_checkpoint_load(ctx, p.c_str(), nullptr, nullptr, nullptr, &vae), SDN_ERR_NOT_FOUND);
 }
 
+std::string info_json(sdn_context* ctx, const std::string& p) {
+    int64_t need = 0;
+    EXPECT_EQ(sdn_model_info(ctx, p.c_str(), nullptr, 0, &need), SDN_OK) << sdn_context_last_error(ctx);
+    std::string buf(static_cast<size_t>(std::max<int64_t>(need, 1)), '\0');
+    EXPECT_EQ(sdn_model_info(ctx, p.c_str(), buf.data(), need, &need), SDN_OK);
+    return std::string(buf.c_str());
+}
+
 TEST_F(CheckpointLoad, Sd2AndSdxlUnetsLoadWithTheirArchitectureAndPrediction) {
     struct Case {
         sdn::TestModelSpec spec;
@@ -228,6 +237,15 @@ TEST_F(CheckpointLoad, Sd2AndSdxlUnetsLoadWithTheirArchitectureAndPrediction) {
         EXPECT_EQ(sdn_model_prediction(model), c.prediction);
         EXPECT_TRUE(logs.contains("missing 0, unexpected 0")) << p;
         sdn_model_free(model);
+        // sdnative info reports both, with every UNet tensor accounted for.
+        const std::string json = info_json(ctx, p);
+        const char* arch = c.arch == SDN_ARCH_SD2 ? "sd2" : c.arch == SDN_ARCH_SDXL ? "sdxl" : "sdxl_refiner";
+        EXPECT_NE(json.find(std::string("\"architecture\":\"") + arch + "\""), std::string::npos) << json;
+        EXPECT_NE(json.find(c.prediction == SDN_PREDICTION_V ? "\"prediction\":\"v_prediction\""
+                                                             : "\"prediction\":\"eps\""),
+                  std::string::npos)
+            << json;
+        EXPECT_NE(json.find("\"missing\":[],\"unexpected\":[]"), std::string::npos) << json;
     }
 }
 
