@@ -425,6 +425,10 @@ SDN_API int32_t sdn_scheduler_supported(const char* name);
  * "f32", "f16", "bf16", "q8_0", "q4_0", ... (NULL = "f16"; quantized types need .gguf). */
 SDN_API sdn_status sdn_make_test_model(sdn_context* ctx, const char* path,
                                        const char* weight_type, uint64_t seed);
+/* The same for another architecture (sdn_arch): SD2.x (OpenCLIP-H, linear projections),
+ * SDXL (CLIP-L + bigG, ADM vector, no attention at the first level) or the SDXL refiner. */
+SDN_API sdn_status sdn_make_test_model_arch(sdn_context* ctx, const char* path,
+                                            const char* weight_type, uint64_t seed, int32_t arch);
 
 /* Converts a checkpoint to GGUF with weights of weight_type (norms, biases and small tensors
  * stay f32/f16). Embeds the tokenizer vocabulary when tokenizer_path (or one found beside

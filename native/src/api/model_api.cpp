@@ -158,14 +158,32 @@ SDN_API sdn_status sdn_model_eval(sdn_context* ctx, sdn_model* model, const sdn_
 
 SDN_API sdn_status sdn_make_test_model(sdn_context* ctx, const char* path,
                                        const char* weight_type, uint64_t seed) {
+    return sdn_make_test_model_arch(ctx, path, weight_type, seed, SDN_ARCH_SD1);
+}
+
+SDN_API sdn_status sdn_make_test_model_arch(sdn_context* ctx, const char* path,
+                                            const char* weight_type, uint64_t seed, int32_t arch) {
     return guarded(ctx, [&] {
         SDN_REQUIRE_ARG(path);
         const std::string type_name = weight_type ? weight_type : "f16";
         const DType type = writable_weight_type_from_name(type_name);
         const std::string p = path;
-        const auto tensors = make_test_model_tensors(TestModelSpec{}, seed);
+        TestModelSpec spec;
+        switch (arch) {
+            case SDN_ARCH_SD1: break;
+            case SDN_ARCH_SD2: spec = tiny_sd2_spec(); break;
+            case SDN_ARCH_SDXL: spec = tiny_sdxl_spec(); break;
+            case SDN_ARCH_SDXL_REFINER: spec = tiny_sdxl_refiner_spec(); break;
+            default:
+                fail(SDN_ERR_INVALID_ARGUMENT, "test model architecture must be an sdn_arch "
+                                               "(1 sd1, 2 sd2, 3 sdxl, 4 sdxl refiner), got " +
+                                                   std::to_string(arch));
+        }
+        const auto tensors = make_test_model_tensors(spec, seed);
         if (ends_with(p, ".gguf")) {
-            write_gguf(p, tensors, type, {gguf_string("general.architecture", "sdnative-test-sd1")});
+            write_gguf(p, tensors, type,
+                       {gguf_string("general.architecture",
+                                    std::string("sdnative-test-") + arch_name(static_cast<sdn_arch>(arch)))});
         } else {
             SDN_REQUIRE(ends_with(p, ".safetensors"), SDN_ERR_INVALID_ARGUMENT,
                         "test model path must end in .safetensors or .gguf");

@@ -221,6 +221,10 @@ public static unsafe partial class NativeMethods
     [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
     public static partial SdnStatus sdn_make_test_model(nint ctx, string path, string weight_type, ulong seed);
 
+    [LibraryImport(LibraryName, EntryPoint = "sdn_make_test_model_arch", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+    public static partial SdnStatus sdn_make_test_model_arch(nint ctx, string path, string weight_type, ulong seed, int arch);
+
     [LibraryImport(LibraryName, EntryPoint = "sdn_convert", StringMarshalling = StringMarshalling.Utf8)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
     public static partial SdnStatus sdn_convert(nint ctx, string in_path, string out_path, string weight_type, string tokenizer_path);

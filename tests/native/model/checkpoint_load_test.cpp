@@ -246,6 +246,15 @@ TEST_F(CheckpointLoad, Sd2AndSdxlUnetsLoadWithTheirArchitectureAndPrediction) {
                   std::string::npos)
             << json;
         EXPECT_NE(json.find("\"missing\":[],\"unexpected\":[]"), std::string::npos) << json;
+
+        // A q8_0 GGUF conversion keeps the architecture and the v_pred marker.
+        const std::string g = p + ".gguf";
+        ASSERT_EQ(sdn_convert(ctx, p.c_str(), g.c_str(), "q8_0", nullptr), SDN_OK) << sdn_context_last_error(ctx);
+        ASSERT_EQ(sdn_checkpoint_load(ctx, g.c_str(), nullptr, &model, nullptr, nullptr), SDN_OK)
+            << sdn_context_last_error(ctx);
+        EXPECT_EQ(sdn_model_arch(model), c.arch) << g;
+        EXPECT_EQ(sdn_model_prediction(model), c.prediction) << g;
+        sdn_model_free(model);
     }
 }
 
