@@ -28,6 +28,19 @@ using namespace sdn_test;
 
 namespace {
 
+// KSampler: 4 euler steps, seed 7, cfg 5, from an empty 8x8 latent.
+Tensor sample_four_steps(Context& ctx, DiffusionModel& model, const std::vector<Conditioning>& pos,
+                         const std::vector<Conditioning>& neg) {
+    KSamplerParams p;
+    p.steps = 4;
+    p.seed = 7;
+    p.cfg = 5.0;
+    Tensor empty({1, 4, 8, 8});
+    LatentInput in;
+    in.samples = &empty;
+    return ksample(ctx, model, p, pos, neg, in);
+}
+
 struct Runs {
     ClipTextModel::Output text;
     Tensor latent;
@@ -48,17 +61,10 @@ Runs generate(Context& ctx, const unet_test::InMemoryWeights& mem) {
     std::copy(r.text.hidden.data(), r.text.hidden.data() + row, positive.data());
     std::copy(r.text.hidden.data() + row, r.text.hidden.data() + 2 * row, negative.data());
     auto unet = UnetModel::load(mem.lookup(), "model.diffusion_model.", nullptr);
-    KSamplerParams p;
-    p.steps = 4;
-    p.seed = 7;
-    p.cfg = 5.0;
-    Tensor empty({1, 4, 8, 8});
-    LatentInput in;
-    in.samples = &empty;
     std::vector<Conditioning> pos(1), neg(1);
     pos[0].tokens = &positive;
     neg[0].tokens = &negative;
-    r.latent = ksample(ctx, *unet, p, pos, neg, in);
+    r.latent = sample_four_steps(ctx, *unet, pos, neg);
 
     auto vae = Vae::load(mem.lookup(), "first_stage_model.");
     r.image = vae->decode(ctx, r.latent);
@@ -87,19 +93,12 @@ Runs generate_sdxl(Context& ctx, const unet_test::InMemoryWeights& mem) {
         positive.data()[i] = 0.01f * static_cast<float>(i % 97), negative.data()[i] = -0.02f * static_cast<float>(i % 89);
     auto unet = UnetModel::load(mem.lookup(), "model.diffusion_model.", nullptr, 0, 64);
     unet->set_architecture(d.arch, d.prediction);
-    KSamplerParams p;
-    p.steps = 4;
-    p.seed = 7;
-    p.cfg = 5.0;
-    Tensor empty({1, 4, 8, 8});
-    LatentInput in;
-    in.samples = &empty;
     std::vector<Conditioning> pos(1), neg(1);
     pos[0].tokens = &positive;
     pos[0].pooled = &r.text.pooled;
     pos[0].width = 1024, pos[0].height = 768;
     neg[0].tokens = &negative;
-    r.latent = ksample(ctx, *unet, p, pos, neg, in);
+    r.latent = sample_four_steps(ctx, *unet, pos, neg);
     return r;
 }
 
