@@ -354,8 +354,10 @@ typedef struct sdn_cond_t {
     int32_t area_x;
     int32_t set_area_to_bounds; /* ConditioningSetMask "mask bounds": the area becomes the
                                    mask's bounding box at latent size (at least 8x8) */
-    /* SDXL size conditioning (CLIPTextEncodeSDXL / ...Refiner), in pixels. 0 = not given: width
-     * and height then come from the latent (x8), crops are 0 and targets follow the size. */
+    /* SDXL size conditioning (CLIPTextEncodeSDXL / ...Refiner), in pixels, used as given when
+     * has_size is 1. With has_size 0 width and height come from the latent (x8), crops are 0
+     * and targets follow the size, as ComfyUI fills them for CLIPTextEncode. */
+    int32_t has_size;
     int32_t width;
     int32_t height;
     int32_t crop_w;
@@ -363,7 +365,6 @@ typedef struct sdn_cond_t {
     int32_t target_width;
     int32_t target_height;
     float aesthetic_score; /* refiner only; < 0 = not given (6, or 2.5 on the negative side) */
-    int32_t reserved;
 } sdn_cond_t;
 
 SDN_API void sdn_cond_init(sdn_cond_t* cond);

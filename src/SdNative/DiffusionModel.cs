@@ -146,6 +146,7 @@ public sealed class DiffusionModel : IDisposable
             c.end_percent = e.EndPercent;
             if (e.Size is { } size)
             {
+                c.has_size = 1;
                 c.width = size.Width;
                 c.height = size.Height;
                 c.crop_w = size.CropW;

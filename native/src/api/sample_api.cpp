@@ -84,6 +84,7 @@ std::vector<Conditioning> to_conds(const sdn_cond_t* conds, int32_t count, const
                         c.target_width >= 0 && c.target_height >= 0,
                     SDN_ERR_INVALID_ARGUMENT,
                     std::string(what) + " conditioning sizes must not be negative");
+        k.has_size = c.has_size != 0;
         k.width = c.width, k.height = c.height, k.crop_w = c.crop_w, k.crop_h = c.crop_h;
         k.target_width = c.target_width, k.target_height = c.target_height;
         k.aesthetic_score = c.aesthetic_score;

@@ -94,6 +94,7 @@ SDN_API int64_t sdn_debug_field_offset(const char* struct_name, const char* fiel
         if (std::strcmp(field_name, "area_y") == 0) return static_cast<int64_t>(offsetof(sdn_cond_t, area_y));
         if (std::strcmp(field_name, "area_x") == 0) return static_cast<int64_t>(offsetof(sdn_cond_t, area_x));
         if (std::strcmp(field_name, "set_area_to_bounds") == 0) return static_cast<int64_t>(offsetof(sdn_cond_t, set_area_to_bounds));
+        if (std::strcmp(field_name, "has_size") == 0) return static_cast<int64_t>(offsetof(sdn_cond_t, has_size));
         if (std::strcmp(field_name, "width") == 0) return static_cast<int64_t>(offsetof(sdn_cond_t, width));
         if (std::strcmp(field_name, "height") == 0) return static_cast<int64_t>(offsetof(sdn_cond_t, height));
         if (std::strcmp(field_name, "crop_w") == 0) return static_cast<int64_t>(offsetof(sdn_cond_t, crop_w));
@@ -101,7 +102,6 @@ SDN_API int64_t sdn_debug_field_offset(const char* struct_name, const char* fiel
         if (std::strcmp(field_name, "target_width") == 0) return static_cast<int64_t>(offsetof(sdn_cond_t, target_width));
         if (std::strcmp(field_name, "target_height") == 0) return static_cast<int64_t>(offsetof(sdn_cond_t, target_height));
         if (std::strcmp(field_name, "aesthetic_score") == 0) return static_cast<int64_t>(offsetof(sdn_cond_t, aesthetic_score));
-        if (std::strcmp(field_name, "reserved") == 0) return static_cast<int64_t>(offsetof(sdn_cond_t, reserved));
         return -1;
     }
     if (std::strcmp(struct_name, "sdn_sample_params_t") == 0) {

@@ -75,12 +75,12 @@ CfgDenoiser::Entry CfgDenoiser::make_entry(const Conditioning& c, bool negative)
         // the refiner's aesthetic score to 6, or 2.5 for a negative prompt.
         AdmInput in;
         in.pooled = c.pooled;
-        in.width = static_cast<double>(c.width > 0 ? c.width : shape_[3] * 8);
-        in.height = static_cast<double>(c.height > 0 ? c.height : shape_[2] * 8);
-        in.crop_w = static_cast<double>(c.crop_w);
-        in.crop_h = static_cast<double>(c.crop_h);
-        in.target_width = c.target_width > 0 ? static_cast<double>(c.target_width) : in.width;
-        in.target_height = c.target_height > 0 ? static_cast<double>(c.target_height) : in.height;
+        in.width = static_cast<double>(c.has_size ? c.width : shape_[3] * 8);
+        in.height = static_cast<double>(c.has_size ? c.height : shape_[2] * 8);
+        in.crop_w = c.has_size ? static_cast<double>(c.crop_w) : 0.0;
+        in.crop_h = c.has_size ? static_cast<double>(c.crop_h) : 0.0;
+        in.target_width = c.has_size ? static_cast<double>(c.target_width) : in.width;
+        in.target_height = c.has_size ? static_cast<double>(c.target_height) : in.height;
         in.aesthetic_score = c.aesthetic_score >= 0.0 ? c.aesthetic_score : (negative ? 2.5 : 6.0);
         e.adm.resize(static_cast<size_t>(adm));
         model_.encode_adm(in, e.adm.data());

@@ -24,9 +24,11 @@ struct Conditioning {
     double strength = 1.0;
     double start_percent = 0.0;
     double end_percent = 1.0;
-    // SDXL: the pooled text output and the size conditioning in pixels (0 = not given: the
-    // latent's size, no crop, targets = size); aesthetic_score < 0 = not given.
+    // SDXL: the pooled text output and the size conditioning in pixels, used as given when
+    // has_size (else the latent's size, no crop, targets = size); aesthetic_score < 0 = not
+    // given.
     const Tensor* pooled = nullptr;
+    bool has_size = false;
     int64_t width = 0, height = 0, crop_w = 0, crop_h = 0, target_width = 0, target_height = 0;
     double aesthetic_score = -1.0;
 };

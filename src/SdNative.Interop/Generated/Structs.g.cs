@@ -94,14 +94,14 @@ public unsafe struct sdn_cond_t
     [FieldOffset(52)] public int area_y;
     [FieldOffset(56)] public int area_x;
     [FieldOffset(60)] public int set_area_to_bounds;
-    [FieldOffset(64)] public int width;
-    [FieldOffset(68)] public int height;
-    [FieldOffset(72)] public int crop_w;
-    [FieldOffset(76)] public int crop_h;
-    [FieldOffset(80)] public int target_width;
-    [FieldOffset(84)] public int target_height;
-    [FieldOffset(88)] public float aesthetic_score;
-    [FieldOffset(92)] public int reserved;
+    [FieldOffset(64)] public int has_size;
+    [FieldOffset(68)] public int width;
+    [FieldOffset(72)] public int height;
+    [FieldOffset(76)] public int crop_w;
+    [FieldOffset(80)] public int crop_h;
+    [FieldOffset(84)] public int target_width;
+    [FieldOffset(88)] public int target_height;
+    [FieldOffset(92)] public float aesthetic_score;
 }
 
 /// <summary>C struct <c>sdn_sample_params_t</c> (64 bytes).</summary>

@@ -152,8 +152,11 @@ std::vector<float> sample_with_size(sdn_context* ctx, sdn_model* model, sdn_tens
     sdn_cond_init(&c);
     c.tokens = cond;
     c.pooled = pooled;
+    c.has_size = width > 0 ? 1 : 0;
     c.width = width;
     c.height = height;
+    c.target_width = width;
+    c.target_height = height;
     sdn_sample_params_t p;
     sdn_sample_params_init(&p);
     p.steps = 1;

@@ -96,7 +96,8 @@ Runs generate_sdxl(Context& ctx, const unet_test::InMemoryWeights& mem) {
     std::vector<Conditioning> pos(1), neg(1);
     pos[0].tokens = &positive;
     pos[0].pooled = &r.text.pooled;
-    pos[0].width = 1024, pos[0].height = 768;
+    pos[0].has_size = true;
+    pos[0].width = pos[0].target_width = 1024, pos[0].height = pos[0].target_height = 768;
     neg[0].tokens = &negative;
     r.latent = sample_four_steps(ctx, *unet, pos, neg);
     return r;
