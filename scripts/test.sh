@@ -29,8 +29,8 @@ cache_dir="${SDN_CACHE_DIR:-$HOME/.cache/sdnative}"
 mkdir -p "$cache_dir"
 cache_free_kb=$(df -Pk "$cache_dir" | awk 'NR==2 {print $4}')
 echo "free: $((free_kb / 1024)) MiB in the checkout, $((cache_free_kb / 1024)) MiB in the cache folder"
-if [ "$free_kb" -lt $((6 * 1024 * 1024)) ] || [ "$cache_free_kb" -lt $((3 * 1024 * 1024)) ]; then
-  echo "test.sh: WARNING: short of disk space: builds need about 4 GiB and the oracle checkpoint 2.1 GiB" >&2
+if [ "$free_kb" -lt $((6 * 1024 * 1024)) ] || [ "$cache_free_kb" -lt $((10 * 1024 * 1024)) ]; then
+  echo "test.sh: WARNING: short of disk space: builds need about 4 GiB and the oracle checkpoints 9 GiB" >&2
 fi
 
 if [ -d "$SDN_SHARED_DIR" ]; then
@@ -59,6 +59,12 @@ if [ -d "$SDN_SHARED_DIR/oracle" ] && [ -x scripts/oracle-checkpoint ]; then
     echo "oracle checkpoint: $SDN_ORACLE_CHECKPOINT"
   else
     note_failure "preparing the oracle checkpoint"
+  fi
+  if oracle_sdxl_path="$(scripts/oracle-checkpoint sdxl)"; then
+    export SDN_ORACLE_SDXL_CHECKPOINT="$oracle_sdxl_path"
+    echo "oracle SDXL checkpoint: $SDN_ORACLE_SDXL_CHECKPOINT"
+  else
+    note_failure "preparing the oracle SDXL checkpoint"
   fi
 fi
 

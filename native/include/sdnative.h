@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature, struct layout or enum value changes. */
-#define SDN_ABI_VERSION 2
+#define SDN_ABI_VERSION 3
 
 /* ------------------------------------------------------------------ status */
 
@@ -265,8 +265,17 @@ typedef enum sdn_arch {
     SDN_ARCH_UNKNOWN = 0,
     SDN_ARCH_SD1 = 1,
     SDN_ARCH_SD2 = 2,
-    SDN_ARCH_SDXL = 3
+    SDN_ARCH_SDXL = 3,
+    SDN_ARCH_SDXL_REFINER = 4
 } sdn_arch;
+
+/* What the diffusion model predicts. SDN_PREDICTION_DEFAULT (sampling parameters only) keeps
+ * the model's own, as detected from the file. */
+typedef enum sdn_prediction {
+    SDN_PREDICTION_DEFAULT = 0,
+    SDN_PREDICTION_EPS = 1,
+    SDN_PREDICTION_V = 2
+} sdn_prediction;
 
 typedef struct sdn_load_options_t {
     uint32_t struct_size;
@@ -288,12 +297,21 @@ SDN_API void sdn_clip_free(sdn_clip* clip);
 SDN_API void sdn_vae_free(sdn_vae* vae);
 
 SDN_API int32_t sdn_model_arch(const sdn_model* model);
+/* The prediction type detected from the file (sdn_prediction: eps or v). */
+SDN_API int32_t sdn_model_prediction(const sdn_model* model);
 
-/* Text -> conditioning [1, 77k, width] and pooled [1, width].
- * clip_skip follows CLIPSetLastLayer: -1 = last layer, -2 = the one before, ... */
+/* Text -> conditioning [1, 77k, width] and pooled [1, width]. SDXL's two encoders both
+ * encode text and their outputs are joined (width 768 + 1280; pooled from bigG).
+ * clip_skip follows CLIPSetLastLayer: -1 = last layer, -2 = the one before, ...;
+ * 0 = the model's default layer (SD1: last; SD2 and SDXL: penultimate). */
 SDN_API sdn_status sdn_clip_encode(sdn_context* ctx, sdn_clip* clip, const char* text,
                                    int32_t clip_skip, sdn_tensor** cond_out,
                                    sdn_tensor** pooled_out);
+/* CLIPTextEncodeSDXL: text_l for CLIP-L, text_g for bigG (the shorter token list padded with
+ * empty chunks); the clip must hold SDXL's two encoders. */
+SDN_API sdn_status sdn_clip_encode_sdxl(sdn_context* ctx, sdn_clip* clip, const char* text_l,
+                                        const char* text_g, int32_t clip_skip,
+                                        sdn_tensor** cond_out, sdn_tensor** pooled_out);
 /* Token ids and weights of text as CLIPTextEncode chunks them: ids_out and weights_out are
  * [chunks, 77]. Either out may be NULL. */
 SDN_API sdn_status sdn_clip_tokenize(sdn_context* ctx, sdn_clip* clip, const char* text,
@@ -341,6 +359,17 @@ typedef struct sdn_cond_t {
     int32_t area_x;
     int32_t set_area_to_bounds; /* ConditioningSetMask "mask bounds": the area becomes the
                                    mask's bounding box at latent size (at least 8x8) */
+    /* SDXL size conditioning (CLIPTextEncodeSDXL / ...Refiner), in pixels, used as given when
+     * has_size is 1. With has_size 0 width and height come from the latent (x8), crops are 0
+     * and targets follow the size, as ComfyUI fills them for CLIPTextEncode. */
+    int32_t has_size;
+    int32_t width;
+    int32_t height;
+    int32_t crop_w;
+    int32_t crop_h;
+    int32_t target_width;
+    int32_t target_height;
+    float aesthetic_score; /* refiner only; < 0 = not given (6, or 2.5 on the negative side) */
 } sdn_cond_t;
 
 SDN_API void sdn_cond_init(sdn_cond_t* cond);
@@ -358,7 +387,7 @@ typedef struct sdn_sample_params_t {
     int32_t end_step;       /* KSamplerAdvanced end_at_step; 10000 */
     int32_t force_full_denoise; /* 1 for KSampler; !return_with_leftover_noise for Advanced */
     int32_t preview_every;  /* send a preview every N steps; 0 = none */
-    int32_t reserved;
+    int32_t prediction;     /* sdn_prediction: ModelSamplingDiscrete's override; 0 = the model's */
 } sdn_sample_params_t;
 
 SDN_API void sdn_sample_params_init(sdn_sample_params_t* params);
@@ -402,6 +431,10 @@ SDN_API int32_t sdn_scheduler_supported(const char* name);
  * "f32", "f16", "bf16", "q8_0", "q4_0", ... (NULL = "f16"; quantized types need .gguf). */
 SDN_API sdn_status sdn_make_test_model(sdn_context* ctx, const char* path,
                                        const char* weight_type, uint64_t seed);
+/* The same for another architecture (sdn_arch): SD2.x (OpenCLIP-H, linear projections),
+ * SDXL (CLIP-L + bigG, ADM vector, no attention at the first level) or the SDXL refiner. */
+SDN_API sdn_status sdn_make_test_model_arch(sdn_context* ctx, const char* path,
+                                            const char* weight_type, uint64_t seed, int32_t arch);
 
 /* Converts a checkpoint to GGUF with weights of weight_type (norms, biases and small tensors
  * stay f32/f16). Embeds the tokenizer vocabulary when tokenizer_path (or one found beside

@@ -372,7 +372,7 @@ public static partial class NodeCatalog
             Outputs = ["IMAGE"],
             Execute = ImageIoNodes.ImageBlend,
         };
-        foreach (var definition in SplitLoaderDefinitions().Concat(ConditioningOptionDefinitions()).Concat(TransformDefinitions()).Concat(LoraDefinitions()))
+        foreach (var definition in SplitLoaderDefinitions().Concat(ConditioningOptionDefinitions()).Concat(TransformDefinitions()).Concat(LoraDefinitions()).Concat(SdxlDefinitions()))
         {
             yield return definition;
         }

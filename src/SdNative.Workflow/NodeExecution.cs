@@ -36,5 +36,6 @@ public sealed class NodeExecution
     public string Str(string name) => PyValues.Str_(Get<JsonNode>(name));
 }
 
-/// <summary>CLIP as it flows between nodes: the text encoder plus CLIPSetLastLayer's choice.</summary>
-public sealed record ClipRef(ClipModel Model, int StopAtLayer = -1);
+/// <summary>CLIP as it flows between nodes: the text encoder plus CLIPSetLastLayer's choice
+/// (0 = none made: the model's default layer).</summary>
+public sealed record ClipRef(ClipModel Model, int StopAtLayer = 0);

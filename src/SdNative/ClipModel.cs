@@ -19,19 +19,43 @@ public sealed class ClipModel : IDisposable
     internal SdnClipHandle Handle => _handle;
 
     /// <summary>CLIPTextEncode (with CLIPSetLastLayer's clipSkip: -1 = last layer, -2 = the one
-    /// before, ...): one conditioning entry with tokens [1, 77k, width] and the pooled output.</summary>
+    /// before, ...; 0 = the model's default, the last layer for SD1.x and the penultimate for
+    /// SD2.x and SDXL): one conditioning entry with tokens [1, 77k, width] and the pooled output.
+    /// SDXL's two encoders both encode the text.</summary>
     public unsafe Task<Conditioning> EncodeAsync(
         string text,
-        int clipSkip = -1,
+        int clipSkip = 0,
         IProgress<GenerationProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(text);
+        return Encode((ctx, clip, cond, pooled) => NativeMethods.sdn_clip_encode(ctx, clip, text, clipSkip, cond, pooled), progress, cancellationToken);
+    }
+
+    /// <summary>CLIPTextEncodeSDXL's text encoding: textL through CLIP-L, textG through bigG
+    /// (the shorter token list padded with empty chunks). The size conditioning is added by
+    /// the caller (<see cref="ConditioningEntry.Size"/>).</summary>
+    public unsafe Task<Conditioning> EncodeSdxlAsync(
+        string textL,
+        string textG,
+        int clipSkip = 0,
+        IProgress<GenerationProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(textL);
+        ArgumentNullException.ThrowIfNull(textG);
+        return Encode((ctx, clip, cond, pooled) => NativeMethods.sdn_clip_encode_sdxl(ctx, clip, textL, textG, clipSkip, cond, pooled), progress, cancellationToken);
+    }
+
+    private unsafe delegate SdnStatus EncodeCall(nint ctx, nint clip, nint* cond, nint* pooled);
+
+    private unsafe Task<Conditioning> Encode(EncodeCall call, IProgress<GenerationProgress>? progress, CancellationToken cancellationToken)
+    {
         return Engine.RunAsync("Text encoding", (nint ctx, out Conditioning result) =>
         {
             using var clip = _handle.Use();
             nint cond = 0, pooled = 0;
-            var status = NativeMethods.sdn_clip_encode(ctx, clip.Pointer, text, clipSkip, &cond, &pooled);
+            var status = call(ctx, clip.Pointer, &cond, &pooled);
             Tensor4? tokens = cond == 0 ? null : NativeTensor.TakeOwnership(cond);
             Tensor4? pooledTensor = pooled == 0 ? null : NativeTensor.TakeOwnership(pooled);
             result = status == SdnStatus.Ok && tokens is not null

@@ -15,6 +15,8 @@ namespace SdNative;
 /// mask_strength, kept apart from <paramref name="Strength"/> as ComfyUI does).</param>
 /// <param name="SetAreaToBounds">ConditioningSetMask's "mask bounds": the entry's area becomes the
 /// bounding box of its mask at latent size.</param>
+/// <param name="Size">SDXL size conditioning (CLIPTextEncodeSDXL / ...Refiner); null = from the latent.</param>
+/// <param name="AestheticScore">The SDXL refiner's aesthetic score; null = 6, or 2.5 for a negative prompt.</param>
 public sealed record ConditioningEntry(
     Tensor4 Tokens,
     Tensor4? Pooled = null,
@@ -24,4 +26,6 @@ public sealed record ConditioningEntry(
     float StartPercent = 0f,
     float EndPercent = 1f,
     float MaskStrength = 1f,
-    bool SetAreaToBounds = false);
+    bool SetAreaToBounds = false,
+    SdxlSize? Size = null,
+    float? AestheticScore = null);

@@ -9,12 +9,43 @@ namespace SdNative;
 public sealed class DiffusionModel : IDisposable
 {
     private readonly SdnModelHandle _handle;
+    private readonly bool _ownsHandle;
 
     internal DiffusionModel(SdnEngine engine, SdnModelHandle handle)
+        : this(engine, handle, ModelPrediction.Default, ownsHandle: true)
+    {
+    }
+
+    private DiffusionModel(SdnEngine engine, SdnModelHandle handle, ModelPrediction predictionOverride, bool ownsHandle)
     {
         Engine = engine;
         _handle = handle;
+        PredictionOverride = predictionOverride;
+        _ownsHandle = ownsHandle;
     }
+
+    /// <summary>ModelSamplingDiscrete's choice; Default keeps the type detected from the file.</summary>
+    public ModelPrediction PredictionOverride { get; }
+
+    /// <summary>What the model predicts as sampling will treat it: the override, else the file's type.</summary>
+    public ModelPrediction Prediction
+    {
+        get
+        {
+            if (PredictionOverride != ModelPrediction.Default)
+            {
+                return PredictionOverride;
+            }
+            using var lease = _handle.Use();
+            return ((SdnPrediction)NativeMethods.sdn_model_prediction(lease.Pointer)).ToManaged();
+        }
+    }
+
+    /// <summary>ModelSamplingDiscrete: the same weights sampled as another prediction type. The
+    /// view shares this model's native handle and lives no longer than it; disposing the view
+    /// leaves this model alone.</summary>
+    public DiffusionModel WithPrediction(ModelPrediction prediction) =>
+        new(Engine, _handle, prediction, ownsHandle: false);
 
     public SdnEngine Engine { get; }
 
@@ -69,6 +100,7 @@ public sealed class DiffusionModel : IDisposable
                 p.end_step = settings.EndStep;
                 p.force_full_denoise = settings.ForceFullDenoise ? 1 : 0;
                 p.preview_every = settings.PreviewEvery;
+                p.prediction = (int)PredictionOverride.ToNative();
 
                 sdn_latent_t l;
                 NativeMethods.sdn_latent_init(&l);
@@ -115,6 +147,17 @@ public sealed class DiffusionModel : IDisposable
             c.strength = e.Strength;
             c.start_percent = e.StartPercent;
             c.end_percent = e.EndPercent;
+            if (e.Size is { } size)
+            {
+                c.has_size = 1;
+                c.width = size.Width;
+                c.height = size.Height;
+                c.crop_w = size.CropW;
+                c.crop_h = size.CropH;
+                c.target_width = size.TargetWidth;
+                c.target_height = size.TargetHeight;
+            }
+            c.aesthetic_score = e.AestheticScore ?? -1f;
             if (e.Area is { } area)
             {
                 c.has_area = 1;
@@ -146,5 +189,11 @@ public sealed class DiffusionModel : IDisposable
         return scaled;
     }
 
-    public void Dispose() => _handle.Dispose();
+    public void Dispose()
+    {
+        if (_ownsHandle)
+        {
+            _handle.Dispose();
+        }
+    }
 }

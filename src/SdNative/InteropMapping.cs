@@ -55,6 +55,7 @@ internal static class InteropMapping
         SdnArch.Sd1 => ModelArchitecture.Sd1,
         SdnArch.Sd2 => ModelArchitecture.Sd2,
         SdnArch.Sdxl => ModelArchitecture.Sdxl,
+        SdnArch.SdxlRefiner => ModelArchitecture.SdxlRefiner,
         _ => ModelArchitecture.Unknown,
     };
 
@@ -109,5 +110,19 @@ internal static class InteropMapping
         SdnStage.VaeDecode => GenerationStage.VaeDecode,
         SdnStage.Convert => GenerationStage.Convert,
         _ => throw new ArgumentOutOfRangeException(nameof(stage), stage, "libsdnative reported a stage this API does not know"),
+    };
+
+    public static ModelPrediction ToManaged(this SdnPrediction prediction) => prediction switch
+    {
+        SdnPrediction.Eps => ModelPrediction.Eps,
+        SdnPrediction.V => ModelPrediction.V,
+        _ => ModelPrediction.Default,
+    };
+
+    public static SdnPrediction ToNative(this ModelPrediction prediction) => prediction switch
+    {
+        ModelPrediction.Eps => SdnPrediction.Eps,
+        ModelPrediction.V => SdnPrediction.V,
+        _ => SdnPrediction.Default,
     };
 }

@@ -7,4 +7,5 @@ public enum ModelArchitecture
     Sd1,
     Sd2,
     Sdxl,
+    SdxlRefiner,
 }

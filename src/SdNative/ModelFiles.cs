@@ -61,6 +61,27 @@ public static class ModelFiles
         }, null, cancellationToken);
     }
 
+    /// <summary>A tiny random-weight checkpoint of another architecture (SD2.x, SDXL or the SDXL
+    /// refiner) with its real tensor names, as <see cref="MakeTestModelAsync(SdnEngine, string, string?, ulong, CancellationToken)"/>.</summary>
+    public static Task MakeTestModelAsync(SdnEngine engine, string path, ModelArchitecture architecture, string? weightType = null, ulong seed = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(path);
+        var arch = architecture switch
+        {
+            ModelArchitecture.Sd1 => SdnArch.Sd1,
+            ModelArchitecture.Sd2 => SdnArch.Sd2,
+            ModelArchitecture.Sdxl => SdnArch.Sdxl,
+            ModelArchitecture.SdxlRefiner => SdnArch.SdxlRefiner,
+            _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture, "no test model for this architecture"),
+        };
+        return engine.RunAsync($"Writing test model '{path}'", (nint ctx, out bool done) =>
+        {
+            done = true;
+            return NativeMethods.sdn_make_test_model_arch(ctx, path, weightType!, seed, (int)arch);
+        }, null, cancellationToken);
+    }
+
     /// <summary>Converts a checkpoint to GGUF with weights of weightType ("f16", "q8_0", "q4_K", ...).</summary>
     public static Task ConvertAsync(SdnEngine engine, string inputPath, string outputPath, string weightType, string? tokenizerPath = null, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default)
     {

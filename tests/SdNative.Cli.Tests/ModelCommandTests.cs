@@ -30,6 +30,29 @@ public sealed class ModelCommandTests : IDisposable
         Assert.Equal("GGUF", System.Text.Encoding.ASCII.GetString(File.ReadAllBytes(gguf), 0, 4));
     }
 
+    [Theory]
+    [InlineData("sd2", "sd2")]
+    [InlineData("sdxl", "sdxl")]
+    [InlineData("sdxl_refiner", "sdxl_refiner")]
+    public async Task InfoNamesTheArchitectureAndPredictionOfEachTinyModel(string arch, string expected)
+    {
+        var model = Path.Combine(_dir, arch + ".safetensors");
+        var made = await CliRun.InProcess("make-test-model", "--out", model, "--arch", arch);
+        Assert.True(made.Code == 0, made.Err);
+        var info = await CliRun.InProcess("info", model, "--json");
+        Assert.True(info.Code == 0, info.Err);
+        var json = JsonNode.Parse(info.Out)!;
+        Assert.Equal(expected, (string)json["architecture"]!);
+        Assert.Equal("eps", (string)json["prediction"]!);
+        Assert.Empty(json["missing"]!.AsArray());
+        Assert.Empty(json["unexpected"]!.AsArray());
+        var plain = await CliRun.InProcess("info", model);
+        Assert.Contains("prediction: eps", plain.Out);
+        var bad = await CliRun.InProcess("make-test-model", "--out", model, "--arch", "sd3");
+        Assert.Equal(2, bad.Code);
+        Assert.Contains("sd3", bad.Err);
+    }
+
     [Fact]
     public async Task MakeTestModelDefaultsIntoTheModelsCheckpointsFolder()
     {

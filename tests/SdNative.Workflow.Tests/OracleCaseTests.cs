@@ -1,7 +1,7 @@
 namespace SdNative.Workflow.Tests;
 
-/// <summary>The fidelity oracle's workflows (the SD1.5 and LoRA cases) must pass validation (the pixels are checked by the
-/// CLI's fidelity test against the full-size checkpoint).</summary>
+/// <summary>The fidelity oracle's workflows (SD1.5, LoRA and SDXL) must pass validation (the pixels
+/// are checked by the CLI's fidelity test against the full-size checkpoints).</summary>
 public class OracleCaseTests
 {
     [SkippableFact]
@@ -19,13 +19,15 @@ public class OracleCaseTests
         File.WriteAllBytes(Path.Combine(folders.Base, "models", "checkpoints", "sd15-random.safetensors"), []);
         Directory.CreateDirectory(Path.Combine(folders.Base, "models", "loras"));
         File.WriteAllBytes(Path.Combine(folders.Base, "models", "loras", "sd15-random-lora.safetensors"), []);
+        File.WriteAllBytes(Path.Combine(folders.Base, "models", "checkpoints", "sdxl-random.safetensors"), []);
         foreach (var image in Directory.GetFiles(Path.Combine(shared, "oracle", "input")))
         {
             File.Copy(image, Path.Combine(folders.Input, Path.GetFileName(image)));
         }
         using var runner = new WorkflowRunner(samplerSupported: _ => true);
-        var files = Directory.GetFiles(cases, "*.json").Concat(Directory.GetFiles(Path.Combine(shared, "oracle", "lora"), "*.json")).ToArray();
+        var files = Directory.GetFiles(cases, "*.json").Concat(Directory.GetFiles(Path.Combine(shared, "oracle", "lora"), "*.json")).Concat(Directory.GetFiles(Path.Combine(shared, "oracle", "sdxl"), "*.json")).ToArray();
         Assert.NotEmpty(files);
+        Assert.Contains(files, f => Path.GetFileName(f).StartsWith("sdxl-", StringComparison.Ordinal));
         foreach (var file in files)
         {
             var result = runner.Validate(File.ReadAllText(file), folders.Options);

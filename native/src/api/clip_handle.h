@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/live_objects.h"
 #include "model/lora_patch.h"
@@ -36,5 +37,9 @@ namespace sdn {
 sdn_clip* make_clip_handle(const WeightLookup& lookup, std::shared_ptr<ClipTokenizer> tokenizer,
                            std::shared_ptr<void> keepalive,
                            const std::string& prefix = kSd1ClipPrefix);
+// The same for every text encoder of an architecture (SDXL: CLIP-L then bigG), each built
+// from its spec (model/arch_detect.h lists them per file).
+sdn_clip* make_clip_handle(const WeightLookup& lookup, std::shared_ptr<ClipTokenizer> tokenizer,
+                           std::shared_ptr<void> keepalive, const std::vector<ClipTextSpec>& specs);
 
 }  // namespace sdn

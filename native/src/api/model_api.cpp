@@ -77,29 +77,33 @@ SDN_API sdn_status sdn_checkpoint_load(sdn_context* ctx, const char* path,
         if (model_out) {
             SDN_REQUIRE(d.has_unet, SDN_ERR_NOT_FOUND,
                         std::string(path) + ": no UNet (model.diffusion_model.* or input_blocks.*)");
+            const UnetHeads heads = unet_heads(d.arch);
             std::shared_ptr<UnetModel> unet =
-                UnetModel::load(ck->lookup(), d.unet_prefix, ck, /*num_heads=*/8, /*head_dim=*/0);
+                UnetModel::load(ck->lookup(), d.unet_prefix, ck, heads.num_heads, heads.head_dim);
+            unet->set_architecture(d.arch, d.prediction);
             used.insert(unet->used_tensors().begin(), unet->used_tensors().end());
             model = std::make_unique<sdn_model>();
             model->model = unet;
             model->arch = d.arch;
             model->pages = WeightPages(ck, unet->used_tensors());
-            model->recipe = unet_recipe(ck, d.unet_prefix, unet->used_tensors());
+            model->recipe = unet_recipe(ck, d.unet_prefix, unet->used_tensors(), heads.num_heads,
+                                        heads.head_dim, d.arch, d.prediction);
             c.progress(SDN_STAGE_LOAD, ++step, total);
         }
         if (clip_out) {
             SDN_REQUIRE(d.has_clip, SDN_ERR_NOT_FOUND,
                         std::string(path) +
-                            ": no CLIP text model (cond_stage_model.transformer.text_model.*, "
+                            ": no complete text encoder (cond_stage_model.transformer.text_model.*, "
+                            "cond_stage_model.model.*, conditioner.embedders.{0,1}.*, "
                             "transformer.text_model.* or text_model.*)");
             std::shared_ptr<ClipTokenizer> tokenizer = locate_clip_tokenizer(
                 &ck->file(), path, options ? options->tokenizer_path : nullptr,
                 options ? options->models_dir : nullptr);
             std::set<std::string> clip_used;
             clip.reset(make_clip_handle(ck->recording_lookup(&clip_used), tokenizer, ck,
-                                        d.clip_prefix));
+                                        d.clip_specs));
             clip->pages = WeightPages(ck, clip_used);
-            clip->recipe = clip_recipe(ck, d.clip_prefix, clip_used, tokenizer);
+            clip->recipe = clip_recipe(ck, d.clip_specs, clip_used, tokenizer);
             used.insert(clip_used.begin(), clip_used.end());
             c.progress(SDN_STAGE_LOAD, ++step, total);
         }
@@ -131,6 +135,11 @@ SDN_API int32_t sdn_model_arch(const sdn_model* model) {
     return model ? static_cast<int32_t>(model->arch) : SDN_ARCH_UNKNOWN;
 }
 
+SDN_API int32_t sdn_model_prediction(const sdn_model* model) {
+    return model && model->model ? static_cast<int32_t>(model->model->prediction())
+                                 : SDN_PREDICTION_DEFAULT;
+}
+
 SDN_API sdn_status sdn_model_eval(sdn_context* ctx, sdn_model* model, const sdn_tensor* x,
                                   const float* timesteps, const sdn_tensor* context,
                                   sdn_tensor** eps_out) {
@@ -153,14 +162,32 @@ SDN_API sdn_status sdn_model_eval(sdn_context* ctx, sdn_model* model, const sdn_
 
 SDN_API sdn_status sdn_make_test_model(sdn_context* ctx, const char* path,
                                        const char* weight_type, uint64_t seed) {
+    return sdn_make_test_model_arch(ctx, path, weight_type, seed, SDN_ARCH_SD1);
+}
+
+SDN_API sdn_status sdn_make_test_model_arch(sdn_context* ctx, const char* path,
+                                            const char* weight_type, uint64_t seed, int32_t arch) {
     return guarded(ctx, [&] {
         SDN_REQUIRE_ARG(path);
         const std::string type_name = weight_type ? weight_type : "f16";
         const DType type = writable_weight_type_from_name(type_name);
         const std::string p = path;
-        const auto tensors = make_test_model_tensors(TestModelSpec{}, seed);
+        TestModelSpec spec;
+        switch (arch) {
+            case SDN_ARCH_SD1: break;
+            case SDN_ARCH_SD2: spec = tiny_sd2_spec(); break;
+            case SDN_ARCH_SDXL: spec = tiny_sdxl_spec(); break;
+            case SDN_ARCH_SDXL_REFINER: spec = tiny_sdxl_refiner_spec(); break;
+            default:
+                fail(SDN_ERR_INVALID_ARGUMENT, "test model architecture must be an sdn_arch "
+                                               "(1 sd1, 2 sd2, 3 sdxl, 4 sdxl refiner), got " +
+                                                   std::to_string(arch));
+        }
+        const auto tensors = make_test_model_tensors(spec, seed);
         if (ends_with(p, ".gguf")) {
-            write_gguf(p, tensors, type, {gguf_string("general.architecture", "sdnative-test-sd1")});
+            write_gguf(p, tensors, type,
+                       {gguf_string("general.architecture",
+                                    std::string("sdnative-test-") + arch_name(static_cast<sdn_arch>(arch)))});
         } else {
             SDN_REQUIRE(ends_with(p, ".safetensors"), SDN_ERR_INVALID_ARGUMENT,
                         "test model path must end in .safetensors or .gguf");

@@ -46,6 +46,11 @@ KSamplerParams to_params(const sdn_sample_params_t* p) {
     k.end_step = p->end_step;
     k.force_full_denoise = p->force_full_denoise != 0;
     k.preview_every = p->preview_every;
+    SDN_REQUIRE(p->prediction >= SDN_PREDICTION_DEFAULT && p->prediction <= SDN_PREDICTION_V,
+                SDN_ERR_INVALID_ARGUMENT,
+                "prediction must be 0 (the model's), 1 (eps) or 2 (v_prediction), got " +
+                    std::to_string(p->prediction));
+    k.prediction = static_cast<sdn_prediction>(p->prediction);
     validate_ksampler_params(k);
     return k;
 }
@@ -74,6 +79,15 @@ std::vector<Conditioning> to_conds(const sdn_cond_t* conds, int32_t count, const
         k.strength = c.strength;
         k.start_percent = c.start_percent;
         k.end_percent = c.end_percent;
+        k.pooled = c.pooled ? &c.pooled->impl : nullptr;
+        SDN_REQUIRE(c.width >= 0 && c.height >= 0 && c.crop_w >= 0 && c.crop_h >= 0 &&
+                        c.target_width >= 0 && c.target_height >= 0,
+                    SDN_ERR_INVALID_ARGUMENT,
+                    std::string(what) + " conditioning sizes must not be negative");
+        k.has_size = c.has_size != 0;
+        k.width = c.width, k.height = c.height, k.crop_w = c.crop_w, k.crop_h = c.crop_h;
+        k.target_width = c.target_width, k.target_height = c.target_height;
+        k.aesthetic_score = c.aesthetic_score;
         out.push_back(k);
     }
     return out;
@@ -90,6 +104,7 @@ SDN_API void sdn_cond_init(sdn_cond_t* cond) {
     cond->strength = 1.0f;
     cond->start_percent = 0.0f;
     cond->end_percent = 1.0f;
+    cond->aesthetic_score = -1.0f;
 }
 
 SDN_API void sdn_sample_params_init(sdn_sample_params_t* params) {

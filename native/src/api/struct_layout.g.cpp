@@ -96,6 +96,14 @@ SDN_API int64_t sdn_debug_field_offset(const char* struct_name, const char* fiel
         if (std::strcmp(field_name, "area_y") == 0) return static_cast<int64_t>(offsetof(sdn_cond_t, area_y));
         if (std::strcmp(field_name, "area_x") == 0) return static_cast<int64_t>(offsetof(sdn_cond_t, area_x));
         if (std::strcmp(field_name, "set_area_to_bounds") == 0) return static_cast<int64_t>(offsetof(sdn_cond_t, set_area_to_bounds));
+        if (std::strcmp(field_name, "has_size") == 0) return static_cast<int64_t>(offsetof(sdn_cond_t, has_size));
+        if (std::strcmp(field_name, "width") == 0) return static_cast<int64_t>(offsetof(sdn_cond_t, width));
+        if (std::strcmp(field_name, "height") == 0) return static_cast<int64_t>(offsetof(sdn_cond_t, height));
+        if (std::strcmp(field_name, "crop_w") == 0) return static_cast<int64_t>(offsetof(sdn_cond_t, crop_w));
+        if (std::strcmp(field_name, "crop_h") == 0) return static_cast<int64_t>(offsetof(sdn_cond_t, crop_h));
+        if (std::strcmp(field_name, "target_width") == 0) return static_cast<int64_t>(offsetof(sdn_cond_t, target_width));
+        if (std::strcmp(field_name, "target_height") == 0) return static_cast<int64_t>(offsetof(sdn_cond_t, target_height));
+        if (std::strcmp(field_name, "aesthetic_score") == 0) return static_cast<int64_t>(offsetof(sdn_cond_t, aesthetic_score));
         return -1;
     }
     if (std::strcmp(struct_name, "sdn_sample_params_t") == 0) {
@@ -111,7 +119,7 @@ SDN_API int64_t sdn_debug_field_offset(const char* struct_name, const char* fiel
         if (std::strcmp(field_name, "end_step") == 0) return static_cast<int64_t>(offsetof(sdn_sample_params_t, end_step));
         if (std::strcmp(field_name, "force_full_denoise") == 0) return static_cast<int64_t>(offsetof(sdn_sample_params_t, force_full_denoise));
         if (std::strcmp(field_name, "preview_every") == 0) return static_cast<int64_t>(offsetof(sdn_sample_params_t, preview_every));
-        if (std::strcmp(field_name, "reserved") == 0) return static_cast<int64_t>(offsetof(sdn_sample_params_t, reserved));
+        if (std::strcmp(field_name, "prediction") == 0) return static_cast<int64_t>(offsetof(sdn_sample_params_t, prediction));
         return -1;
     }
     if (std::strcmp(struct_name, "sdn_latent_t") == 0) {

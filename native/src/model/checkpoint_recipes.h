@@ -14,14 +14,18 @@
 
 namespace sdn {
 
-// The SD1.x UNet under prefix, reading `names`, built as UnetModel::load builds it.
+// The UNet under prefix (any architecture UnetModel loads), reading `names`, built as the
+// checkpoint loader builds it: UnetModel::load with the architecture's heads, then its
+// architecture and prediction type set.
 std::shared_ptr<const NetworkRecipe<DiffusionModel>> unet_recipe(
     std::shared_ptr<const Checkpoint> checkpoint, const std::string& prefix,
-    const std::set<std::string>& names, int64_t num_heads = 8, int64_t head_dim = 0);
+    const std::set<std::string>& names, int64_t num_heads = 8, int64_t head_dim = 0,
+    sdn_arch arch = SDN_ARCH_SD1, sdn_prediction prediction = SDN_PREDICTION_EPS);
 
-// The CLIP text model under prefix with its tokenizer.
+// The text encoder(s) the specs describe (one for SD1.x/SD2.x, CLIP-L and bigG for SDXL)
+// with their tokenizer.
 std::shared_ptr<const NetworkRecipe<ClipEncoder>> clip_recipe(
-    std::shared_ptr<const Checkpoint> checkpoint, const std::string& prefix,
+    std::shared_ptr<const Checkpoint> checkpoint, const std::vector<ClipTextSpec>& specs,
     const std::set<std::string>& names, std::shared_ptr<const ClipTokenizer> tokenizer);
 
 }  // namespace sdn

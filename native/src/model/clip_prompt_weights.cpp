@@ -194,7 +194,8 @@ std::vector<std::string> split_ws(const std::string& s) {
 
 }  // namespace
 
-ClipTokenChunks tokenize_clip_prompt(const ClipTokenizer& tokenizer, const std::string& prompt) {
+ClipTokenChunks tokenize_clip_prompt(const ClipTokenizer& tokenizer, const std::string& prompt,
+                                     int32_t pad_id) {
     ClipTokenChunks result;
     std::vector<std::vector<std::pair<int32_t, float>>> groups;
     for (const WeightedSegment& seg : parse_prompt_weights(prompt)) {
@@ -227,6 +228,7 @@ ClipTokenChunks tokenize_clip_prompt(const ClipTokenizer& tokenizer, const std::
     }
 
     const int32_t start = tokenizer.start_id(), end = tokenizer.end_id();
+    const int32_t pad = pad_id < 0 ? end : pad_id;
     const size_t max_len = kClipChunkLength;
     const size_t max_word = 8;
     std::vector<std::vector<std::pair<int32_t, float>>> batches(1);
@@ -246,7 +248,7 @@ ClipTokenChunks tokenize_clip_prompt(const ClipTokenizer& tokenizer, const std::
                     offset += remaining;
                 } else {
                     batch.emplace_back(end, 1.0f);
-                    batch.insert(batch.end(), remaining, {end, 1.0f});
+                    batch.insert(batch.end(), remaining, {pad, 1.0f});
                 }
                 batches.emplace_back();
                 batches.back().emplace_back(start, 1.0f);
@@ -258,7 +260,7 @@ ClipTokenChunks tokenize_clip_prompt(const ClipTokenizer& tokenizer, const std::
     }
     auto& last = batches.back();
     last.emplace_back(end, 1.0f);
-    while (last.size() < max_len) last.emplace_back(end, 1.0f);
+    while (last.size() < max_len) last.emplace_back(pad, 1.0f);
 
     result.chunks = static_cast<int64_t>(batches.size());
     for (const auto& batch : batches) {

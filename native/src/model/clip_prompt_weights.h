@@ -9,7 +9,8 @@
 // Each weighted segment is then cut at " embedding:" / "\nembedding:"; such words name a
 // textual inversion, which this engine does not load: like ComfyUI with a missing file the
 // name is dropped (with a warning) and any text after it is kept.
-// Chunks are [start] + up to 75 tokens + [end], padded with the end token to 77 tokens; a
+// Chunks are [start] + up to 75 tokens + [end], padded to 77 tokens with pad_id (the end
+// token when negative, as for CLIP-L; OpenCLIP encoders pad with 0); a
 // word of 8+ tokens may be split across chunks, a shorter one moves whole to the next chunk.
 #pragma once
 
@@ -43,6 +44,7 @@ struct ClipTokenChunks {
     bool has_weights() const;    // some weight != 1
 };
 
-ClipTokenChunks tokenize_clip_prompt(const ClipTokenizer& tokenizer, const std::string& prompt);
+ClipTokenChunks tokenize_clip_prompt(const ClipTokenizer& tokenizer, const std::string& prompt,
+                                     int32_t pad_id = -1);
 
 }  // namespace sdn

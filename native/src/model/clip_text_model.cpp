@@ -5,6 +5,7 @@
 
 #include "core/backend.h"
 #include "core/error.h"
+#include "quant/row_ops.h"
 
 namespace sdn {
 
@@ -69,10 +70,43 @@ void require_row_table(const WeightRef& w, const char* what) {
 
 }  // namespace
 
-ClipTextModel::ClipTextModel(const WeightLookup& lookup, const std::string& prefix) {
+ClipTextModel::ClipTextModel(const WeightLookup& lookup, const std::string& prefix)
+    : ClipTextModel(lookup, ClipTextSpec{prefix}) {}
+
+namespace {
+
+// The names of one encoder's tensors in its checkpoint layout.
+struct ClipNames {
+    std::string token_embedding, position_embedding, layer_prefix, final_norm;
+    std::string ln1, ln2, out, fc1, fc2;
+
+    explicit ClipNames(bool open_clip) {
+        if (open_clip) {
+            token_embedding = "token_embedding.weight";
+            position_embedding = "positional_embedding";
+            layer_prefix = "transformer.resblocks.";
+            final_norm = "ln_final";
+            ln1 = "ln_1", ln2 = "ln_2", out = "attn.out_proj", fc1 = "mlp.c_fc",
+            fc2 = "mlp.c_proj";
+        } else {
+            token_embedding = "embeddings.token_embedding.weight";
+            position_embedding = "embeddings.position_embedding.weight";
+            layer_prefix = "encoder.layers.";
+            final_norm = "final_layer_norm";
+            ln1 = "layer_norm1", ln2 = "layer_norm2", out = "self_attn.out_proj",
+            fc1 = "mlp.fc1", fc2 = "mlp.fc2";
+        }
+    }
+};
+
+}  // namespace
+
+ClipTextModel::ClipTextModel(const WeightLookup& lookup, const ClipTextSpec& spec) : spec_(spec) {
+    const std::string& prefix = spec.prefix;
+    const ClipNames names(spec.open_clip_names);
     WeightBinder bind(lookup, prefix);
-    token_embedding_ = bind.raw("embeddings.token_embedding.weight");
-    position_embedding_ = bind.raw("embeddings.position_embedding.weight");
+    token_embedding_ = bind.raw(names.token_embedding);
+    position_embedding_ = bind.raw(names.position_embedding);
     bind.finish();
     SDN_REQUIRE(token_embedding_->shape.size() == 2 && position_embedding_->shape.size() == 2 &&
                     token_embedding_->shape[1] == position_embedding_->shape[1],
@@ -84,37 +118,78 @@ ClipTextModel::ClipTextModel(const WeightLookup& lookup, const std::string& pref
                 "CLIP text model: width " + std::to_string(width_) +
                     " is not a multiple of the 64-wide attention heads");
     int64_t count = 0;
-    while (lookup(prefix + "encoder.layers." + std::to_string(count) + ".layer_norm1.weight"))
+    while (lookup(prefix + names.layer_prefix + std::to_string(count) + "." + names.ln1 + ".weight"))
         ++count;
     SDN_REQUIRE(count > 0, SDN_ERR_FORMAT,
-                "CLIP text model: no encoder layers under " + prefix + "encoder.layers.");
-    const WeightRef* fc1 = bind.raw("encoder.layers.0.mlp.fc1.weight");
+                "CLIP text model: no encoder layers under " + prefix + names.layer_prefix);
+    const WeightRef* fc1 = bind.raw(names.layer_prefix + "0." + names.fc1 + ".weight");
     bind.finish();
     SDN_REQUIRE(fc1->shape.size() == 2 && fc1->shape[1] == width_, SDN_ERR_FORMAT,
-                "CLIP text model: mlp.fc1 has an unexpected shape");
+                "CLIP text model: " + names.fc1 + " has an unexpected shape");
     mlp_width_ = fc1->shape[0];
     const int64_t D = width_, F = mlp_width_;
     for (int64_t i = 0; i < count; ++i) {
-        const std::string p = "encoder.layers." + std::to_string(i) + ".";
+        const std::string p = names.layer_prefix + std::to_string(i) + ".";
         Layer l;
-        l.ln1 = {bind.get(p + "layer_norm1.weight", {D}), bind.get(p + "layer_norm1.bias", {D})};
-        l.ln2 = {bind.get(p + "layer_norm2.weight", {D}), bind.get(p + "layer_norm2.bias", {D})};
+        auto norm = [&](const std::string& n) {
+            return Norm{bind.get(p + n + ".weight", {D}), bind.get(p + n + ".bias", {D})};
+        };
         auto lin = [&](const std::string& n, int64_t out, int64_t in) {
             return Linear{bind.get(p + n + ".weight", {out, in}), bind.get(p + n + ".bias", {out})};
         };
-        l.q = lin("self_attn.q_proj", D, D);
-        l.k = lin("self_attn.k_proj", D, D);
-        l.v = lin("self_attn.v_proj", D, D);
-        l.out = lin("self_attn.out_proj", D, D);
-        l.fc1 = lin("mlp.fc1", F, D);
-        l.fc2 = lin("mlp.fc2", D, F);
+        l.ln1 = norm(names.ln1);
+        l.ln2 = norm(names.ln2);
+        if (spec.open_clip_names) {
+            l.qkv = Linear{bind.get(p + "attn.in_proj_weight", {3 * D, D}),
+                           bind.get(p + "attn.in_proj_bias", {3 * D})};
+        } else {
+            l.q = lin("self_attn.q_proj", D, D);
+            l.k = lin("self_attn.k_proj", D, D);
+            l.v = lin("self_attn.v_proj", D, D);
+        }
+        l.out = lin(names.out, D, D);
+        l.fc1 = lin(names.fc1, F, D);
+        l.fc2 = lin(names.fc2, D, F);
         layers_.push_back(l);
     }
-    final_norm_ = {bind.get("final_layer_norm.weight", {D}), bind.get("final_layer_norm.bias", {D})};
+    final_norm_ = {bind.get(names.final_norm + ".weight", {D}),
+                   bind.get(names.final_norm + ".bias", {D})};
     bind.finish();
+    // OpenCLIP bigG stores text_projection as [width, out] and computes pooled = x * P.
+    if (spec.open_clip_names) {
+        projection_ = lookup(prefix + "text_projection");
+        if (projection_) {
+            SDN_REQUIRE(projection_->shape.size() == 2 && projection_->shape[0] == D &&
+                            dtype_row_bytes(projection_->type, projection_->row_elems()) >= 0,
+                        SDN_ERR_FORMAT,
+                        "CLIP text model: " + prefix + "text_projection must be [" +
+                            std::to_string(D) + ", n] in a row-readable type");
+        }
+    }
     resident_ = bind.found();
     require_row_table(*token_embedding_, "CLIP token embedding");
     require_row_table(*position_embedding_, "CLIP position embedding");
+}
+
+void ClipTextModel::project_pooled(Tensor& pooled) const {
+    if (!projection_) return;
+    const int64_t n = pooled.dim(0), D = width_, P = projection_->shape[1];
+    const int64_t row_bytes = dtype_row_bytes(projection_->type, P);
+    std::vector<float> row(static_cast<size_t>(P));
+    std::vector<double> acc(static_cast<size_t>(n * P), 0.0);
+    // out[s, j] = sum_i x[s, i] * P[i, j]: row i of P scaled by each x[s, i].
+    for (int64_t i = 0; i < D; ++i) {
+        dequantize_row_reference(projection_->type,
+                                 static_cast<const uint8_t*>(projection_->data) + i * row_bytes,
+                                 row.data(), P);
+        for (int64_t s = 0; s < n; ++s) {
+            const double x = pooled.data()[s * D + i];
+            double* a = acc.data() + s * P;
+            for (int64_t j = 0; j < P; ++j) a[j] += x * row[static_cast<size_t>(j)];
+        }
+    }
+    pooled.reset({n, P});
+    for (int64_t k = 0; k < n * P; ++k) pooled.data()[k] = static_cast<float>(acc[static_cast<size_t>(k)]);
 }
 
 ClipTextModel::Output ClipTextModel::forward(Context& ctx, const std::vector<int32_t>& ids,
@@ -124,8 +199,10 @@ ClipTextModel::Output ClipTextModel::forward(Context& ctx, const std::vector<int
                 SDN_ERR_INVALID_ARGUMENT, "CLIP text model: ids must hold n * T tokens");
     SDN_REQUIRE(T <= positions_, SDN_ERR_INVALID_ARGUMENT,
                 "CLIP text model: sequence longer than the position embedding");
-    SDN_REQUIRE(clip_skip < 0, SDN_ERR_INVALID_ARGUMENT,
-                "clip_skip must be negative (-1 = last layer, -2 = the one before, ...)");
+    SDN_REQUIRE(clip_skip <= 0, SDN_ERR_INVALID_ARGUMENT,
+                "clip_skip must be negative (-1 = last layer, -2 = the one before, ...) or 0 "
+                "(the model's default layer)");
+    if (clip_skip == 0) clip_skip = spec_.default_layer;
     for (int32_t id : ids)
         SDN_REQUIRE(id >= 0 && id < vocab_, SDN_ERR_INVALID_ARGUMENT,
                     "CLIP text model: token id " + std::to_string(id) + " outside the vocabulary");
@@ -151,20 +228,31 @@ ClipTextModel::Output ClipTextModel::forward(Context& ctx, const std::vector<int
     ctx.note_scratch_bytes((R * D * 6 + R * F) * static_cast<int64_t>(sizeof(float)));
 
     const DeviceTensor h = be.tensor({R, D}, "CLIP activations");
-    const DeviceTensor q = be.tensor({n, T, D}, "CLIP activations");
-    const DeviceTensor k = be.tensor({n, T, D}, "CLIP activations");
-    const DeviceTensor v = be.tensor({n, T, D}, "CLIP activations");
+    // OpenCLIP's fused projection writes q, k and v side by side; attention reads them as
+    // column views.
+    const bool fused = spec_.open_clip_names;
+    const DeviceTensor qkv = be.tensor({n, T, fused ? 3 * D : D}, "CLIP activations");
+    const DeviceTensor k = be.tensor({n, T, fused ? 1 : D}, "CLIP activations");
+    const DeviceTensor v = be.tensor({n, T, fused ? 1 : D}, "CLIP activations");
     const DeviceTensor a = be.tensor({n, T, D}, "CLIP activations");
     const DeviceTensor f = be.tensor({R, F}, "CLIP activations");
     DeviceTensor selected;
     for (int64_t li = 0; li < L; ++li) {
         const Layer& l = layers_[static_cast<size_t>(li)];
         be.layer_norm(x, kLayerNormEps, l.ln1.gamma, l.ln1.beta, h);
-        be.linear(h, *l.q.w, l.q.b, q, false);
-        be.linear(h, *l.k.w, l.k.b, k, false);
-        be.linear(h, *l.v.w, l.v.b, v, false);
         AttentionOp op;
-        op.q = q, op.k = k, op.v = v, op.out = a;
+        if (fused) {
+            be.linear(h, *l.qkv.w, l.qkv.b, qkv.view().reshaped({R, 3 * D}), false);
+            op.q = qkv.view().columns(0, D);
+            op.k = qkv.view().columns(D, D);
+            op.v = qkv.view().columns(2 * D, D);
+        } else {
+            be.linear(h, *l.q.w, l.q.b, qkv, false);
+            be.linear(h, *l.k.w, l.k.b, k, false);
+            be.linear(h, *l.v.w, l.v.b, v, false);
+            op.q = qkv, op.k = k, op.v = v;
+        }
+        op.out = a;
         op.heads = D / kHeadDim;
         op.scale = 1.0f / std::sqrt(static_cast<float>(kHeadDim));
         op.causal = true;
@@ -173,7 +261,7 @@ ClipTextModel::Output ClipTextModel::forward(Context& ctx, const std::vector<int
 
         be.layer_norm(x, kLayerNormEps, l.ln2.gamma, l.ln2.beta, h);
         be.linear(h, *l.fc1.w, l.fc1.b, f, false);
-        be.activation(Activation::QuickGelu, f);
+        be.activation(spec_.activation, f);
         be.linear(f, *l.fc2.w, l.fc2.b, x, /*accumulate=*/true);
 
         if (li == target && li != L - 1) {
@@ -200,12 +288,18 @@ ClipTextModel::Output ClipTextModel::forward(Context& ctx, const std::vector<int
     }
     out.pooled.reset({n, D});
     be.download(pooled, out.pooled.data());
+    project_pooled(out.pooled);
     out.hidden.reset({n, T, D});
     if (target == L - 1) {
-        be.download(last, out.hidden.data());
-    } else {
+        // ComfyUI's "last" layer carries the final LayerNorm; a hidden layer index that
+        // lands on the last layer does so only with layer_norm_hidden_state.
+        if (spec_.norm_hidden || clip_skip < -L) be.download(last, out.hidden.data());
+        else be.download(x, out.hidden.data());
+    } else if (spec_.norm_hidden) {
         be.layer_norm(selected, kLayerNormEps, final_norm_.gamma, final_norm_.beta, last);
         be.download(last, out.hidden.data());
+    } else {
+        be.download(selected, out.hidden.data());
     }
     return out;
 }

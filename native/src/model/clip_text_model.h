@@ -1,6 +1,9 @@
-// The CLIP ViT-L/14 text transformer of SD1.x checkpoints (pre-LayerNorm blocks, causal
-// self-attention with 64-wide heads, quick_gelu MLP, LayerNorm eps 1e-5), read by name from
-// a WeightLookup under a prefix (SD1 checkpoints: "cond_stage_model.transformer.text_model.").
+// The CLIP text transformers of Stable Diffusion (pre-LayerNorm blocks, causal self-attention
+// with 64-wide heads, LayerNorm eps 1e-5), read by name from a WeightLookup under a prefix:
+//   - CLIP ViT-L/14 (SD1.x; SDXL's first embedder): transformers names, quick_gelu MLP;
+//   - OpenCLIP ViT-H/14 (SD2.x) and ViT-bigG/14 (SDXL): OpenCLIP names (transformer.resblocks.N
+//     with one fused attn.in_proj for q, k and v, ln_final, positional_embedding), GELU MLP,
+//     and for bigG a text_projection applied to the pooled output.
 // Widths, head count (width / 64), layer count, vocabulary and position count come from the
 // weights, so tiny test models work too.
 #pragma once
@@ -10,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/backend.h"
 #include "core/context.h"
 #include "core/tensor.h"
 #include "model/weight_lookup.h"
@@ -18,21 +22,41 @@ namespace sdn {
 
 inline constexpr const char* kSd1ClipPrefix = "cond_stage_model.transformer.text_model.";
 
+// How one text encoder is named and run; the defaults are SD1's CLIP-L.
+struct ClipTextSpec {
+    std::string prefix = kSd1ClipPrefix;
+    bool open_clip_names = false;  // OpenCLIP layout (fused in_proj, resblocks, ln_final)
+    Activation activation = Activation::QuickGelu;  // OpenCLIP H and bigG: GeluErf
+    // ComfyUI's layer_norm_hidden_state: the final LayerNorm is applied to a hidden layer
+    // taken before the last (SD1, SD2); SDXL's encoders take it raw.
+    bool norm_hidden = true;
+    // The layer CLIPTextEncode uses when no CLIPSetLastLayer chose one: -1 for SD1's CLIP-L,
+    // -2 (penultimate) for SD2's ViT-H and both SDXL encoders.
+    int default_layer = -1;
+    // Token that fills a chunk after its end token: the end token itself (pad_with_end, SD1
+    // and SDXL's CLIP-L) or 0 (OpenCLIP H and bigG).
+    bool pad_with_end = true;
+};
+
 class ClipTextModel {
 public:
     // Throws Error(SDN_ERR_FORMAT) naming missing tensors or shapes that do not fit. The
     // WeightRefs the lookup returns must outlive the model.
     ClipTextModel(const WeightLookup& lookup, const std::string& prefix = kSd1ClipPrefix);
+    ClipTextModel(const WeightLookup& lookup, const ClipTextSpec& spec);
 
     struct Output {
-        Tensor hidden;  // [n, T, width]: the selected layer's output, final LayerNorm applied
-        Tensor pooled;  // [n, width]: last layer + final LayerNorm at each row's first end id
+        Tensor hidden;  // [n, T, width]: the selected layer's output (final LayerNorm as the
+                        // spec says: always for the last layer, else when norm_hidden)
+        Tensor pooled;  // [n, width or projection width]: last layer + final LayerNorm at each
+                        // row's first end id, times text_projection when the model has one
     };
 
     // ids: n sequences of T tokens (T <= max_positions). clip_skip follows CLIPSetLastLayer:
     // -1 = last layer, -2 = the one before, ...; values below -layers mean the last layer,
-    // as ComfyUI does; 0 or positive is an invalid argument. Reports progress per layer with
-    // SDN_STAGE_TEXT_ENCODE and stops with Error(SDN_ERR_CANCELLED) when cancelled.
+    // as ComfyUI does; 0 means the spec's default layer; positive is an invalid argument.
+    // Reports progress per layer with SDN_STAGE_TEXT_ENCODE and stops with
+    // Error(SDN_ERR_CANCELLED) when cancelled.
     Output forward(Context& ctx, const std::vector<int32_t>& ids, int64_t n, int64_t T,
                    int clip_skip, int32_t end_id) const;
 
@@ -41,6 +65,11 @@ public:
     int64_t heads() const { return width_ / kHeadDim; }
     int64_t vocab_size() const { return vocab_; }
     int64_t max_positions() const { return positions_; }
+    const ClipTextSpec& spec() const { return spec_; }
+    // The id that pads a chunk after its end token.
+    int32_t pad_id(int32_t end_id) const { return spec_.pad_with_end ? end_id : 0; }
+    // Width of the pooled output (the projection's when there is one).
+    int64_t pooled_width() const { return projection_ ? projection_->shape[1] : width_; }
 
     static constexpr int64_t kHeadDim = 64;
     static constexpr float kLayerNormEps = 1e-5f;
@@ -56,13 +85,18 @@ private:
     };
     struct Layer {
         Norm ln1, ln2;
+        Linear qkv;  // OpenCLIP: one [3 * width, width] projection, q, k, v in that order
         Linear q, k, v, out, fc1, fc2;
     };
+
+    void project_pooled(Tensor& pooled) const;
 
     const WeightRef* token_embedding_ = nullptr;
     const WeightRef* position_embedding_ = nullptr;
     std::vector<Layer> layers_;
     Norm final_norm_;
+    const WeightRef* projection_ = nullptr;  // text_projection [width, out]: pooled = x * P
+    ClipTextSpec spec_;
     std::vector<const WeightRef*> resident_;  // every weight, made resident per backend
     // Lives as long as this model: backends drop their resident copies once it expires.
     std::shared_ptr<const void> residency_ = std::make_shared<char>();

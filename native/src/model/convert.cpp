@@ -45,7 +45,8 @@ void convert_checkpoint(Context& ctx, const std::string& in_path, const std::str
     std::vector<const TensorEntry*> entries;
     std::vector<GgufTensorPlan> plan;
     for (const TensorEntry& e : ck->file().tensors()) {
-        if (is_ignored_tensor(e.name) || e.ref.type == DType::I64) continue;
+        // v_pred is on the ignore list for loading but is the file's prediction marker: keep it.
+        if ((is_ignored_tensor(e.name) && e.name != "v_pred") || e.ref.type == DType::I64) continue;
         entries.push_back(&e);
         // Already-quantized tensors keep their blocks: re-quantizing would only add error.
         const DType st = dtype_traits(e.ref.type).quantized
@@ -53,7 +54,7 @@ void convert_checkpoint(Context& ctx, const std::string& in_path, const std::str
                              : storage_type_for(e.name, e.ref.shape, weight_type);
         plan.push_back({e.name, e.ref.shape, st});
     }
-    std::vector<GgufMeta> meta{gguf_string("general.architecture", "sd1"),
+    std::vector<GgufMeta> meta{gguf_string("general.architecture", arch_name(d.arch)),
                                gguf_string("general.file_type", dtype_traits(weight_type).name)};
     // The CLIP vocabulary travels inside the GGUF (sdnative.clip.merges / .vocab) so the
     // converted file loads without a separate tokenizer. An explicit path must work; a search

@@ -30,15 +30,6 @@ std::string json_escape(const std::string& s) {
     return out;
 }
 
-const char* arch_name(sdn_arch a) {
-    switch (a) {
-        case SDN_ARCH_SD1: return "sd1";
-        case SDN_ARCH_SD2: return "sd2";
-        case SDN_ARCH_SDXL: return "sdxl";
-        default: return "unknown";
-    }
-}
-
 void write_list(std::ostringstream& o, const std::vector<std::string>& items) {
     o << "[";
     for (size_t i = 0; i < items.size(); ++i) o << (i ? "," : "") << "\"" << json_escape(items[i]) << "\"";
@@ -58,10 +49,12 @@ std::string model_info_json(const std::string& path) {
     }
     std::vector<std::string> missing;
     std::set<std::string> used;
-    if (d.has_unet && d.arch == SDN_ARCH_SD1) {
+    const bool known_unet = d.has_unet && d.arch != SDN_ARCH_UNKNOWN;
+    if (known_unet) {
         unet::WeightBinder binder(ck->lookup(), d.unet_prefix);
         try {
-            bind_unet_weights(binder, 8, 0);
+            const UnetHeads heads = unet_heads(d.arch);
+            bind_unet_weights(binder, heads.num_heads, heads.head_dim);
         } catch (const Error&) {
         }
         missing = binder.problems();
@@ -70,7 +63,7 @@ std::string model_info_json(const std::string& path) {
     // CLIP and VAE tensors are accounted for by their prefixes here (their networks bind them
     // on load); only UNet and unknown tensors can be unexpected.
     std::vector<std::string> unexpected =
-        ck->unexpected_tensors(used, d.has_unet && d.arch == SDN_ARCH_SD1, false, false);
+        ck->unexpected_tensors(used, known_unet, false, false);
     std::vector<std::string> components;
     if (d.has_unet) components.push_back("unet");
     if (d.has_clip) components.push_back("clip");
@@ -79,7 +72,9 @@ std::string model_info_json(const std::string& path) {
     std::ostringstream o;
     o << "{\"path\":\"" << json_escape(path) << "\",\"format\":\"" << ck->file().format_name()
       << "\",\"architecture\":\"" << arch_name(d.arch) << "\",\"evidence\":\""
-      << json_escape(d.evidence) << "\",\"components\":";
+      << json_escape(d.evidence) << "\",\"prediction\":\""
+      << (d.has_unet ? prediction_name(d.prediction) : "") << "\",\"prediction_evidence\":\""
+      << json_escape(d.prediction_evidence) << "\",\"components\":";
     write_list(o, components);
     o << ",\"tensor_count\":" << ck->file().tensors().size() << ",\"tensor_types\":{";
     bool first = true;

@@ -23,7 +23,8 @@ bool is_bare_unet_name(const std::string& name) {
 CheckpointComponent component_of(const std::string& name, const std::string& unet_prefix) {
     if (starts_with(name, kUnetPrefix)) return CheckpointComponent::Unet;
     if (unet_prefix.empty() && is_bare_unet_name(name)) return CheckpointComponent::Unet;
-    if (starts_with(name, kClipPrefix)) return CheckpointComponent::Clip;
+    if (starts_with(name, kClipPrefix) || starts_with(name, "conditioner.embedders."))
+        return CheckpointComponent::Clip;
     if (starts_with(name, kVaePrefix)) return CheckpointComponent::Vae;
     return CheckpointComponent::Other;
 }
@@ -48,8 +49,15 @@ bool is_ignored_tensor(const std::string& name) {
         if (name == b) return true;
     if (starts_with(name, "model_ema.")) return true;
     for (const char* ids : {"cond_stage_model.transformer.text_model.embeddings.position_ids",
+                            "conditioner.embedders.0.transformer.text_model.embeddings.position_ids",
                             "transformer.text_model.embeddings.position_ids",
-                            "text_model.embeddings.position_ids"})
+                            "text_model.embeddings.position_ids",
+                            // OpenCLIP's contrastive temperature; no text encoding uses it
+                            "cond_stage_model.model.logit_scale",
+                            "conditioner.embedders.0.model.logit_scale",
+                            "conditioner.embedders.1.model.logit_scale",
+                            // ComfyUI's marker for v-prediction files, read by detection
+                            "v_pred"})
         if (name == ids) return true;
     return false;
 }

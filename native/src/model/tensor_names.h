@@ -20,7 +20,8 @@ CheckpointComponent component_of(const std::string& name, const std::string& une
 //  - the DDPM schedule buffers (betas, alphas_cumprod, alphas_cumprod_prev, sqrt_*,
 //    log_one_minus_alphas_cumprod, posterior_*), logvar: the sampler derives its own sigmas;
 //  - model_ema.*: the EMA copy of the UNet (the main weights are what ComfyUI loads);
-//  - the CLIP text model's embeddings.position_ids (under any of its prefixes): always 0..76.
+//  - the CLIP text model's embeddings.position_ids (under any of its prefixes): always 0..76;
+//  - OpenCLIP's logit_scale, and the v_pred marker key (read by architecture detection).
 bool is_ignored_tensor(const std::string& name);
 
 }  // namespace sdn

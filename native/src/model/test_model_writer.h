@@ -1,6 +1,6 @@
-// Tiny random-weight SD1-layout checkpoints for tests: the real LDM tensor names with shrunk
-// widths and depths, generated deterministically from a seed, and written as safetensors or
-// GGUF in any supported weight type.
+// Tiny random-weight checkpoints for tests: the real LDM tensor names of SD1.x, SD2.x and SDXL
+// (base and refiner) with shrunk widths and depths, generated deterministically from a seed,
+// and written as safetensors or GGUF in any supported weight type.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +11,14 @@
 #include "quant/dtype.h"
 
 namespace sdn {
+
+// Which text encoders a test checkpoint carries, under their real prefixes and naming.
+enum class TestClipLayout {
+    Sd1ClipL,      // cond_stage_model.transformer.text_model.* (transformers names)
+    Sd2OpenClipH,  // cond_stage_model.model.* (OpenCLIP names)
+    SdxlBase,      // conditioner.embedders.0.transformer.text_model.* + embedders.1.model.*
+    SdxlRefiner,   // conditioner.embedders.0.model.* (OpenCLIP bigG alone)
+};
 
 struct TestModelSpec {
     // UNet
@@ -29,6 +37,14 @@ struct TestModelSpec {
     int64_t vae_ch = 32;
     std::vector<int64_t> vae_ch_mult{1, 2, 2, 2};
     int vae_res_blocks = 1;
+    // SD2.x / SDXL traits
+    TestClipLayout clip_layout = TestClipLayout::Sd1ClipL;
+    bool linear_projections = false;     // proj_in/proj_out as [out, in] linears (SD2, SDXL)
+    std::vector<int> transformer_depth;  // per level; empty = 1 wherever attention_at_level
+    int64_t open_clip_width = 64;        // OpenCLIP encoder width (one 64-wide head)
+    int open_clip_layers = 2;
+    int64_t adm_pooled_width = 0;  // > 0: label_emb over pooled + 6 (refiner 5) x 256 values
+    bool v_pred_key = false;       // ComfyUI's v_pred marker tensor
     // Which components to emit
     bool with_unet = true, with_clip = true, with_vae = true;
     bool with_schedule_buffers = true;  // alphas_cumprod etc., which loaders must ignore
@@ -41,6 +57,14 @@ struct TestTensor {
     bool is_i64 = false;
     std::vector<int64_t> i64_values;
 };
+
+// Tiny specs of the other architectures: 64-channel UNet widths (64-wide heads), SD2 with
+// linear projections and OpenCLIP-H; SDXL with no attention at level 0, depth 2 at level 1,
+// CLIP-L + bigG (context 128) and the ADM vector; the refiner with bigG alone and, like the
+// real one, attention only at its middle level.
+TestModelSpec tiny_sd2_spec();
+TestModelSpec tiny_sdxl_spec();
+TestModelSpec tiny_sdxl_refiner_spec();
 
 // The tensors of a test checkpoint (full LDM names: model.diffusion_model.*,
 // cond_stage_model.transformer.text_model.*, first_stage_model.*), deterministic in seed.

@@ -1,6 +1,7 @@
 // The tensors of a tiny SD1-layout checkpoint. The layout follows the LDM modules block by
 // block (openaimodel UNet, CLIP text transformer, KL autoencoder) so the names and shape
 // relations match real checkpoints; only widths and depths shrink.
+#include <algorithm>
 #include <cmath>
 
 #include "model/test_model_writer.h"
@@ -79,10 +80,22 @@ void unet_resblock(Builder& b, const std::string& n, int64_t in, int64_t out, in
     if (in != out) b.conv(n + ".skip_connection", out, in, 1);
 }
 
-void unet_transformer(Builder& b, const std::string& n, int64_t ch, int64_t context) {
+void transformer_block(Builder& b, const std::string& t, int64_t ch, int64_t context);
+
+void unet_projection(Builder& b, const std::string& n, int64_t ch, bool linear) {
+    if (linear) b.linear(n, ch, ch);
+    else b.conv(n, ch, ch, 1);
+}
+
+void unet_transformer(Builder& b, const std::string& n, int64_t ch, int64_t context, int depth,
+                      bool linear) {
     b.norm(n + ".norm", ch);
-    b.conv(n + ".proj_in", ch, ch, 1);
-    const std::string t = n + ".transformer_blocks.0";
+    unet_projection(b, n + ".proj_in", ch, linear);
+    for (int d = 0; d < depth; ++d) transformer_block(b, n + ".transformer_blocks." + std::to_string(d), ch, context);
+    unet_projection(b, n + ".proj_out", ch, linear);
+}
+
+void transformer_block(Builder& b, const std::string& t, int64_t ch, int64_t context) {
     b.linear(t + ".attn1.to_q", ch, ch, false);
     b.linear(t + ".attn1.to_k", ch, ch, false);
     b.linear(t + ".attn1.to_v", ch, ch, false);
@@ -96,7 +109,11 @@ void unet_transformer(Builder& b, const std::string& n, int64_t ch, int64_t cont
     b.norm(t + ".norm1", ch);
     b.norm(t + ".norm2", ch);
     b.norm(t + ".norm3", ch);
-    b.conv(n + ".proj_out", ch, ch, 1);
+}
+
+int depth_at(const TestModelSpec& s, size_t level) {
+    if (!s.attention_at_level[level]) return 0;
+    return s.transformer_depth.empty() ? 1 : s.transformer_depth[level];
 }
 
 void make_unet(Builder& b, const TestModelSpec& s) {
@@ -105,7 +122,13 @@ void make_unet(Builder& b, const TestModelSpec& s) {
     const size_t levels = s.channel_mult.size();
     b.linear(p + "time_embed.0", emb, mc);
     b.linear(p + "time_embed.2", emb, emb);
+    if (s.adm_pooled_width > 0) {
+        const int64_t sizes = s.clip_layout == TestClipLayout::SdxlRefiner ? 5 : 6;
+        b.linear(p + "label_emb.0.0", emb, s.adm_pooled_width + sizes * 256);
+        b.linear(p + "label_emb.0.2", emb, emb);
+    }
     b.conv(p + "input_blocks.0.0", mc, s.latent_channels, 3);
+    const bool lin = s.linear_projections;
     std::vector<int64_t> skips{mc};
     int64_t ch = mc;
     int idx = 1;
@@ -115,7 +138,7 @@ void make_unet(Builder& b, const TestModelSpec& s) {
             const int64_t out = mc * s.channel_mult[l];
             unet_resblock(b, n + ".0", ch, out, emb);
             ch = out;
-            if (s.attention_at_level[l]) unet_transformer(b, n + ".1", ch, s.context_dim);
+            if (depth_at(s, l) > 0) unet_transformer(b, n + ".1", ch, s.context_dim, depth_at(s, l), lin);
             skips.push_back(ch);
             ++idx;
         }
@@ -126,7 +149,8 @@ void make_unet(Builder& b, const TestModelSpec& s) {
         }
     }
     unet_resblock(b, p + "middle_block.0", ch, ch, emb);
-    unet_transformer(b, p + "middle_block.1", ch, s.context_dim);
+    unet_transformer(b, p + "middle_block.1", ch, s.context_dim,
+                     std::max(1, depth_at(s, levels - 1)), lin);
     unet_resblock(b, p + "middle_block.2", ch, ch, emb);
     int out_idx = 0;
     for (size_t l = levels; l-- > 0;) {
@@ -137,7 +161,8 @@ void make_unet(Builder& b, const TestModelSpec& s) {
             skips.pop_back();
             ch = out;
             int part = 1;
-            if (s.attention_at_level[l]) unet_transformer(b, n + "." + std::to_string(part++), ch, s.context_dim);
+            if (depth_at(s, l) > 0)
+                unet_transformer(b, n + "." + std::to_string(part++), ch, s.context_dim, depth_at(s, l), lin);
             if (l > 0 && r == s.num_res_blocks)
                 b.conv(n + "." + std::to_string(part) + ".conv", ch, ch, 3);
             ++out_idx;
@@ -147,8 +172,8 @@ void make_unet(Builder& b, const TestModelSpec& s) {
     b.conv(p + "out.2", s.latent_channels, ch, 3);
 }
 
-void make_clip(Builder& b, const TestModelSpec& s, std::vector<TestTensor>& out) {
-    const std::string p = "cond_stage_model.transformer.text_model.";
+void make_hf_clip(Builder& b, const TestModelSpec& s, const std::string& p,
+                  std::vector<TestTensor>& out) {
     const int64_t w = s.clip_width;
     b.embedding(p + "embeddings.token_embedding.weight", s.clip_vocab, w);
     b.embedding(p + "embeddings.position_embedding.weight", s.clip_positions, w);
@@ -171,6 +196,44 @@ void make_clip(Builder& b, const TestModelSpec& s, std::vector<TestTensor>& out)
         ids.is_i64 = true;
         for (int64_t i = 0; i < s.clip_positions; ++i) ids.i64_values.push_back(i);
         out.push_back(std::move(ids));
+    }
+}
+
+// OpenCLIP text tower names: fused q/k/v in_proj, ln_final and (bigG) a text_projection
+// that is deliberately not symmetric, so its orientation matters.
+void make_open_clip(Builder& b, const TestModelSpec& s, const std::string& p, bool projection) {
+    const int64_t w = s.open_clip_width;
+    b.embedding(p + "token_embedding.weight", s.clip_vocab, w);
+    b.embedding(p + "positional_embedding", s.clip_positions, w);
+    for (int l = 0; l < s.open_clip_layers; ++l) {
+        const std::string n = p + "transformer.resblocks." + std::to_string(l);
+        b.norm(n + ".ln_1", w);
+        b.weight(n + ".attn.in_proj_weight", {3 * w, w});
+        b.bias(n + ".attn.in_proj_bias", 3 * w);
+        b.linear(n + ".attn.out_proj", w, w);
+        b.norm(n + ".ln_2", w);
+        b.linear(n + ".mlp.c_fc", 4 * w, w);
+        b.linear(n + ".mlp.c_proj", w, 4 * w);
+    }
+    b.norm(p + "ln_final", w);
+    if (projection) b.weight(p + "text_projection", {w, w});
+}
+
+void make_clip(Builder& b, const TestModelSpec& s, std::vector<TestTensor>& out) {
+    switch (s.clip_layout) {
+        case TestClipLayout::Sd1ClipL:
+            make_hf_clip(b, s, "cond_stage_model.transformer.text_model.", out);
+            break;
+        case TestClipLayout::Sd2OpenClipH:
+            make_open_clip(b, s, "cond_stage_model.model.", true);
+            break;
+        case TestClipLayout::SdxlBase:
+            make_hf_clip(b, s, "conditioner.embedders.0.transformer.text_model.", out);
+            make_open_clip(b, s, "conditioner.embedders.1.model.", true);
+            break;
+        case TestClipLayout::SdxlRefiner:
+            make_open_clip(b, s, "conditioner.embedders.0.model.", true);
+            break;
     }
 }
 
@@ -233,12 +296,52 @@ void make_vae(Builder& b, const TestModelSpec& s) {
 
 }  // namespace
 
+TestModelSpec tiny_sd2_spec() {
+    TestModelSpec s;
+    s.model_channels = 64;
+    s.clip_layout = TestClipLayout::Sd2OpenClipH;
+    s.linear_projections = true;
+    s.context_dim = s.open_clip_width;
+    return s;
+}
+
+TestModelSpec tiny_sdxl_spec() {
+    TestModelSpec s;
+    s.model_channels = 64;
+    s.attention_at_level = {false, true};
+    s.transformer_depth = {0, 2};
+    s.clip_layout = TestClipLayout::SdxlBase;
+    s.linear_projections = true;
+    s.context_dim = s.clip_width + s.open_clip_width;
+    s.adm_pooled_width = s.open_clip_width;
+    s.with_schedule_buffers = false;  // SDXL files carry none
+    return s;
+}
+
+TestModelSpec tiny_sdxl_refiner_spec() {
+    TestModelSpec s = tiny_sdxl_spec();
+    // As the refiner's [0, 4, 4, 0]: no attention at the first and deepest levels.
+    s.channel_mult = {1, 2, 2};
+    s.attention_at_level = {false, true, false};
+    s.transformer_depth = {0, 1, 0};
+    s.clip_layout = TestClipLayout::SdxlRefiner;
+    s.context_dim = s.open_clip_width;
+    return s;
+}
+
 std::vector<TestTensor> make_test_model_tensors(const TestModelSpec& spec, uint64_t seed) {
     std::vector<TestTensor> out;
     Builder b(out, seed);
     if (spec.with_unet) make_unet(b, spec);
     if (spec.with_clip) make_clip(b, spec, out);
     if (spec.with_vae) make_vae(b, spec);
+    if (spec.v_pred_key) {
+        TestTensor marker;
+        marker.name = "v_pred";
+        marker.shape = {1};
+        marker.values = {1.0f};
+        out.push_back(std::move(marker));
+    }
     if (spec.with_schedule_buffers) {
         // The DDPM schedule SD1 checkpoints carry (linear in sqrt(beta), 1000 steps).
         TestTensor ac;

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/backend.h"
+#include "model/sdxl_adm.h"
 #include "model/unet_blocks.h"
 
 namespace sdn {
@@ -22,6 +23,23 @@ std::unique_ptr<UnetModel> UnetModel::load(const WeightLookup& lookup, const std
     for (const std::string& name : m->used_) m->resident_.push_back(lookup(name));
     m->keepalive_ = std::move(keepalive);
     return m;
+}
+
+void UnetModel::set_architecture(sdn_arch arch, sdn_prediction prediction) {
+    const bool sdxl = arch == SDN_ARCH_SDXL || arch == SDN_ARCH_SDXL_REFINER;
+    latent_format_ = sdxl ? LatentFormat::Sdxl : LatentFormat::Sd15;
+    refiner_ = arch == SDN_ARCH_SDXL_REFINER;
+    prediction_ = prediction == SDN_PREDICTION_V ? SDN_PREDICTION_V : SDN_PREDICTION_EPS;
+}
+
+void UnetModel::encode_adm(const AdmInput& in, float* y) const {
+    SDN_REQUIRE(adm_channels() > 0, SDN_ERR_INTERNAL, "this UNet takes no ADM vector");
+    sdxl_adm_vector(in, adm_channels(), refiner_, y);
+}
+
+void UnetModel::predict_eps(Context& ctx, const Tensor& x_in, const std::vector<float>& timesteps,
+                            const Tensor& context, Tensor& eps_out) {
+    predict(ctx, x_in, timesteps, context, nullptr, eps_out);
 }
 
 namespace {
@@ -83,8 +101,8 @@ TensorView run_block(Context& ctx, const UnetBlock& blk, const UnetConfig& cfg,
 
 }  // namespace
 
-void UnetModel::predict_eps(Context& ctx, const Tensor& x_in, const std::vector<float>& timesteps,
-                            const Tensor& context, Tensor& eps_out) {
+void UnetModel::predict(Context& ctx, const Tensor& x_in, const std::vector<float>& timesteps,
+                        const Tensor& context, const Tensor* y, Tensor& eps_out) {
     const UnetConfig& cfg = w_.config;
     SDN_REQUIRE(x_in.n_dims() == 4 && x_in.dim(1) == cfg.in_channels, SDN_ERR_INVALID_ARGUMENT,
                 "UNet input must be [B, " + std::to_string(cfg.in_channels) + ", h, w], got " +
@@ -96,6 +114,11 @@ void UnetModel::predict_eps(Context& ctx, const Tensor& x_in, const std::vector<
                 SDN_ERR_INVALID_ARGUMENT,
                 "UNet context must be [B, tokens, " + std::to_string(cfg.context_dim) + "], got " +
                     context.shape_string());
+    SDN_REQUIRE(!w_.has_label_emb || (y && y->n_dims() == 2 && y->dim(0) == B &&
+                                      y->dim(1) == cfg.adm_in_channels),
+                SDN_ERR_INVALID_ARGUMENT,
+                "this UNet needs its ADM vector y [B, " + std::to_string(cfg.adm_in_channels) + "]" +
+                    (y ? ", got " + y->shape_string() : std::string(", got none")));
 
     struct HookScope {
         Context& c;
@@ -150,6 +173,14 @@ void UnetModel::predict_eps(Context& ctx, const Tensor& x_in, const std::vector<
     be.linear(t_sin, w_.time_in.w, &w_.time_in.b, t_hidden, false);
     be.activation(Activation::Silu, t_hidden);
     be.linear(t_hidden, w_.time_out.w, &w_.time_out.b, emb, false);
+    if (w_.has_label_emb) {
+        // SDXL: emb += label_emb(y) = linear(SiLU(linear(y))).
+        const DeviceTensor y_dev = be.tensor(y->shape(), "UNet ADM vector");
+        be.upload(y_dev, y->data());
+        be.linear(y_dev, w_.label_in.w, &w_.label_in.b, t_hidden, false);
+        be.activation(Activation::Silu, t_hidden);
+        be.linear(t_hidden, w_.label_out.w, &w_.label_out.b, emb, /*accumulate=*/true);
+    }
     be.activation(Activation::Silu, emb);
 
     TensorView cur = x_dev;

@@ -212,11 +212,12 @@ UnetWeights bind_unet_weights(WeightBinder& b, int64_t num_heads, int64_t head_d
     cfg.in_channels = stem.shape[1];
     const WeightRef t0 = b.get("time_embed.0.weight");
     cfg.time_embed_dim = t0.valid() ? dim_or0(t0, 0) : 4 * cfg.model_channels;
-    // Context width from the first cross-attention key projection found (any block).
-    for (const char* probe : {"input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight",
-                              "input_blocks.2.1.transformer_blocks.0.attn2.to_k.weight",
-                              "middle_block.1.transformer_blocks.0.attn2.to_k.weight"}) {
-        if (const WeightRef* k = b.peek(probe); k && k->shape.size() == 2) {
+    // Context width from the first cross-attention key projection found: SDXL has none
+    // at the first level, so look through the input blocks, then the middle block.
+    for (int i = 1; i < 12; ++i) {
+        const WeightRef* k = b.peek("input_blocks." + std::to_string(i) + ".1.transformer_blocks.0.attn2.to_k.weight");
+        if (!k && i == 11) k = b.peek("middle_block.1.transformer_blocks.0.attn2.to_k.weight");
+        if (k && k->shape.size() == 2) {
             cfg.context_dim = k->shape[1];
             break;
         }
@@ -225,6 +226,12 @@ UnetWeights bind_unet_weights(WeightBinder& b, int64_t num_heads, int64_t head_d
 
     u.time_in = bind_linear(b, "time_embed.0", cfg.model_channels, cfg.time_embed_dim, true);
     u.time_out = bind_linear(b, "time_embed.2", cfg.time_embed_dim, cfg.time_embed_dim, true);
+    if (const WeightRef* label = b.peek("label_emb.0.0.weight"); label && label->shape.size() == 2) {
+        cfg.adm_in_channels = label->shape[1];
+        u.has_label_emb = true;
+        u.label_in = bind_linear(b, "label_emb.0.0", cfg.adm_in_channels, cfg.time_embed_dim, true);
+        u.label_out = bind_linear(b, "label_emb.0.2", cfg.time_embed_dim, cfg.time_embed_dim, true);
+    }
 
     UnetBlock first;
     first.name = "input_blocks.0";

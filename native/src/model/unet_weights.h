@@ -106,6 +106,7 @@ struct UnetBlock {
 struct UnetConfig {
     int64_t in_channels = 4, out_channels = 4, model_channels = 320, time_embed_dim = 1280;
     int64_t context_dim = 768;
+    int64_t adm_in_channels = 0;  // SDXL's label_emb input width; 0 = no label embedding
     int64_t num_heads = 8;       // SD1: fixed head count
     int64_t head_dim = 0;        // SD2: fixed head width (then num_heads is derived); 0 = unused
     int groups = 32;
@@ -115,6 +116,8 @@ struct UnetConfig {
 struct UnetWeights {
     UnetConfig config;
     Linear time_in, time_out;  // time_embed.0, time_embed.2
+    bool has_label_emb = false;
+    Linear label_in, label_out;  // label_emb.0.0, label_emb.0.2 (SDXL's ADM vector)
     std::vector<UnetBlock> input_blocks;
     UnetBlock middle;
     std::vector<UnetBlock> output_blocks;

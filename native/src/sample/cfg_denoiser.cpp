@@ -40,16 +40,16 @@ CfgDenoiser::CfgDenoiser(Context& ctx, DiffusionModel& model, const DiscreteSche
                          const std::vector<int64_t>& latent_shape, bool always_uncond)
     : ctx_(ctx), model_(model), schedule_(schedule), cfg_(cfg),
       skip_uncond_(isclose(cfg, 1.0) && !always_uncond),
-      shape_(latent_shape) {
-    for (const auto& c : positive) sides_[0].push_back(make_entry(c));
-    for (const auto& c : negative) sides_[1].push_back(make_entry(c));
+      shape_(latent_shape), prediction_(model.prediction()) {
+    for (const auto& c : positive) sides_[0].push_back(make_entry(c, false));
+    for (const auto& c : negative) sides_[1].push_back(make_entry(c, true));
     // Every area entry gets a counterpart with the same area on the other side
     // (create_cond_with_same_area_if_none): positives first, then negatives.
     add_same_area_counterparts(sides_[1], sides_[0]);
     add_same_area_counterparts(sides_[0], sides_[1]);
 }
 
-CfgDenoiser::Entry CfgDenoiser::make_entry(const Conditioning& c) const {
+CfgDenoiser::Entry CfgDenoiser::make_entry(const Conditioning& c, bool negative) const {
     SDN_REQUIRE(c.tokens != nullptr && c.tokens->n_dims() == 3, SDN_ERR_INVALID_ARGUMENT,
                 "conditioning tokens must be [1, tokens, width]");
     Entry e{};
@@ -70,6 +70,21 @@ CfgDenoiser::Entry CfgDenoiser::make_entry(const Conditioning& c) const {
     e.strength = c.strength;
     e.sigma_start = schedule_.percent_to_sigma(c.start_percent);
     e.sigma_end = schedule_.percent_to_sigma(c.end_percent);
+    if (const int64_t adm = model_.adm_channels(); adm > 0) {
+        // encode_model_conds: the size defaults to the latent's (x8), targets to the size;
+        // the refiner's aesthetic score to 6, or 2.5 for a negative prompt.
+        AdmInput in;
+        in.pooled = c.pooled;
+        in.width = static_cast<double>(c.has_size ? c.width : shape_[3] * 8);
+        in.height = static_cast<double>(c.has_size ? c.height : shape_[2] * 8);
+        in.crop_w = c.has_size ? static_cast<double>(c.crop_w) : 0.0;
+        in.crop_h = c.has_size ? static_cast<double>(c.crop_h) : 0.0;
+        in.target_width = c.has_size ? static_cast<double>(c.target_width) : in.width;
+        in.target_height = c.has_size ? static_cast<double>(c.target_height) : in.height;
+        in.aesthetic_score = c.aesthetic_score >= 0.0 ? c.aesthetic_score : (negative ? 2.5 : 6.0);
+        e.adm.resize(static_cast<size_t>(adm));
+        model_.encode_adm(in, e.adm.data());
+    }
     return e;
 }
 
@@ -123,6 +138,7 @@ void CfgDenoiser::add_same_area_counterparts(std::vector<Entry>& to, const std::
         if (smallest->has_area && std::equal(smallest->area, smallest->area + 4, c.area)) continue;
         Entry copy = c;  // c's area, mask, strength and range with the other side's tokens
         copy.tokens = smallest->tokens;
+        copy.adm = smallest->adm;
         to.push_back(std::move(copy));
     }
 }
@@ -209,6 +225,11 @@ void CfgDenoiser::run_side_jobs(const Tensor& x, double sigma, std::vector<Job>&
                                 std::vector<Tensor>& out, std::vector<Tensor>& count) {
     const int64_t B = shape_[0], C = shape_[1], H = shape_[2], W = shape_[3];
     const double c_in = 1.0 / std::sqrt(sigma * sigma + 1.0);
+    // x0 from the model output: EPS x - eps*sigma; V (sigma_data 1)
+    // x/(sigma^2+1) - v*sigma/sqrt(sigma^2+1).
+    const bool v_pred = prediction_ == SDN_PREDICTION_V;
+    const double x_mult = v_pred ? 1.0 / (sigma * sigma + 1.0) : 1.0;
+    const double out_mult = v_pred ? sigma * c_in : sigma;
     const float timestep = static_cast<float>(schedule_.timestep(sigma));
     std::vector<bool> done(jobs.size(), false);
     for (size_t first = 0; first < jobs.size(); ++first) {
@@ -232,6 +253,9 @@ void CfgDenoiser::run_side_jobs(const Tensor& x, double sigma, std::vector<Job>&
 
         Tensor x_in({nb, C, h, w});
         Tensor context({nb, tokens, width});
+        const int64_t adm = model_.adm_channels();
+        Tensor y;
+        if (adm > 0) y.reset({nb, adm});
         for (size_t gi = 0; gi < group.size(); ++gi) {
             const Job& j = jobs[group[gi]];
             const Tensor& tk = *j.entry->tokens;
@@ -244,6 +268,8 @@ void CfgDenoiser::run_side_jobs(const Tensor& x, double sigma, std::vector<Job>&
                             x_in.data()[((row * C + c) * h + yy) * w + xx] = static_cast<float>(
                                 x.data()[((b * C + c) * H + j.y + yy) * W + j.x + xx] * c_in);
                 // Repeat the token sequence to the common length (attention is unchanged by it).
+                if (adm > 0)
+                    std::copy(j.entry->adm.begin(), j.entry->adm.end(), y.data() + row * adm);
                 const float* src = tk.data() + (b % tb) * tlen * width;
                 for (int64_t t = 0; t < tokens; ++t)
                     std::copy(src + (t % tlen) * width, src + (t % tlen + 1) * width,
@@ -252,7 +278,8 @@ void CfgDenoiser::run_side_jobs(const Tensor& x, double sigma, std::vector<Job>&
         }
         Tensor eps;
         ctx_.check_cancelled();
-        model_.predict_eps(ctx_, x_in, std::vector<float>(static_cast<size_t>(nb), timestep), context, eps);
+        model_.predict(ctx_, x_in, std::vector<float>(static_cast<size_t>(nb), timestep), context,
+                       adm > 0 ? &y : nullptr, eps);
         ++model_calls_;
         SDN_REQUIRE(eps.shape() == x_in.shape(), SDN_ERR_INTERNAL, "model returned a wrong eps shape");
 
@@ -267,9 +294,9 @@ void CfgDenoiser::run_side_jobs(const Tensor& x, double sigma, std::vector<Job>&
                         for (int64_t xx = 0; xx < w; ++xx) {
                             const int64_t src = ((row * C + c) * h + yy) * w + xx;
                             const int64_t dst = ((b * C + c) * H + j.y + yy) * W + j.x + xx;
-                            // EPS: denoised = x - eps * sigma, on the unscaled input.
+                            // On the unscaled input.
                             const float xin = x.data()[dst];
-                            const float pred = static_cast<float>(xin - eps.data()[src] * sigma);
+                            const float pred = static_cast<float>(xin * x_mult - eps.data()[src] * out_mult);
                             const float m = j.mult.data()[(b * h + yy) * w + xx];
                             o[dst] += pred * m;
                             cnt[dst] += m;

@@ -1,5 +1,5 @@
 // The denoiser the samplers see during a KSampler run: ComfyUI's sampling_function for an
-// EPS model. It evaluates every active conditioning entry on its area, batches entries
+// EPS or V-prediction model (SDXL: with each entry's ADM vector). It evaluates every active conditioning entry on its area, batches entries
 // whose inputs have the same shape into one model call (cond and uncond together), averages
 // overlapping entries weighted by strength x mask x edge ramp, and combines cond and uncond
 // with classifier-free guidance on the denoised predictions.
@@ -24,6 +24,13 @@ struct Conditioning {
     double strength = 1.0;
     double start_percent = 0.0;
     double end_percent = 1.0;
+    // SDXL: the pooled text output and the size conditioning in pixels, used as given when
+    // has_size (else the latent's size, no crop, targets = size); aesthetic_score < 0 = not
+    // given.
+    const Tensor* pooled = nullptr;
+    bool has_size = false;
+    int64_t width = 0, height = 0, crop_w = 0, crop_h = 0, target_width = 0, target_height = 0;
+    double aesthetic_score = -1.0;
 };
 
 class CfgDenoiser {
@@ -39,6 +46,10 @@ public:
     void operator()(const Tensor& x, double sigma, Tensor& denoised, Tensor* uncond_out = nullptr);
 
     int model_calls() const { return model_calls_; }
+    // ModelSamplingDiscrete's override; SDN_PREDICTION_DEFAULT keeps the model's own.
+    void set_prediction(sdn_prediction p) {
+        if (p != SDN_PREDICTION_DEFAULT) prediction_ = p;
+    }
 
 private:
     struct Entry {
@@ -49,10 +60,11 @@ private:
         double strength;
         double sigma_start;   // entry active while sigma <= sigma_start ...
         double sigma_end;     // ... and sigma >= sigma_end
+        std::vector<float> adm;  // the model's ADM vector for this entry, or empty
     };
     struct Job;
 
-    Entry make_entry(const Conditioning& c) const;
+    Entry make_entry(const Conditioning& c, bool negative) const;
     static void set_area_to_mask_bounds(Entry& e);
     void add_same_area_counterparts(std::vector<Entry>& to, const std::vector<Entry>& from);
     void run_side_jobs(const Tensor& x, double sigma, std::vector<Job>& jobs, std::vector<Tensor>& out,
@@ -66,6 +78,7 @@ private:
     bool skip_uncond_;
     std::vector<int64_t> shape_;
     int model_calls_ = 0;
+    sdn_prediction prediction_ = SDN_PREDICTION_EPS;
 };
 
 }  // namespace sdn

@@ -114,6 +114,7 @@ Tensor ksample(Context& ctx, DiffusionModel& model, const KSamplerParams& params
         x.data()[k] = noise.data()[k] * noise_mult + latent_scaled.data()[k];
 
     CfgDenoiser guided(ctx, model, schedule, positive, negative, params.cfg, shape, info.needs_uncond);
+    guided.set_prediction(params.prediction);
     Tensor blended;
     SamplerRun run;
     // uncond (CFG++ only) is the raw uncond prediction: ComfyUI captures it before the
@@ -164,7 +165,7 @@ Tensor ksample(Context& ctx, DiffusionModel& model, const KSamplerParams& params
     run.on_step = [&](int i, const Tensor&, const Tensor& denoised) {
         const int step = std::min(i + 1, total);
         if (params.preview_every > 0 && ctx.has_preview() && step % params.preview_every == 0) {
-            const PreviewImage preview = make_preview(ctx, denoised);
+            const PreviewImage preview = make_preview(ctx, denoised, model.latent_format());
             ctx.preview(preview.width, preview.height, preview.rgb.data());
         }
         ctx.progress(SDN_STAGE_SAMPLING, step, total);

@@ -26,6 +26,7 @@ struct KSamplerParams {
     int end_step = 10000;
     bool force_full_denoise = true;
     int preview_every = 0;  // 0 = no previews
+    sdn_prediction prediction = SDN_PREDICTION_DEFAULT;  // ModelSamplingDiscrete's override
 };
 
 struct LatentInput {

@@ -1,18 +1,21 @@
-// Sampler previews. The cheap one: a fixed 4x3 linear map per latent pixel (ComfyUI's SD15
-// latent_rgb_factors), mapped from [-1, 1] to bytes, one preview pixel per latent pixel. When
-// the context holds a preview decoder (TAESD) the preview is its image instead, 8x larger.
+// Sampler previews. The cheap one: a fixed 4x3 linear map per latent pixel plus a bias
+// (ComfyUI's latent_rgb_factors: SD15's without bias, SDXL's with one), mapped from [-1, 1] to
+// bytes, one preview pixel per latent pixel. When the context holds a preview decoder (TAESD)
+// the preview is its image instead, 8x larger.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
 #include "core/context.h"
+#include "core/diffusion_model.h"
 #include "core/tensor.h"
 
 namespace sdn {
 
 // RGB bytes (h*w*3, row-major) of batch item `item` of a [B, 4, h, w] latent.
-std::vector<uint8_t> latent_to_rgb_preview(const Tensor& latent, int64_t item = 0);
+std::vector<uint8_t> latent_to_rgb_preview(const Tensor& latent, int64_t item = 0,
+                                           LatentFormat format = LatentFormat::Sd15);
 
 // RGB bytes of batch item `item` of an image [B, H, W, 3] in 0..1: trunc(v * 255), as the
 // ComfyUI version the previews follow converts them.
@@ -34,6 +37,7 @@ struct PreviewImage {
 // The preview of item 0 of `denoised` [B, C, h, w] (the sampler's x0, model space): the
 // context's preview decoder's image when it has one (and it can decode this latent; else a
 // warning is logged), otherwise the latent->RGB projection.
-PreviewImage make_preview(Context& ctx, const Tensor& denoised);
+PreviewImage make_preview(Context& ctx, const Tensor& denoised,
+                          LatentFormat format = LatentFormat::Sd15);
 
 }  // namespace sdn

@@ -183,4 +183,17 @@ public enum SdnArch
     Sd2 = 2,
     /// <summary><c>SDN_ARCH_SDXL</c></summary>
     Sdxl = 3,
+    /// <summary><c>SDN_ARCH_SDXL_REFINER</c></summary>
+    SdxlRefiner = 4,
+}
+
+/// <summary>C enum <c>sdn_prediction</c>.</summary>
+public enum SdnPrediction
+{
+    /// <summary><c>SDN_PREDICTION_DEFAULT</c></summary>
+    Default = 0,
+    /// <summary><c>SDN_PREDICTION_EPS</c></summary>
+    Eps = 1,
+    /// <summary><c>SDN_PREDICTION_V</c></summary>
+    V = 2,
 }

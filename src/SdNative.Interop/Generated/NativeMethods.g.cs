@@ -153,9 +153,17 @@ public static unsafe partial class NativeMethods
     [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
     public static partial int sdn_model_arch(nint model);
 
+    [LibraryImport(LibraryName, EntryPoint = "sdn_model_prediction", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+    public static partial int sdn_model_prediction(nint model);
+
     [LibraryImport(LibraryName, EntryPoint = "sdn_clip_encode", StringMarshalling = StringMarshalling.Utf8)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
     public static partial SdnStatus sdn_clip_encode(nint ctx, nint clip, string text, int clip_skip, nint* cond_out, nint* pooled_out);
+
+    [LibraryImport(LibraryName, EntryPoint = "sdn_clip_encode_sdxl", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+    public static partial SdnStatus sdn_clip_encode_sdxl(nint ctx, nint clip, string text_l, string text_g, int clip_skip, nint* cond_out, nint* pooled_out);
 
     [LibraryImport(LibraryName, EntryPoint = "sdn_clip_tokenize", StringMarshalling = StringMarshalling.Utf8)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
@@ -212,6 +220,10 @@ public static unsafe partial class NativeMethods
     [LibraryImport(LibraryName, EntryPoint = "sdn_make_test_model", StringMarshalling = StringMarshalling.Utf8)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
     public static partial SdnStatus sdn_make_test_model(nint ctx, string path, string weight_type, ulong seed);
+
+    [LibraryImport(LibraryName, EntryPoint = "sdn_make_test_model_arch", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+    public static partial SdnStatus sdn_make_test_model_arch(nint ctx, string path, string weight_type, ulong seed, int arch);
 
     [LibraryImport(LibraryName, EntryPoint = "sdn_convert", StringMarshalling = StringMarshalling.Utf8)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]

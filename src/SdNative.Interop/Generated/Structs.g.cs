@@ -77,8 +77,8 @@ public unsafe struct sdn_tiling_t
     [FieldOffset(16)] public int reserved;
 }
 
-/// <summary>C struct <c>sdn_cond_t</c> (64 bytes).</summary>
-[StructLayout(LayoutKind.Explicit, Size = 64)]
+/// <summary>C struct <c>sdn_cond_t</c> (96 bytes).</summary>
+[StructLayout(LayoutKind.Explicit, Size = 96)]
 public unsafe struct sdn_cond_t
 {
     [FieldOffset(0)] public uint struct_size;
@@ -94,6 +94,14 @@ public unsafe struct sdn_cond_t
     [FieldOffset(52)] public int area_y;
     [FieldOffset(56)] public int area_x;
     [FieldOffset(60)] public int set_area_to_bounds;
+    [FieldOffset(64)] public int has_size;
+    [FieldOffset(68)] public int width;
+    [FieldOffset(72)] public int height;
+    [FieldOffset(76)] public int crop_w;
+    [FieldOffset(80)] public int crop_h;
+    [FieldOffset(84)] public int target_width;
+    [FieldOffset(88)] public int target_height;
+    [FieldOffset(92)] public float aesthetic_score;
 }
 
 /// <summary>C struct <c>sdn_sample_params_t</c> (64 bytes).</summary>
@@ -112,7 +120,7 @@ public unsafe struct sdn_sample_params_t
     [FieldOffset(48)] public int end_step;
     [FieldOffset(52)] public int force_full_denoise;
     [FieldOffset(56)] public int preview_every;
-    [FieldOffset(60)] public int reserved;
+    [FieldOffset(60)] public int prediction;
 }
 
 /// <summary>C struct <c>sdn_latent_t</c> (32 bytes).</summary>

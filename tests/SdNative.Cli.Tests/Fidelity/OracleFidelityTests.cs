@@ -5,11 +5,11 @@ namespace SdNative.Cli.Tests.Fidelity;
 
 /// <summary>
 /// End-to-end fidelity: every oracle case runs as `sdnative run CASE.json` with default
-/// settings on the full-size random SD1.5 checkpoint (the lora/ cases through the random LoRA
-/// the shared generator writes), and the image it saves must be within 45 dB PSNR of the
-/// expected image. Under CI=true a missing oracle fails, never skips.
-/// SDN_ORACLE_DEVICE (e.g. vulkan, vulkan:1) runs the cases with `--device` on that device
-/// instead of the CPU: on a GPU, or to time them on lavapipe (docs/vulkan.md).
+/// settings on the full-size random checkpoint of its family (SD1.5 for cases/ and for lora/,
+/// through the random LoRA the shared generator writes; SDXL for sdxl/), and the image it saves
+/// must be within 45 dB PSNR of the expected image. Under CI=true a missing oracle fails, never
+/// skips. SDN_ORACLE_DEVICE (e.g. vulkan, vulkan:1) runs the cases with `--device` on that
+/// device instead of the CPU: on a GPU, or to time them on lavapipe (docs/vulkan.md).
 /// </summary>
 public class OracleFidelityTests
 {
@@ -18,19 +18,22 @@ public class OracleFidelityTests
 
     public OracleFidelityTests(ITestOutputHelper output) => _output = output;
 
-    public static IEnumerable<object[]> Cases()
+    public static IEnumerable<object[]> Cases() => CasesIn("cases", "lora");
+
+    public static IEnumerable<object[]> SdxlCases() => CasesIn("sdxl");
+
+    private static IEnumerable<object[]> CasesIn(params string[] folders)
     {
         var shared = SharedFolder.Path;
-        var dir = shared == null ? null : Path.Combine(shared, "oracle", "cases");
-        if (dir == null || !Directory.Exists(dir))
+        if (shared == null || !folders.All(f => Directory.Exists(Path.Combine(shared, "oracle", f))))
         {
             // One placeholder row so the test runs and reports the missing oracle.
-            yield return new object[] { "cases", "(oracle missing)" };
+            yield return new object[] { folders[0], "(oracle missing)" };
             yield break;
         }
-        foreach (var folder in new[] { "cases", "lora" })
+        foreach (var folder in folders)
         {
-            foreach (var file in Directory.GetFiles(Path.Combine(shared!, "oracle", folder), "*.json").Order())
+            foreach (var file in Directory.GetFiles(Path.Combine(shared, "oracle", folder), "*.json").Order())
             {
                 yield return new object[] { folder, Path.GetFileNameWithoutExtension(file) };
             }
@@ -39,12 +42,20 @@ public class OracleFidelityTests
 
     [SkippableTheory]
     [MemberData(nameof(Cases))]
-    public void CaseMatchesTheExpectedImage(string folder, string caseName)
+    public void CaseMatchesTheExpectedImage(string folder, string caseName) =>
+        RunCase(folder, caseName, () => OracleCheckpoint("SDN_ORACLE_CHECKPOINT", "sd15"));
+
+    [SkippableTheory]
+    [MemberData(nameof(SdxlCases))]
+    public void SdxlCaseMatchesTheExpectedImage(string folder, string caseName) =>
+        RunCase(folder, caseName, () => OracleCheckpoint("SDN_ORACLE_SDXL_CHECKPOINT", "sdxl"));
+
+    private void RunCase(string folder, string caseName, Func<string> prepareCheckpoint)
     {
         var shared = SharedFolder.Require();
         var caseJson = Path.Combine(shared, "oracle", folder, caseName + ".json");
         Assert.True(File.Exists(caseJson), "oracle case missing: " + caseJson);
-        var checkpoint = OracleCheckpoint();
+        var checkpoint = prepareCheckpoint();
         var models = Path.GetDirectoryName(Path.GetDirectoryName(checkpoint))!;
 
         var work = Directory.CreateTempSubdirectory("sdn-oracle-");
@@ -87,10 +98,11 @@ public class OracleFidelityTests
         }
     }
 
-    /// <summary>$SDN_ORACLE_CHECKPOINT, else the cached file scripts/oracle-checkpoint prepares.</summary>
-    private static string OracleCheckpoint()
+    /// <summary>The checkpoint the variable names, else the cached file scripts/oracle-checkpoint
+    /// prepares for the family. The cases find it by name in its models folder.</summary>
+    private static string OracleCheckpoint(string variable, string family)
     {
-        var env = Environment.GetEnvironmentVariable("SDN_ORACLE_CHECKPOINT");
+        var env = Environment.GetEnvironmentVariable(variable);
         if (!string.IsNullOrEmpty(env) && File.Exists(env))
         {
             return env;
@@ -98,6 +110,7 @@ public class OracleFidelityTests
         var script = Path.Combine(SharedFolder.RepoRoot, "scripts", "oracle-checkpoint");
         var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(script);
+        psi.ArgumentList.Add(family);
         using var p = Process.Start(psi)!;
         var path = p.StandardOutput.ReadToEnd().Trim();
         var err = p.StandardError.ReadToEnd();

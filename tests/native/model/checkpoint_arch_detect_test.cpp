@@ -7,6 +7,7 @@
 #include "model/arch_detect.h"
 #include "core/error.h"
 #include "model/tensor_names.h"
+#include "model/test_model_writer.h"
 
 namespace {
 
@@ -35,40 +36,107 @@ struct Table {
     ArchDetection detect() const { return detect_architecture(names(), lookup()); }
 };
 
+// The keys detect_unet_config reads for one input block with a transformer.
+void add_attention_block(Table& t, const std::string& p, int64_t ch, int64_t context, bool linear) {
+    t.add(p + "0.in_layers.0.weight", {ch});
+    t.add(p + "1.transformer_blocks.0.norm1.weight", {ch});
+    t.add(p + "1.transformer_blocks.0.attn2.to_k.weight", {ch, context});
+    t.add(p + "1.proj_in.weight", linear ? std::vector<int64_t>{ch, ch} : std::vector<int64_t>{ch, ch, 1, 1});
+}
+
+// A table of the shapes the project's tiny-model writer emits for a spec.
+Table from_writer(const TestModelSpec& spec) {
+    Table t;
+    for (const TestTensor& x : make_test_model_tensors(spec, 1)) t.add(x.name, x.shape);
+    return t;
+}
+
 TEST(CheckpointArchDetect, Sd1CheckpointByContextWidth768) {
     Table t;
     t.add("model.diffusion_model.input_blocks.0.0.weight", {320, 4, 3, 3});
-    t.add("model.diffusion_model.input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight", {320, 768});
+    add_attention_block(t, "model.diffusion_model.input_blocks.1.", 320, 768, false);
     t.add("cond_stage_model.transformer.text_model.embeddings.token_embedding.weight", {49408, 768});
     t.add("first_stage_model.decoder.conv_in.weight", {512, 4, 3, 3});
     const ArchDetection d = t.detect();
     EXPECT_EQ(d.arch, SDN_ARCH_SD1);
+    EXPECT_EQ(d.prediction, SDN_PREDICTION_EPS);
     EXPECT_TRUE(d.has_unet && d.has_clip && d.has_vae);
     EXPECT_EQ(d.unet_prefix, "model.diffusion_model.");
     EXPECT_EQ(d.vae_prefix, "first_stage_model.");
+    EXPECT_EQ(d.unet.model_channels, 320);
+    EXPECT_EQ(d.unet.context_dim, 768);
     EXPECT_NE(d.evidence.find("768"), std::string::npos);
 }
 
-TEST(CheckpointArchDetect, Sd2ByWidth1024AndSdxlByLabelEmbedding) {
+TEST(CheckpointArchDetect, FullSizeSd2AndSdxlByContextWidthAndAdmInput) {
     Table sd2;
     sd2.add("model.diffusion_model.input_blocks.0.0.weight", {320, 4, 3, 3});
-    sd2.add("model.diffusion_model.input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight", {320, 1024});
+    add_attention_block(sd2, "model.diffusion_model.input_blocks.1.", 320, 1024, true);
     EXPECT_EQ(sd2.detect().arch, SDN_ARCH_SD2);
-    EXPECT_THROW(require_supported(sd2.detect(), "x"), std::exception);
+    EXPECT_NO_THROW(require_supported(sd2.detect(), "x"));
+    // A v_pred key makes it a v-prediction model whatever the heuristic says.
+    Table sd2v = sd2;
+    sd2v.add("v_pred", {1});
+    EXPECT_EQ(sd2v.detect().prediction, SDN_PREDICTION_V);
 
-    Table xl = sd2;
+    Table xl;
+    xl.add("model.diffusion_model.input_blocks.0.0.weight", {320, 4, 3, 3});
+    xl.add("model.diffusion_model.input_blocks.1.0.in_layers.0.weight", {320});
+    xl.add("model.diffusion_model.input_blocks.2.0.in_layers.0.weight", {320});
+    xl.add("model.diffusion_model.input_blocks.3.0.op.weight", {320, 320, 3, 3});
+    add_attention_block(xl, "model.diffusion_model.input_blocks.4.", 640, 2048, true);
     xl.add("model.diffusion_model.label_emb.0.0.weight", {1280, 2816});
-    EXPECT_EQ(xl.detect().arch, SDN_ARCH_SDXL);
-    Table xl2;
-    xl2.add("conditioner.embedders.0.transformer.text_model.final_layer_norm.weight", {768});
-    EXPECT_EQ(xl2.detect().arch, SDN_ARCH_SDXL);
+    const ArchDetection d = xl.detect();
+    EXPECT_EQ(d.arch, SDN_ARCH_SDXL);
+    EXPECT_FALSE(d.unet.attention_at_level0);
+    EXPECT_EQ(d.unet.context_dim, 2048);
+    EXPECT_EQ(d.unet.adm_in_channels, 2816);
+    EXPECT_NE(d.evidence.find("2816"), std::string::npos);
+    Table refiner = xl;
+    refiner.add("model.diffusion_model.label_emb.0.0.weight", {1536, 2560});
+    EXPECT_EQ(refiner.detect().arch, SDN_ARCH_SDXL_REFINER);
+}
+
+TEST(CheckpointArchDetect, TinyWriterModelsOfEveryArchitecture) {
+    const ArchDetection sd1 = from_writer(TestModelSpec{}).detect();
+    EXPECT_EQ(sd1.arch, SDN_ARCH_SD1);
+    ASSERT_EQ(sd1.clip_specs.size(), 1u);
+    EXPECT_FALSE(sd1.clip_specs[0].open_clip_names);
+
+    const ArchDetection sd2 = from_writer(tiny_sd2_spec()).detect();
+    EXPECT_EQ(sd2.arch, SDN_ARCH_SD2);
+    EXPECT_TRUE(sd2.has_clip);
+    ASSERT_EQ(sd2.clip_specs.size(), 1u);
+    EXPECT_EQ(sd2.clip_specs[0].prefix, "cond_stage_model.model.");
+    EXPECT_TRUE(sd2.clip_specs[0].norm_hidden);  // SD2 keeps the final norm on layer -2
+    EXPECT_EQ(sd2.clip_specs[0].default_layer, -2);
+
+    const ArchDetection xl = from_writer(tiny_sdxl_spec()).detect();
+    EXPECT_EQ(xl.arch, SDN_ARCH_SDXL);
+    EXPECT_TRUE(xl.has_clip && xl.has_vae);
+    ASSERT_EQ(xl.clip_specs.size(), 2u);
+    EXPECT_EQ(xl.clip_specs[0].prefix, "conditioner.embedders.0.transformer.text_model.");
+    EXPECT_EQ(xl.clip_specs[1].prefix, "conditioner.embedders.1.model.");
+    EXPECT_FALSE(xl.clip_specs[0].norm_hidden || xl.clip_specs[1].norm_hidden);
+    EXPECT_FALSE(xl.clip_specs[1].pad_with_end);
+    EXPECT_EQ(xl.unet.transformer_depth, (std::vector<int>{0, 2}));
+    EXPECT_FALSE(xl.unet.attention_at_level0);
+    EXPECT_TRUE(xl.unet.linear_projections);
+
+    const ArchDetection refiner = from_writer(tiny_sdxl_refiner_spec()).detect();
+    EXPECT_EQ(refiner.arch, SDN_ARCH_SDXL_REFINER);
+    ASSERT_EQ(refiner.clip_specs.size(), 1u);
+    EXPECT_EQ(refiner.clip_specs[0].prefix, "conditioner.embedders.0.model.");
+
+    TestModelSpec v = tiny_sd2_spec();
+    v.v_pred_key = true;
+    EXPECT_EQ(from_writer(v).detect().prediction, SDN_PREDICTION_V);
 }
 
 TEST(CheckpointArchDetect, ShrunkModelsBySd1ProjectionLayout) {
     Table conv_proj;
     conv_proj.add("input_blocks.0.0.weight", {32, 4, 3, 3});
-    conv_proj.add("input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight", {32, 64});
-    conv_proj.add("input_blocks.1.1.proj_in.weight", {32, 32, 1, 1});
+    add_attention_block(conv_proj, "input_blocks.1.", 32, 64, false);
     const ArchDetection d = conv_proj.detect();
     EXPECT_EQ(d.arch, SDN_ARCH_SD1);
     EXPECT_TRUE(d.has_unet);

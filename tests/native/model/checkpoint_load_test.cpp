@@ -3,6 +3,7 @@
 // refusals, components that are never read, and hostile files that fail with a message.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -209,31 +210,56 @@ TEST_F(CheckpointLoad, UnetOnlyGgufWithBareNamesLoads) {
     EXPECT_EQ(sdn_checkpoint_load(ctx, p.c_str(), nullptr, nullptr, nullptr, &vae), SDN_ERR_NOT_FOUND);
 }
 
-TEST_F(CheckpointLoad, Sd2AndSdxlAreRefusedNamingTheEvidence) {
-    sdn::TestModelSpec spec;
-    spec.context_dim = 1024;  // OpenCLIP-H width: SD2
-    spec.with_clip = spec.with_vae = false;
-    const std::string p2 = path("sd2.safetensors");
-    sdn::write_safetensors(p2, sdn::make_test_model_tensors(spec, 1), sdn::DType::F16);
-    sdn_model* model = nullptr;
-    EXPECT_EQ(sdn_checkpoint_load(ctx, p2.c_str(), nullptr, &model, nullptr, nullptr), SDN_ERR_UNSUPPORTED);
-    EXPECT_NE(std::string(sdn_context_last_error(ctx)).find("2.x"), std::string::npos);
-    EXPECT_NE(std::string(sdn_context_last_error(ctx)).find("1024"), std::string::npos);
+std::string info_json(sdn_context* ctx, const std::string& p) {
+    int64_t need = 0;
+    EXPECT_EQ(sdn_model_info(ctx, p.c_str(), nullptr, 0, &need), SDN_OK) << sdn_context_last_error(ctx);
+    std::string buf(static_cast<size_t>(std::max<int64_t>(need, 1)), '\0');
+    EXPECT_EQ(sdn_model_info(ctx, p.c_str(), buf.data(), need, &need), SDN_OK);
+    return std::string(buf.c_str());
+}
 
-    sdn::TestModelSpec xl;
-    xl.with_clip = xl.with_vae = false;
-    auto tensors = sdn::make_test_model_tensors(xl, 1);
-    sdn::TestTensor label;
-    label.name = "model.diffusion_model.label_emb.0.0.weight";
-    label.shape = {128, 64};
-    label.values.assign(128 * 64, 0.0f);
-    tensors.push_back(label);
-    const std::string px = path("sdxl.safetensors");
-    sdn::write_safetensors(px, tensors, sdn::DType::F16);
-    EXPECT_EQ(sdn_checkpoint_load(ctx, px.c_str(), nullptr, &model, nullptr, nullptr), SDN_ERR_UNSUPPORTED);
-    EXPECT_NE(std::string(sdn_context_last_error(ctx)).find("SDXL"), std::string::npos);
-    EXPECT_NE(std::string(sdn_context_last_error(ctx)).find("label_emb"), std::string::npos);
-    EXPECT_EQ(model, nullptr);
+TEST_F(CheckpointLoad, Sd2AndSdxlUnetsLoadWithTheirArchitectureAndPrediction) {
+    struct Case {
+        sdn::TestModelSpec spec;
+        sdn_arch arch;
+        sdn_prediction prediction;
+    };
+    sdn::TestModelSpec v = sdn::tiny_sd2_spec();
+    v.v_pred_key = true;
+    for (Case c : {Case{sdn::tiny_sd2_spec(), SDN_ARCH_SD2, SDN_PREDICTION_EPS},
+                   Case{v, SDN_ARCH_SD2, SDN_PREDICTION_V},
+                   Case{sdn::tiny_sdxl_spec(), SDN_ARCH_SDXL, SDN_PREDICTION_EPS},
+                   Case{sdn::tiny_sdxl_refiner_spec(), SDN_ARCH_SDXL_REFINER, SDN_PREDICTION_EPS}}) {
+        c.spec.with_clip = c.spec.with_vae = false;
+        const std::string p = path("arch" + std::to_string(c.arch) + "_" + std::to_string(c.prediction) + ".safetensors");
+        sdn::write_safetensors(p, sdn::make_test_model_tensors(c.spec, 1), sdn::DType::F16);
+        logs = {};
+        sdn_model* model = nullptr;
+        ASSERT_EQ(sdn_checkpoint_load(ctx, p.c_str(), nullptr, &model, nullptr, nullptr), SDN_OK)
+            << sdn_context_last_error(ctx);
+        EXPECT_EQ(sdn_model_arch(model), c.arch);
+        EXPECT_EQ(sdn_model_prediction(model), c.prediction);
+        EXPECT_TRUE(logs.contains("missing 0, unexpected 0")) << p;
+        sdn_model_free(model);
+        // sdnative info reports both, with every UNet tensor accounted for.
+        const std::string json = info_json(ctx, p);
+        const char* arch = c.arch == SDN_ARCH_SD2 ? "sd2" : c.arch == SDN_ARCH_SDXL ? "sdxl" : "sdxl_refiner";
+        EXPECT_NE(json.find(std::string("\"architecture\":\"") + arch + "\""), std::string::npos) << json;
+        EXPECT_NE(json.find(c.prediction == SDN_PREDICTION_V ? "\"prediction\":\"v_prediction\""
+                                                             : "\"prediction\":\"eps\""),
+                  std::string::npos)
+            << json;
+        EXPECT_NE(json.find("\"missing\":[],\"unexpected\":[]"), std::string::npos) << json;
+
+        // A q8_0 GGUF conversion keeps the architecture and the v_pred marker.
+        const std::string g = p + ".gguf";
+        ASSERT_EQ(sdn_convert(ctx, p.c_str(), g.c_str(), "q8_0", nullptr), SDN_OK) << sdn_context_last_error(ctx);
+        ASSERT_EQ(sdn_checkpoint_load(ctx, g.c_str(), nullptr, &model, nullptr, nullptr), SDN_OK)
+            << sdn_context_last_error(ctx);
+        EXPECT_EQ(sdn_model_arch(model), c.arch) << g;
+        EXPECT_EQ(sdn_model_prediction(model), c.prediction) << g;
+        sdn_model_free(model);
+    }
 }
 
 TEST_F(CheckpointLoad, HostileFilesFailWithStatusAndMessage) {

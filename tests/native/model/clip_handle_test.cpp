@@ -144,7 +144,10 @@ TEST(ClipHandle, EncodeMatchesTheEncoderAndHasComfyShapes) {
 TEST(ClipHandle, BadArgumentsAreReportedNotThrown) {
     Fixture f;
     sdn_tensor* cond = reinterpret_cast<sdn_tensor*>(1);
-    EXPECT_EQ(sdn_clip_encode(f.ctx, f.clip, "cat", 0, &cond, nullptr), SDN_ERR_INVALID_ARGUMENT);
+    // 0 is the model's default layer; positive values and values below -24 are refused.
+    EXPECT_EQ(sdn_clip_encode(f.ctx, f.clip, "cat", -25, &cond, nullptr), SDN_ERR_INVALID_ARGUMENT);
+    EXPECT_EQ(cond, nullptr);
+    EXPECT_EQ(sdn_clip_encode(f.ctx, f.clip, "cat", 1, &cond, nullptr), SDN_ERR_INVALID_ARGUMENT);
     EXPECT_EQ(cond, nullptr);
     EXPECT_NE(std::string(sdn_context_last_error(f.ctx)).find("clip_skip"), std::string::npos);
     EXPECT_EQ(sdn_clip_encode(f.ctx, nullptr, "cat", -1, &cond, nullptr),

@@ -1,6 +1,8 @@
 // The CLIP text transformer and CLIPTextEncode weighting on a tiny random-weight CLIP served
 // from memory, against a plain double-precision reference written here from the architecture
 // description (pre-LN blocks, causal attention with 64-wide heads, quick_gelu, LN eps 1e-5).
+// The same weights under OpenCLIP names (fused in_proj, GELU, text_projection) check the
+// SD2/SDXL encoders, and pooled = x * P for a non-symmetric stored P.
 #include "support/float32_variant.h"
 #include <gtest/gtest.h>
 
@@ -65,9 +67,58 @@ public:
         };
     }
     void remove(const std::string& name) { removed_[name] = true; }
+
+    // The same network under OpenCLIP names below `prefix`: q, k and v fused into in_proj
+    // (rows q, then k, then v) and a random text_projection P [width, width] that is not
+    // symmetric, stored as OpenCLIP stores it (pooled = x * P).
+    sdn::WeightLookup open_clip_lookup(const std::string& prefix) {
+        std::normal_distribution<double> normal(0.0, 0.1);
+        std::vector<float>& proj = values_["text_projection"];
+        proj.resize(static_cast<size_t>(kWidth * kWidth));
+        for (float& x : proj) x = static_cast<float>(normal(rng_));
+        open_[prefix + "text_projection"] = f32_ref(proj, {kWidth, kWidth});
+        auto alias = [&](const std::string& open, const std::string& hf) {
+            open_[prefix + open] = refs_.at(hf);
+        };
+        alias("token_embedding.weight", "embeddings.token_embedding.weight");
+        alias("positional_embedding", "embeddings.position_embedding.weight");
+        alias("ln_final.weight", "final_layer_norm.weight");
+        alias("ln_final.bias", "final_layer_norm.bias");
+        for (int l = 0; l < kLayers; ++l) {
+            const std::string hf = "encoder.layers." + std::to_string(l) + ".";
+            const std::string oc = "transformer.resblocks." + std::to_string(l) + ".";
+            for (const char* part : {".weight", ".bias"}) {
+                alias(oc + "ln_1" + part, hf + "layer_norm1" + part);
+                alias(oc + "ln_2" + part, hf + "layer_norm2" + part);
+                alias(oc + "attn.out_proj" + part, hf + "self_attn.out_proj" + part);
+                alias(oc + "mlp.c_fc" + part, hf + "mlp.fc1" + part);
+                alias(oc + "mlp.c_proj" + part, hf + "mlp.fc2" + part);
+                std::vector<float>& fused = values_[oc + "in_proj" + part];
+                for (const char* n : {"q_proj", "k_proj", "v_proj"}) {
+                    const auto& v = values_.at(hf + "self_attn." + n + part);
+                    fused.insert(fused.end(), v.begin(), v.end());
+                }
+            }
+            open_[prefix + oc + "attn.in_proj_weight"] = f32_ref(values_[oc + "in_proj.weight"], {3 * kWidth, kWidth});
+            open_[prefix + oc + "attn.in_proj_bias"] = f32_ref(values_[oc + "in_proj.bias"], {3 * kWidth});
+        }
+        return [this](const std::string& name) -> const sdn::WeightRef* {
+            auto it = open_.find(name);
+            return it == open_.end() ? nullptr : &it->second;
+        };
+    }
     const std::vector<float>& w(const std::string& name) const { return values_.at(name); }
 
 private:
+    static sdn::WeightRef f32_ref(const std::vector<float>& v, std::vector<int64_t> shape) {
+        sdn::WeightRef r;
+        r.type = sdn::DType::F32;
+        r.shape = std::move(shape);
+        r.data = v.data();
+        r.nbytes = static_cast<int64_t>(v.size() * 4);
+        return r;
+    }
+
     void add(const std::string& name, std::vector<int64_t> shape, double scale,
              double mean = 0.0) {
         int64_t n = 1;
@@ -100,6 +151,7 @@ private:
     std::map<std::string, std::vector<float>> values_;
     std::map<std::string, std::vector<uint16_t>> halves_;
     std::map<std::string, sdn::WeightRef> refs_;
+    std::map<std::string, sdn::WeightRef> open_;
     std::map<std::string, bool> removed_;
 };
 
@@ -138,7 +190,8 @@ Mat ref_linear(const Mat& x, int64_t rows, int64_t in, int64_t out, const std::v
 }
 
 // One sequence through the network; returns every layer's output (before the final norm).
-std::vector<Mat> ref_layers(const TinyClip& m, const std::vector<int32_t>& ids) {
+// gelu_erf: OpenCLIP's MLP activation (x/2 (1 + erf(x/sqrt 2))) in place of quick_gelu.
+std::vector<Mat> ref_layers(const TinyClip& m, const std::vector<int32_t>& ids, bool gelu_erf = false) {
     const int64_t T = static_cast<int64_t>(ids.size()), D = kWidth;
     Mat x(static_cast<size_t>(T * D));
     const auto& tok = m.w("embeddings.token_embedding.weight");
@@ -175,7 +228,8 @@ std::vector<Mat> ref_layers(const TinyClip& m, const std::vector<int32_t>& ids) 
         for (size_t i = 0; i < x.size(); ++i) x[i] += o[i];
         h = ref_layer_norm(x, T, W("layer_norm2.weight"), W("layer_norm2.bias"));
         Mat f = ref_linear(h, T, D, kMlp, W("mlp.fc1.weight"), W("mlp.fc1.bias"));
-        for (double& e : f) e = e / (1.0 + std::exp(-1.702 * e));
+        for (double& e : f)
+            e = gelu_erf ? 0.5 * e * (1.0 + std::erf(e / std::sqrt(2.0))) : e / (1.0 + std::exp(-1.702 * e));
         o = ref_linear(f, T, kMlp, D, W("mlp.fc2.weight"), W("mlp.fc2.bias"));
         for (size_t i = 0; i < x.size(); ++i) x[i] += o[i];
         outs.push_back(x);
@@ -281,7 +335,7 @@ TEST(ClipTextModel, RejectsBadArguments) {
         }
         return SDN_OK;
     };
-    EXPECT_EQ(status_of(padded({}), 0), SDN_ERR_INVALID_ARGUMENT);
+    EXPECT_EQ(status_of(padded({}), 1), SDN_ERR_INVALID_ARGUMENT);
     EXPECT_EQ(status_of(padded({kVocab}), -1), SDN_ERR_INVALID_ARGUMENT);
     EXPECT_EQ(status_of(std::vector<int32_t>(78, 1), -1), SDN_ERR_INVALID_ARGUMENT);
 }
@@ -351,6 +405,94 @@ TEST(ClipEncoder, LongPromptGivesTwoChunksAndPooledFromTheFirst) {
     expect_close(r.cond.data(), h1, "chunk 1");
     expect_close(r.cond.data() + 77 * kWidth, h2, "chunk 2");
     expect_close(r.pooled.data(), p1, "pooled");
+}
+
+// SDXL's bigG: OpenCLIP names, GELU, penultimate layer without the final norm by default,
+// pooled = LN(last layer) at the first end token times the stored P (x * P, not x * P^T).
+Mat ref_open_clip_pooled(const TinyClip& m, const std::vector<int32_t>& ids, Mat* hidden_penultimate) {
+    std::vector<Mat> layers = ref_layers(m, ids, /*gelu_erf=*/true);
+    const int64_t T = static_cast<int64_t>(ids.size());
+    *hidden_penultimate = layers[kLayers - 2];
+    Mat last = ref_layer_norm(layers.back(), T, m.w("final_layer_norm.weight"), m.w("final_layer_norm.bias"));
+    int64_t at = 0;
+    while (at < T && ids[static_cast<size_t>(at)] != 515) ++at;
+    const auto& P = m.w("text_projection");
+    Mat pooled(kWidth, 0.0);
+    for (int64_t j = 0; j < kWidth; ++j)
+        for (int64_t i = 0; i < kWidth; ++i) pooled[j] += last[at * kWidth + i] * double(P[i * kWidth + j]);
+    return pooled;
+}
+
+sdn::ClipTextSpec big_g_spec(const std::string& prefix) {
+    sdn::ClipTextSpec s;
+    s.prefix = prefix;
+    s.open_clip_names = true;
+    s.activation = sdn::Activation::GeluErf;
+    s.norm_hidden = false;
+    s.default_layer = -2;
+    s.pad_with_end = false;
+    return s;
+}
+
+TEST(OpenClipTextModel, BigGMatchesTheReferenceWithPooledTimesTheStoredProjection) {
+    TinyClip m(11);
+    const std::string prefix = "conditioner.embedders.1.model.";
+    sdn::ClipTextModel model(m.open_clip_lookup(prefix), big_g_spec(prefix));
+    EXPECT_EQ(model.layers(), kLayers);
+    EXPECT_EQ(model.pooled_width(), kWidth);
+    EXPECT_EQ(model.pad_id(515), 0);
+    sdn::Context ctx = make_context();
+    std::vector<int32_t> ids{514, 513, 320, 515};
+    ids.resize(77, 0);  // OpenCLIP pads with 0 after the end token
+    auto out = model.forward(ctx, ids, 1, 77, /*model's default layer*/ 0, 515);
+    Mat hidden;
+    const Mat pooled = ref_open_clip_pooled(m, ids, &hidden);
+    expect_close(out.hidden.data(), hidden, "penultimate layer, no final norm");
+    expect_close(out.pooled.data(), pooled, "pooled x P");
+
+    // The transposed orientation gives something else: the check above can tell them apart.
+    const auto& P = m.w("text_projection");
+    std::vector<float> last(out.pooled.data(), out.pooled.data() + kWidth);
+    double diff = 0;
+    for (int64_t j = 0; j < kWidth; ++j) {
+        double t = 0, u = 0;
+        for (int64_t i = 0; i < kWidth; ++i) {
+            t += double(P[i * kWidth + j]) * P[j * kWidth + i];
+            u += double(P[i * kWidth + j]) * P[i * kWidth + j];
+        }
+        diff += u - t;
+    }
+    EXPECT_GT(diff, 1e-3) << "P must not be symmetric for this test to mean anything";
+}
+
+TEST(ClipEncoder, SdxlJoinsClipLAndBigGAndPoolsFromBigG) {
+    TinyClip l(12), g(13);
+    const std::string lp = kPrefix;  // the HF-named encoder is served under the SD1 prefix
+    const std::string gp = "conditioner.embedders.1.model.";
+    sdn::ClipTextSpec l_spec;
+    l_spec.norm_hidden = false;
+    l_spec.default_layer = -2;
+    auto lm = std::make_shared<sdn::ClipTextModel>(l.lookup(), l_spec);
+    auto gm = std::make_shared<sdn::ClipTextModel>(g.open_clip_lookup(gp), big_g_spec(gp));
+    sdn::ClipEncoder enc(tiny_tokenizer(), std::vector<std::shared_ptr<const sdn::ClipTextModel>>{lm, gm});
+    EXPECT_EQ(enc.width(), 2 * kWidth);
+    sdn::Context ctx = make_context();
+    // CLIPTextEncodeSDXL: text_l "cat" for CLIP-L, text_g "cat a" for bigG.
+    auto r = enc.encode_each(ctx, {"cat", "cat a"}, 0);
+    ASSERT_EQ(r.cond.shape(), (std::vector<int64_t>{1, 77, 2 * kWidth}));
+    ASSERT_EQ(r.pooled.shape(), (std::vector<int64_t>{1, kWidth}));
+    std::vector<Mat> l_layers = ref_layers(l, padded({513}));
+    std::vector<int32_t> g_ids{514, 513, 320, 515};
+    g_ids.resize(77, 0);
+    Mat g_hidden;
+    const Mat pooled = ref_open_clip_pooled(g, g_ids, &g_hidden);
+    Mat joined;
+    for (int64_t t = 0; t < 77; ++t) {
+        joined.insert(joined.end(), l_layers[kLayers - 2].begin() + t * kWidth, l_layers[kLayers - 2].begin() + (t + 1) * kWidth);
+        joined.insert(joined.end(), g_hidden.begin() + t * kWidth, g_hidden.begin() + (t + 1) * kWidth);
+    }
+    expect_close(r.cond.data(), joined, "L | G per token");
+    expect_close(r.pooled.data(), pooled, "pooled from bigG");
 }
 
 struct ProgressLog {

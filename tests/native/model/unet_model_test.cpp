@@ -185,4 +185,33 @@ TEST(UnetLoad, WrongShapeIsReported) {
     }
 }
 
+// The tiny SDXL UNet (64-channel heads, linear projections, depth-2 transformers, no
+// attention at level 0, the ADM vector into label_emb) against its double reference.
+TEST(UnetSdxl, TinySdxlUnetWithTheAdmVectorMatchesTheReference) {
+    Context ctx{2, sdn_test::float32_cpu_variant(), &cpu::make_cpu_backend};
+    unet_test::InMemoryWeights mem{make_test_model_tensors(tiny_sdxl_spec(), 13)};
+    auto unet = UnetModel::load(mem.lookup(), "model.diffusion_model.", nullptr, 0, 64);
+    unet->set_architecture(SDN_ARCH_SDXL, SDN_PREDICTION_EPS);
+    const int64_t adm = unet->adm_channels();
+    ASSERT_EQ(adm, tiny_sdxl_spec().adm_pooled_width + 6 * 256);
+    EXPECT_EQ(unet->latent_scale(), 0.13025f);
+    const Tensor x = make_tensor({1, 4, 6, 6}, 21), context = make_tensor({1, 3, 128}, 22);
+    const Tensor y = make_tensor({1, adm}, 23);
+    Tensor eps;
+    unet->predict(ctx, x, {321.0f}, context, &y, eps);
+    const unet_ref::Weights w(mem.tensors());
+    auto as_vec = [](const Tensor& t) { return unet_ref::Vec(t.data(), t.data() + t.size()); };
+    const unet_ref::Vec want = unet_ref::tiny_sdxl_unet(w, as_vec(x), 1, 6, 6, {321.0}, as_vec(context), 3, as_vec(y));
+    ASSERT_EQ(static_cast<int64_t>(want.size()), eps.size());
+    double max_err = 0, max_ref = 0;
+    for (int64_t i = 0; i < eps.size(); ++i) {
+        max_err = std::max(max_err, std::fabs(eps.data()[i] - want[static_cast<size_t>(i)]));
+        max_ref = std::max(max_ref, std::fabs(want[static_cast<size_t>(i)]));
+    }
+    EXPECT_GT(max_ref, 0.1);
+    EXPECT_LE(max_err, 1e-3 * std::max(1.0, max_ref));
+    // Without its ADM vector the SDXL UNet refuses to run.
+    EXPECT_THROW(unet->predict(ctx, x, {321.0f}, context, nullptr, eps), Error);
+}
+
 }  // namespace

@@ -1,8 +1,11 @@
 // A plain double-precision SD1 UNet written straight from the LDM module definitions, for
-// tests: every op is the textbook loop, weights are looked up by their checkpoint names.
+// tests: every op is the textbook loop, weights are looked up by their checkpoint names. The
+// tiny SDXL UNet adds what SDXL changes: linear projections, 64-channel heads, transformer
+// depth 2, no attention at the first level and the label embedding of the ADM vector.
 #pragma once
 
 #include <cmath>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -180,7 +183,8 @@ inline Vec resblock(const Weights& w, const std::string& n, const Vec& x, int64_
     return h;
 }
 
-// SpatialTransformer (depth 1, GEGLU FF) on x [B, C, H, W], context [B, T, Dc].
+// SpatialTransformer (every transformer block present, GEGLU FF) on x [B, C, H, W],
+// context [B, T, Dc]. proj_in/proj_out may be 1x1 convs (SD1) or linears (SD2, SDXL).
 inline Vec transformer(const Weights& w, const std::string& n, const Vec& x, int64_t B, int64_t C,
                        int64_t HW, const Vec& context, int64_t T, int64_t heads) {
     const Vec g = group_norm(w, n + ".norm", x, B, C, HW, 1e-6, false);
@@ -190,25 +194,27 @@ inline Vec transformer(const Weights& w, const std::string& n, const Vec& x, int
             for (int64_t p = 0; p < HW; ++p)
                 tok[static_cast<size_t>((b * HW + p) * C + c)] = g[static_cast<size_t>((b * C + c) * HW + p)];
     Vec h = linear(w, n + ".proj_in", tok, B * HW);
-    const std::string t = n + ".transformer_blocks.0";
     auto add = [](Vec& a, const Vec& b) {
         for (size_t i = 0; i < a.size(); ++i) a[i] += b[i];
     };
-    Vec nrm = layer_norm(w, t + ".norm1", h, B * HW, C);
-    add(h, attention(w, t + ".attn1", nrm, B, HW, nrm, HW, heads));
-    nrm = layer_norm(w, t + ".norm2", h, B * HW, C);
-    add(h, attention(w, t + ".attn2", nrm, B, HW, context, T, heads));
-    nrm = layer_norm(w, t + ".norm3", h, B * HW, C);
-    const Vec f = linear(w, t + ".ff.net.0.proj", nrm, B * HW);
-    const int64_t ff = static_cast<int64_t>(f.size()) / (B * HW) / 2;
-    Vec gg(static_cast<size_t>(B * HW * ff));
-    for (int64_t r = 0; r < B * HW; ++r)
-        for (int64_t i = 0; i < ff; ++i) {
-            const double a = f[static_cast<size_t>(r * 2 * ff + i)];
-            const double gate = f[static_cast<size_t>(r * 2 * ff + ff + i)];
-            gg[static_cast<size_t>(r * ff + i)] = a * 0.5 * gate * (1.0 + std::erf(gate / std::sqrt(2.0)));
-        }
-    add(h, linear(w, t + ".ff.net.2", gg, B * HW));
+    for (int d = 0; w.has(n + ".transformer_blocks." + std::to_string(d) + ".norm1.weight"); ++d) {
+        const std::string t = n + ".transformer_blocks." + std::to_string(d);
+        Vec nrm = layer_norm(w, t + ".norm1", h, B * HW, C);
+        add(h, attention(w, t + ".attn1", nrm, B, HW, nrm, HW, heads));
+        nrm = layer_norm(w, t + ".norm2", h, B * HW, C);
+        add(h, attention(w, t + ".attn2", nrm, B, HW, context, T, heads));
+        nrm = layer_norm(w, t + ".norm3", h, B * HW, C);
+        const Vec f = linear(w, t + ".ff.net.0.proj", nrm, B * HW);
+        const int64_t ff = static_cast<int64_t>(f.size()) / (B * HW) / 2;
+        Vec gg(static_cast<size_t>(B * HW * ff));
+        for (int64_t r = 0; r < B * HW; ++r)
+            for (int64_t i = 0; i < ff; ++i) {
+                const double a = f[static_cast<size_t>(r * 2 * ff + i)];
+                const double gate = f[static_cast<size_t>(r * 2 * ff + ff + i)];
+                gg[static_cast<size_t>(r * ff + i)] = a * 0.5 * gate * (1.0 + std::erf(gate / std::sqrt(2.0)));
+            }
+        add(h, linear(w, t + ".ff.net.2", gg, B * HW));
+    }
     const Vec p = linear(w, n + ".proj_out", h, B * HW);
     Vec y(x.size());
     for (int64_t b = 0; b < B; ++b)
@@ -239,15 +245,41 @@ inline Vec concat(const Vec& a, int64_t Ca, const Vec& b, int64_t Cb, int64_t B,
     return y;
 }
 
-// The default tiny test UNet (channel_mult (1, 2), one res block, attention at level 0 and in
-// the middle, 8 heads), laid out by hand from the LDM module list:
-//   input_blocks: 0 stem | 1 res+attn | 2 down | 3 res      middle: res attn res
-//   output_blocks: 0 res | 1 res+up | 2 res+attn | 3 res+attn      out: GN SiLU conv
-inline Vec tiny_unet(const Weights& w, const Vec& x, int64_t B, int64_t H, int64_t W,
-                     const std::vector<double>& t, const Vec& context, int64_t T) {
+struct Skip { Vec v; int64_t c, h, w; };
+
+// The four output blocks of the tiny UNets (two per level, the second of the deeper level
+// upsampling) and the out layers: each block concatenates the newest skip, runs its resnet,
+// a transformer with heads_at(block, channels) heads where that is not 0, and the upsampler
+// (after the transformer when there is one); then GroupNorm + SiLU and the out conv.
+inline Vec output_path(const Weights& w, Vec cur, int64_t C, int64_t h, int64_t wd,
+                       std::vector<Skip> skips, int64_t B, const Vec& emb, const Vec& context,
+                       int64_t T, const std::function<int64_t(int, int64_t)>& heads_at) {
+    const std::string p = "model.diffusion_model.";
+    int64_t O;
+    for (int i = 0; i < 4; ++i) {
+        const Skip s = skips.back();
+        skips.pop_back();
+        cur = concat(cur, C, s.v, s.c, B, h * wd);
+        const std::string n = p + "output_blocks." + std::to_string(i);
+        cur = resblock(w, n + ".0", cur, B, C + s.c, h, wd, emb, &O), C = O;
+        const int64_t heads = heads_at(i, C);
+        if (heads > 0) cur = transformer(w, n + ".1", cur, B, C, h * wd, context, T, heads);
+        if (i == 1) {
+            const Skip& next = skips.back();
+            cur = upsample_nearest(cur, B, C, h, wd, next.h, next.w);
+            h = next.h, wd = next.w;
+            cur = conv2d(w, n + (heads > 0 ? ".2" : ".1") + ".conv", cur, B, C, h, wd, 1, 1, nullptr, nullptr);
+        }
+    }
+    cur = group_norm(w, p + "out.0", cur, B, C, h * wd, 1e-5, true);
+    return conv2d(w, p + "out.2", cur, B, C, h, wd, 1, 1, nullptr, nullptr);
+}
+
+// time_embed(sinusoid(t)) [B, 4 mc]: [cos(t f_i), sin(t f_i)], f_i = 10000^(-i/half); plus,
+// when y is given, label_emb(y) = linear(SiLU(linear(y))).
+inline Vec time_embedding(const Weights& w, const std::vector<double>& t, int64_t B, const Vec* y = nullptr) {
     const std::string p = "model.diffusion_model.";
     const int64_t mc = w.at(p + "input_blocks.0.0.weight").shape[0];
-    // Timestep embedding: [cos(t f_i), sin(t f_i)], f_i = 10000^(-i/half).
     const int64_t half = mc / 2;
     Vec ts(static_cast<size_t>(B * mc));
     for (int64_t b = 0; b < B; ++b)
@@ -259,9 +291,26 @@ inline Vec tiny_unet(const Weights& w, const Vec& x, int64_t B, int64_t H, int64
     Vec emb = linear(w, p + "time_embed.0", ts, B);
     for (double& e : emb) e = silu(e);
     emb = linear(w, p + "time_embed.2", emb, B);
+    if (y) {
+        Vec l = linear(w, p + "label_emb.0.0", *y, B);
+        for (double& e : l) e = silu(e);
+        l = linear(w, p + "label_emb.0.2", l, B);
+        for (size_t i = 0; i < emb.size(); ++i) emb[i] += l[i];
+    }
+    return emb;
+}
+
+// The default tiny test UNet (channel_mult (1, 2), one res block, attention at level 0 and in
+// the middle, 8 heads), laid out by hand from the LDM module list:
+//   input_blocks: 0 stem | 1 res+attn | 2 down | 3 res      middle: res attn res
+//   output_blocks: 0 res | 1 res+up | 2 res+attn | 3 res+attn      out: GN SiLU conv
+inline Vec tiny_unet(const Weights& w, const Vec& x, int64_t B, int64_t H, int64_t W,
+                     const std::vector<double>& t, const Vec& context, int64_t T) {
+    const std::string p = "model.diffusion_model.";
+    const int64_t mc = w.at(p + "input_blocks.0.0.weight").shape[0];
+    const Vec emb = time_embedding(w, t, B);
 
     const int64_t heads = 8;
-    struct Skip { Vec v; int64_t c, h, w; };
     std::vector<Skip> skips;
     int64_t C = mc, h = H, wd = W;
     Vec cur = conv2d(w, p + "input_blocks.0.0", x, B, 4, H, W, 1, 1, nullptr, nullptr);
@@ -281,22 +330,39 @@ inline Vec tiny_unet(const Weights& w, const Vec& x, int64_t B, int64_t H, int64
     cur = transformer(w, p + "middle_block.1", cur, B, C, h * wd, context, T, heads);
     cur = resblock(w, p + "middle_block.2", cur, B, C, h, wd, emb, &O);
 
-    for (int i = 0; i < 4; ++i) {
-        const Skip s = skips.back();
-        skips.pop_back();
-        cur = concat(cur, C, s.v, s.c, B, h * wd);
-        const std::string n = p + "output_blocks." + std::to_string(i);
-        cur = resblock(w, n + ".0", cur, B, C + s.c, h, wd, emb, &O), C = O;
-        if (i >= 2) cur = transformer(w, n + ".1", cur, B, C, h * wd, context, T, heads);
-        if (i == 1) {
-            const Skip& next = skips.back();
-            cur = upsample_nearest(cur, B, C, h, wd, next.h, next.w);
-            h = next.h, wd = next.w;
-            cur = conv2d(w, n + ".1.conv", cur, B, C, h, wd, 1, 1, nullptr, nullptr);
-        }
-    }
-    cur = group_norm(w, p + "out.0", cur, B, C, h * wd, 1e-5, true);
-    return conv2d(w, p + "out.2", cur, B, C, h, wd, 1, 1, nullptr, nullptr);
+    return output_path(w, cur, C, h, wd, skips, B, emb, context, T,
+                       [](int i, int64_t) { return i >= 2 ? int64_t(8) : int64_t(0); });
+}
+
+// The tiny SDXL test UNet (tiny_sdxl_spec: channel_mult (1, 2), one res block, no attention
+// at level 0, depth-2 transformers at level 1 and in the middle, 64-channel heads, linear
+// projections, the ADM vector y [B, adm] into label_emb), laid out by hand:
+//   input_blocks: 0 stem | 1 res | 2 down | 3 res+attn      middle: res attn res
+//   output_blocks: 0 res+attn | 1 res+attn+up | 2 res | 3 res      out: GN SiLU conv
+inline Vec tiny_sdxl_unet(const Weights& w, const Vec& x, int64_t B, int64_t H, int64_t W,
+                          const std::vector<double>& t, const Vec& context, int64_t T, const Vec& y) {
+    const std::string p = "model.diffusion_model.";
+    const int64_t mc = w.at(p + "input_blocks.0.0.weight").shape[0];
+    const Vec emb = time_embedding(w, t, B, &y);
+    std::vector<Skip> skips;
+    int64_t C = mc, h = H, wd = W, O, h2, w2;
+    Vec cur = conv2d(w, p + "input_blocks.0.0", x, B, 4, H, W, 1, 1, nullptr, nullptr);
+    skips.push_back({cur, C, h, wd});
+    cur = resblock(w, p + "input_blocks.1.0", cur, B, C, h, wd, emb, &O), C = O;
+    skips.push_back({cur, C, h, wd});
+    cur = conv2d(w, p + "input_blocks.2.0.op", cur, B, C, h, wd, 2, 1, &h2, &w2);
+    h = h2, wd = w2;
+    skips.push_back({cur, C, h, wd});
+    cur = resblock(w, p + "input_blocks.3.0", cur, B, C, h, wd, emb, &O), C = O;
+    cur = transformer(w, p + "input_blocks.3.1", cur, B, C, h * wd, context, T, C / 64);
+    skips.push_back({cur, C, h, wd});
+
+    cur = resblock(w, p + "middle_block.0", cur, B, C, h, wd, emb, &O);
+    cur = transformer(w, p + "middle_block.1", cur, B, C, h * wd, context, T, C / 64);
+    cur = resblock(w, p + "middle_block.2", cur, B, C, h, wd, emb, &O);
+
+    return output_path(w, cur, C, h, wd, skips, B, emb, context, T,
+                       [](int i, int64_t C) { return i < 2 ? C / 64 : int64_t(0); });
 }
 
 }  // namespace unet_ref

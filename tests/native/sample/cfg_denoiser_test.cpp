@@ -5,6 +5,7 @@
 // denoised prediction at sigma 1 on x = 0 is minus its token value, worked out by hand here.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <vector>
 
 #include "core/context.h"
@@ -113,6 +114,40 @@ TEST_F(CfgDenoiserConditioning, PercentRangeSwitchesTheEntryOnlyInsideIt) {
     late.end_percent = 0.5;
     for (float v : denoise({entry(full_tokens), late}, middle * 1.5)) EXPECT_FLOAT_EQ(v, -2.0f * middle * 1.5);
     for (float v : denoise({entry(full_tokens), late}, middle / 1.5)) EXPECT_FLOAT_EQ(v, -1.0f * middle / 1.5);
+}
+
+// A v-prediction model's output v becomes x0 = x / (sigma^2 + 1) - v * sigma / sqrt(sigma^2 + 1)
+// (sigma_data 1, ComfyUI's V_PREDICTION); eps models keep x0 = x - eps * sigma. The fake
+// predicts its token value (0.5) everywhere; x = 2.
+class ConstantOutputModel : public TokenValueModel {
+public:
+    sdn_prediction prediction() const override { return kind; }
+    sdn_prediction kind = SDN_PREDICTION_V;
+};
+
+TEST(CfgDenoiserPrediction, VPredictionAndTheOverrideFollowComfyFormulas) {
+    sdn::Context ctx{1, SDN_CPU_VARIANT_SCALAR};
+    ConstantOutputModel model;
+    sdn::Tensor tokens = tokens_of(0.5f);
+    sdn::Conditioning c;
+    c.tokens = &tokens;
+    sdn::Tensor x({1, 4, 2, 2});
+    std::fill(x.data(), x.data() + x.size(), 2.0f);
+    const double sigma = 3.0;
+    auto run = [&](sdn_prediction override_with) {
+        sdn::CfgDenoiser d(ctx, model, sdn::DiscreteSchedule::sd15(), {c}, {}, 1.0, {1, 4, 2, 2});
+        d.set_prediction(override_with);
+        sdn::Tensor out;
+        d(x, sigma, out);
+        return out.data()[0];
+    };
+    const double v_x0 = 2.0 / (sigma * sigma + 1.0) - 0.5 * sigma / std::sqrt(sigma * sigma + 1.0);
+    const double eps_x0 = 2.0 - 0.5 * sigma;
+    EXPECT_NEAR(run(SDN_PREDICTION_DEFAULT), v_x0, 1e-6);  // the model's own: v
+    EXPECT_NEAR(run(SDN_PREDICTION_EPS), eps_x0, 1e-6);    // ModelSamplingDiscrete eps
+    model.kind = SDN_PREDICTION_EPS;
+    EXPECT_NEAR(run(SDN_PREDICTION_DEFAULT), eps_x0, 1e-6);
+    EXPECT_NEAR(run(SDN_PREDICTION_V), v_x0, 1e-6);
 }
 
 }  // namespace
