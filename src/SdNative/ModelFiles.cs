@@ -19,7 +19,7 @@ public static class ModelFiles
         }, null, cancellationToken);
     }
 
-    /// <summary>Writes the tiny test model (as <see cref="MakeTestModelAsync"/>) as GGUF in another
+    /// <summary>Writes the tiny test model (as <see cref="MakeTestModelAsync(SdnEngine, string, string?, ulong, CancellationToken)"/>) as GGUF in another
     /// program's layout: "stable-diffusion.cpp" (its converter's whole checkpoint) or "comfyui-gguf"
     /// (ComfyUI-GGUF's UNet-only file, with its shape fix).</summary>
     public static Task MakeTestGgufAsync(SdnEngine engine, string path, string layout, string? weightType = null, ulong seed = 0, CancellationToken cancellationToken = default)
@@ -49,7 +49,7 @@ public static class ModelFiles
     }
 
     /// <summary>Writes a tiny random LoRA (kohya names, rank 4, alpha 2) for the models
-    /// <see cref="MakeTestModelAsync"/> writes: every UNet attention layer and CLIP layer.</summary>
+    /// <see cref="MakeTestModelAsync(SdnEngine, string, string?, ulong, CancellationToken)"/> writes: every UNet attention layer and CLIP layer.</summary>
     public static Task MakeTestLoraAsync(SdnEngine engine, string path, ulong seed = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(engine);
