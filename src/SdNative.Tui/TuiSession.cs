@@ -17,6 +17,7 @@ public sealed class TuiSession : IDisposable
         Backend = backend;
         ObjectInfo = objectInfo;
         Logger = logger;
+        Run = options.RunOptions;
         Queue = new GenerationQueue(backend, logger);
         Prompt = WorkflowFile.Open(options.Document);
         Origin = options.Document ?? WorkflowFile.SeedGuideName;
@@ -36,8 +37,14 @@ public sealed class TuiSession : IDisposable
     /// <summary>The file (or built-in name) the workflow came from.</summary>
     public string Origin { get; private set; }
 
-    public string OutputDir => Options.RunOptions.Folders().OutputDir;
-    public string InputDir => Options.RunOptions.Folders().InputDir;
+    /// <summary>Folders, threads and device in force: the command line's, then the settings screen's.</summary>
+    public SdNative.Workflow.RunOptions Run { get; private set; }
+
+    public string OutputDir => Run.Folders().OutputDir;
+    public string InputDir => Run.Folders().InputDir;
+
+    /// <summary>New settings were applied (<see cref="Apply"/>).</summary>
+    public event Action? SettingsChanged;
 
     /// <summary>A new workflow replaced the old one (opened, reloaded from history).</summary>
     public event Action? WorkflowChanged;
@@ -52,6 +59,20 @@ public sealed class TuiSession : IDisposable
         Prompt = prompt;
         Origin = origin;
         WorkflowChanged?.Invoke();
+    }
+
+    /// <summary>Takes new settings for the generations queued from now on; the running one keeps
+    /// its engine and folders. Local object_info is rebuilt, as the models folder may have moved.</summary>
+    public void Apply(SdNative.Workflow.RunOptions run)
+    {
+        Run = run;
+        Backend.Reconfigure(run);
+        if (!Options.IsRemote)
+        {
+            // The local backend answers at once; a server's models do not depend on our folders.
+            ObjectInfo = Backend.ObjectInfoAsync(CancellationToken.None).GetAwaiter().GetResult();
+        }
+        SettingsChanged?.Invoke();
     }
 
     public void Open(string path) => Load(WorkflowFile.Open(path), path);

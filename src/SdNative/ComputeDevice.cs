@@ -34,6 +34,23 @@ public readonly record struct ComputeDevice(ComputeDeviceKind Kind, int Index = 
     public static ComputeDevice Parse(string text) =>
         TryParse(text, out var d) ? d.Value : throw new ArgumentException($"Unknown device '{text}': use {Spellings}.", nameof(text));
 
+    /// <summary>Null when this machine has the device (auto and cpu always exist), else a
+    /// sentence naming the devices it does have, for a person to pick another.</summary>
+    public static string? Absence(ComputeDevice device)
+    {
+        if (device.Kind != ComputeDeviceKind.Vulkan)
+        {
+            return null;
+        }
+        var devices = GpuDevice.List();
+        if (device.Index < devices.Count)
+        {
+            return null;
+        }
+        var names = devices.Count == 0 ? "no Vulkan devices" : string.Join("; ", devices);
+        return $"there is no {device}; there are cpu and {names}";
+    }
+
     public override string ToString() => Kind switch
     {
         ComputeDeviceKind.Auto => "auto",

@@ -16,6 +16,11 @@ public class GenerationQueueTests
         public Task<JsonObject> ObjectInfoAsync(CancellationToken cancellationToken) => Task.FromResult(new JsonObject());
         public Task<JsonObject?> ValidateAsync(JsonObject prompt, CancellationToken cancellationToken) => Task.FromResult<JsonObject?>(null);
 
+        // The queue never changes settings: nothing to take.
+        public void Reconfigure(SdNative.Workflow.RunOptions options)
+        {
+        }
+
         public async Task<GenerationOutcome> RunAsync(JsonObject prompt, IProgress<GenerationUpdate> progress, CancellationToken cancellationToken)
         {
             lock (Started)

@@ -1,4 +1,3 @@
-using SdNative.Tui.Screens;
 using Terminal.Gui.Input;
 using Terminal.Gui.ViewBase;
 
@@ -38,16 +37,5 @@ public class ScreenTests
             Assert.Contains(name == "Generate" ? "Settings" : "Generate", text);
         }
         Assert.True(disposed);
-    }
-
-    [Fact]
-    public void TheSettingsScreenShowsTheFoldersAndThreadsInForce()
-    {
-        using var workspace = TuiWorkspace.Empty();
-        using var tui = TuiHarness.Start(new TuiOptions(Run: workspace.Run));
-        tui.Press(Key.F6);
-        string text = tui.Screen();
-        Assert.Contains("threads    2", text);
-        Assert.Contains(Path.GetFileName(workspace.Output), tui.Window.Screen<SettingsScreen>().Summary);
     }
 }

@@ -18,4 +18,8 @@ public interface IGenerationBackend : IDisposable
     /// <summary>Runs a prompt to the end. Throws <see cref="GenerationFailedException"/> for an
     /// invalid prompt or a failed node and OperationCanceledException when cancelled.</summary>
     Task<GenerationOutcome> RunAsync(JsonObject prompt, IProgress<GenerationUpdate> progress, CancellationToken cancellationToken);
+
+    /// <summary>New settings for the runs that start from now on; a run in progress keeps the
+    /// ones it started with.</summary>
+    void Reconfigure(SdNative.Workflow.RunOptions options);
 }

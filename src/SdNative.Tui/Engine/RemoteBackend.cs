@@ -15,7 +15,7 @@ namespace SdNative.Tui.Engine;
 public sealed class RemoteBackend : IGenerationBackend
 {
     private readonly HttpClient _http;
-    private readonly string _downloads;
+    private volatile string _downloads;
     private readonly ILogger? _logger;
     private readonly string _clientId = Guid.NewGuid().ToString("N");
 
@@ -29,6 +29,10 @@ public sealed class RemoteBackend : IGenerationBackend
     }
 
     public string Name => _http.BaseAddress!.Authority;
+
+    /// <summary>Only the output folder matters here: threads and device are the server's.</summary>
+    public void Reconfigure(SdNative.Workflow.RunOptions options) =>
+        _downloads = Path.Combine(options.Folders().OutputDir, "remote");
 
     public async Task<JsonObject> ObjectInfoAsync(CancellationToken cancellationToken) =>
         (JsonObject)JsonNode.Parse(await _http.GetStringAsync("object_info", cancellationToken))!;
@@ -101,6 +105,8 @@ public sealed class RemoteBackend : IGenerationBackend
 
     private async Task<IReadOnlyList<string>> DownloadOutputsAsync(string promptId, CancellationToken cancellationToken)
     {
+        // One folder for the whole prompt even if the settings change while it downloads.
+        string downloads = _downloads;
         var history = JsonNode.Parse(await _http.GetStringAsync($"history/{promptId}", cancellationToken));
         var files = new List<string>();
         foreach (var (_, output) in history?[promptId]?["outputs"] as JsonObject ?? [])
@@ -114,8 +120,8 @@ public sealed class RemoteBackend : IGenerationBackend
                 string name = Path.GetFileName(image["filename"]!.ToString());
                 string query = $"view?filename={Uri.EscapeDataString(name)}&subfolder={Uri.EscapeDataString(image["subfolder"]?.ToString() ?? "")}&type=output";
                 byte[] bytes = await _http.GetByteArrayAsync(query, cancellationToken);
-                Directory.CreateDirectory(_downloads);
-                string path = Path.Combine(_downloads, name);
+                Directory.CreateDirectory(downloads);
+                string path = Path.Combine(downloads, name);
                 await File.WriteAllBytesAsync(path, bytes, cancellationToken);
                 files.Add(path);
             }
