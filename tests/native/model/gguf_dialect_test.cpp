@@ -12,6 +12,7 @@
 
 #include "io/model_file.h"
 #include "sdnative.h"
+#include "support/float32_variant.h"
 #include "support/relative_error.h"
 #include "support/shared_dir.h"
 
@@ -25,6 +26,8 @@ protected:
         sdn_context_options_t o;
         sdn_context_options_init(&o);
         o.n_threads = 2;
+        // float32 products, so the q8_0 bound measures the weights' rounding alone.
+        o.cpu_variant = sdn_test::float32_cpu_variant();
         ASSERT_EQ(sdn_context_create(&o, &ctx), SDN_OK);
         dir = fs::path(::testing::TempDir()) /
               ("sdn_dialect_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
