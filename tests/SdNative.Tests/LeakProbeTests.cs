@@ -6,6 +6,7 @@ namespace SdNative.Tests;
 /// <summary>The leak probe itself: its regression on hand-computed data, and two real native
 /// leaks of 100 KiB per cycle that it must catch: heap memory outside the engine's counters (by
 /// the slope) and an engine tensor never freed (by the live-object counts).</summary>
+[Collection(LeakMeasurementCollection.Name)]
 public class LeakProbeTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using SdNative.Interop;
 namespace SdNative.Tests;
 
 /// <summary>Load / encode / sample / decode through the managed API on a tiny random model.</summary>
+[Collection(LeakMeasurementCollection.Name)]
 public class ModelPipelineTests
 {
     private static readonly SamplerSettings FewSteps = new("euler", "normal", Steps: 3, Cfg: 5f, Denoise: 1f, Seed: 42);

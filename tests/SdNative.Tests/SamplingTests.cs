@@ -4,6 +4,7 @@ namespace SdNative.Tests;
 
 /// <summary>Sampling through the managed API on a tiny random UNet, with hand-made conditioning
 /// (the tiny model's cross-attention width is 64), so it needs neither CLIP nor the VAE.</summary>
+[Collection(LeakMeasurementCollection.Name)]
 public class SamplingTests
 {
     private const int ContextWidth = 64;
