@@ -98,26 +98,8 @@ public class GenerateScreenTests
     {
         using var workspace = TuiWorkspace.WithTinyModel();
         using var tui = TuiHarness.Start(new TuiOptions(Run: workspace.Run));
-        var screen = tui.Window.Generate;
-        var shown = new List<GenerationJob>();
-        screen.ResultShown += shown.Add;
-        using var stepped = new ManualResetEventSlim();
-        tui.Session.Queue.JobProgress += (_, u) =>
-        {
-            if (u.Total > 0 && u.Step >= 1)
-            {
-                stepped.Set();
-            }
-        };
-        screen.Form.Steps!.Text = "500";
-        screen.Form.Denoise!.Text = "1";
 
-        tui.Press(Key.F5);
-        tui.PumpUntil(() => stepped.IsSet, "the first sampler step");
-        tui.Press(Key.Esc);
-        tui.PumpUntil(() => shown.Count > 0, "the cancelled run");
-
-        var job = Assert.Single(shown);
+        var job = tui.GenerateThenCancelAfterTheFirstStep();
         Assert.Equal(JobState.Cancelled, job.State);
         Assert.True(job.LastUpdate!.Step < 500, "cancelled before the end");
         Assert.Empty(workspace.OutputFiles());

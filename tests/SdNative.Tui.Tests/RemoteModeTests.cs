@@ -37,26 +37,8 @@ public class RemoteModeTests
     private static void CancelRemote(Uri address, TuiWorkspace server, TuiWorkspace local)
     {
         using var tui = TuiHarness.Start(new TuiOptions(Run: local.Run, Server: address));
-        var screen = tui.Window.Generate;
-        var shown = new List<GenerationJob>();
-        screen.ResultShown += shown.Add;
-        using var stepped = new ManualResetEventSlim();
-        tui.Session.Queue.JobProgress += (_, u) =>
-        {
-            if (u.Total > 0 && u.Step >= 1)
-            {
-                stepped.Set();
-            }
-        };
-        screen.Form.Steps!.Text = "500";
-        screen.Form.Denoise!.Text = "1";
 
-        tui.Press(Key.F5);
-        tui.PumpUntil(() => stepped.IsSet, "the server's first step");
-        tui.Press(Key.Esc);
-        tui.PumpUntil(() => shown.Count > 0, "the cancelled run");
-
-        Assert.Equal(JobState.Cancelled, Assert.Single(shown).State);
+        Assert.Equal(JobState.Cancelled, tui.GenerateThenCancelAfterTheFirstStep().State);
         Assert.False(tui.Window.QuitRequested);
         // The server stopped too: its queue drains without writing the image.
         using var http = new HttpClient { BaseAddress = address };

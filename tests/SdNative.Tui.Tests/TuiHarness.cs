@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
+using SdNative.Tui.Engine;
 using Terminal.Gui.App;
 using Terminal.Gui.Drivers;
 using Terminal.Gui.Input;
@@ -72,6 +73,31 @@ internal sealed class TuiHarness : IDisposable
             }
             _woken.Wait(TimeSpan.FromSeconds(1));
         }
+    }
+
+    /// <summary>Queues a 500-step run with F5, presses Esc once its first sampler step is
+    /// reported (an event, not a clock) and returns the one result shown, the cancelled run.</summary>
+    public GenerationJob GenerateThenCancelAfterTheFirstStep()
+    {
+        var screen = Window.Generate;
+        var shown = new List<GenerationJob>();
+        screen.ResultShown += shown.Add;
+        using var stepped = new ManualResetEventSlim();
+        Session.Queue.JobProgress += (_, u) =>
+        {
+            if (u.Total > 0 && u.Step >= 1)
+            {
+                stepped.Set();
+            }
+        };
+        screen.Form.Steps!.Text = "500";
+        screen.Form.Denoise!.Text = "1";
+
+        Press(Key.F5);
+        PumpUntil(() => stepped.IsSet, "the first sampler step");
+        Press(Key.Esc);
+        PumpUntil(() => shown.Count > 0, "the cancelled run");
+        return Assert.Single(shown);
     }
 
     public string Screen()

@@ -43,26 +43,6 @@ bool rebuild(Context& ctx, const NetworkRecipe<Network>& recipe, const LoraKeyMa
     return true;
 }
 
-sdn_model* copy_handle(const sdn_model& m) {
-    auto* h = new sdn_model();
-    h->model = m.model;
-    h->arch = m.arch;
-    h->pages = m.pages;
-    h->recipe = m.recipe;
-    h->loras = m.loras;
-    return h;
-}
-
-sdn_clip* copy_handle(const sdn_clip& c) {
-    auto* h = new sdn_clip();
-    h->encoder = c.encoder;
-    h->keepalive = c.keepalive;
-    h->pages = c.pages;
-    h->recipe = c.recipe;
-    h->loras = c.loras;
-    return h;
-}
-
 template <class Handle>
 void require_recipe(const Handle& h, const char* what) {
     SDN_REQUIRE(h.recipe != nullptr, SDN_ERR_UNSUPPORTED,
@@ -114,9 +94,9 @@ SDN_API sdn_status sdn_lora_apply(sdn_context* ctx, const char* path,
         const float s_clip = clip ? p.strength_clip : 0.0f;
         SDN_REQUIRE(std::isfinite(s_model) && std::isfinite(s_clip), SDN_ERR_INVALID_ARGUMENT,
                     "sdn_lora_apply: strengths must be finite");
-        std::unique_ptr<sdn_model> new_model(model ? copy_handle(*model) : nullptr);
+        std::unique_ptr<sdn_model> new_model(model ? new sdn_model(*model) : nullptr);
         std::unique_ptr<sdn_clip> new_clip;
-        if (clip) new_clip.reset(copy_handle(*clip));
+        if (clip) new_clip.reset(new sdn_clip(*clip));
         sdn_lora_report_t r;
         sdn_lora_report_init(&r);
         if (s_model != 0.0f || s_clip != 0.0f) {
