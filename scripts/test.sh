@@ -93,8 +93,12 @@ fi
 
 echo "== dotnet test"
 # Every test project must leave its JUnit file; a test host that crashed leaves none (or a short one).
+# A test that hangs (no test finishing for 20 minutes; the slowest one takes a few) has its test
+# host killed, which leaves that project's JUnit file missing and so counts as a failure instead
+# of running CI into its time limit.
 run_step "dotnet test" "$RESULTS/dotnet-test.log" "$(dotnet_result_files "$REPO")" \
   dotnet test SdNative.sln -c Release --no-build \
+    --blame-hang-timeout 20m --blame-hang-dump-type none \
     --logger "junit;LogFilePath=$RESULTS/dotnet-{assembly}.junit.xml"
 grep -E "^(Passed!|Failed!)|  Failed |Error Message|[Cc]rash|aborted" "$RESULTS/dotnet-test.log" | head -60
 
