@@ -1,6 +1,8 @@
-// q8_0 / q4_0 weights into the integer-product layouts (cpu/gemm_int8.h), and the check that
-// decides when those products run. Plain C++ (no instruction-set flags): the check runs on
-// every CPU, and unpacking a weight costs little next to the products that reuse it.
+// q8_0 / q4_0 weights as the row operand of the integer products (cpu/gemm_int8.h; a conv's
+// weight), and the check that decides when those products run. Plain C++ (no instruction-set
+// flags): the check runs on every CPU, and a conv's weight rows are reused by every pixel, so
+// unpacking them costs little next to the products. (A linear's weight, the column operand, is
+// packed with gathers: int8_weight_columns_avx512.cpp.)
 #include <cstring>
 
 #include "core/cpu_features.h"
@@ -45,23 +47,6 @@ void pack_weight_rows(const WeightRef& w, int64_t r0, int64_t rows, int64_t b0, 
             uint8_t* dst = q + (i * nb + b) * kBlock;
             // q + 128 as a byte is q with its top bit flipped.
             for (int k = 0; k < kBlock; ++k) dst[k] = static_cast<uint8_t>(values[k]) ^ 0x80u;
-        }
-}
-
-void pack_weight_columns(const WeightRef& w, int64_t n0, int64_t cols, int64_t b0, int64_t nb, uint8_t* dst) {
-    if (cols < kPanel) std::memset(dst, 0, static_cast<size_t>(column_panel_bytes(nb)));
-    auto* q = reinterpret_cast<int8_t*>(dst);
-    auto* corr = reinterpret_cast<int32_t*>(dst + nb * kPanelBlockBytes);
-    auto* scale = reinterpret_cast<float*>(dst + nb * (kPanelBlockBytes + kPanel * 4));
-    int8_t values[kBlock];
-    for (int64_t j = 0; j < cols; ++j)
-        for (int64_t b = 0; b < nb; ++b) {
-            scale[b * kPanel + j] = unpack_block(w, n0 + j, b0 + b, values);
-            int32_t sum = 0;
-            for (int k = 0; k < kBlock; ++k) sum += values[k];
-            corr[b * kPanel + j] = -128 * sum;
-            int8_t* half = q + b * kPanelBlockBytes + (j / 16) * 512 + (j % 16) * 4;
-            for (int g = 0; g < kBlock / 4; ++g) std::memcpy(half + g * 64, values + 4 * g, 4);
         }
 }
 
