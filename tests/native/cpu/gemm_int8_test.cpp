@@ -122,11 +122,13 @@ struct Checker {
 TEST(GemmInt8, LinearMatchesTheQuantizedReference) {
     REQUIRE_INT8_PRODUCTS();
     struct Case { DType type; int64_t M, K, N; };
-    // K = 32: one block; 352: one slice; 1056: 33 blocks in slices of 16 (the last of 1);
-    // N = 600 with K > 768: a wide block in column chunks; M = 300: rows in sub-tiles.
-    const Case cases[] = {{DType::Q8_0, 7, 32, 33},   {DType::Q8_0, 19, 352, 70},  {DType::Q4_0, 5, 352, 41},
-                          {DType::Q4_0, 33, 64, 9},   {DType::Q8_0, 3, 1056, 600}, {DType::Q4_0, 300, 96, 17},
-                          {DType::Q8_0, 1, 800, 1}};
+    // K = 32: one block; 352: one slice; 1056 x 600: 33 blocks, one slice (each thread's 300
+    // packed columns fit in L2); 1056 x 1200: 600 columns a thread do not, so K goes in slices
+    // of 16 blocks (the last of 1) and the block in column chunks of 512; M = 300: rows in
+    // sub-tiles.
+    const Case cases[] = {{DType::Q8_0, 7, 32, 33},   {DType::Q8_0, 19, 352, 70},   {DType::Q4_0, 5, 352, 41},
+                          {DType::Q4_0, 33, 64, 9},   {DType::Q8_0, 3, 1056, 600},  {DType::Q4_0, 3, 1056, 1200},
+                          {DType::Q4_0, 300, 96, 17}, {DType::Q8_0, 1, 800, 1}};
     auto ctx = variant_context(SDN_CPU_VARIANT_AVX512_BF16);
     for (const auto& c : cases) {
         SCOPED_TRACE(testing::Message() << dtype_label(c.type) << " M=" << c.M << " K=" << c.K << " N=" << c.N);
@@ -163,11 +165,12 @@ TEST(GemmInt8, LinearAccumulatesAndAddsTheBias) {
 TEST(GemmInt8, Conv2dMatchesTheQuantizedReference) {
     REQUIRE_INT8_PRODUCTS();
     struct Case { DType type; int64_t B, C, H, W, O, k, stride, pad; };
-    // K = C*k*k: 288 (9 blocks), 64 (1x1), 864 (27 blocks: slices of 16 and 11); a batch of 2
-    // puts both images' pixels in one column panel; O = 37 leaves a row tail of 1.
-    const Case cases[] = {{DType::Q8_0, 1, 32, 7, 5, 11, 3, 1, 1}, {DType::Q4_0, 2, 32, 6, 9, 37, 3, 2, 1},
-                          {DType::Q8_0, 2, 64, 5, 5, 8, 1, 1, 0},  {DType::Q8_0, 1, 96, 9, 9, 5, 3, 1, 1},
-                          {DType::Q4_0, 1, 64, 19, 17, 3, 1, 1, 0}};
+    // K = C*k*k: 288 (9 blocks), 64 (1x1), 864 (27 blocks); O = 800 at K = 1152 (36 blocks): a
+    // thread's 400 weight rows do not fit in L2 whole, so K goes in slices of 16, 16 and 4. A
+    // batch of 2 puts both images' pixels in one column panel; O = 37 leaves a row tail of 1.
+    const Case cases[] = {{DType::Q8_0, 1, 32, 7, 5, 11, 3, 1, 1},   {DType::Q4_0, 2, 32, 6, 9, 37, 3, 2, 1},
+                          {DType::Q8_0, 2, 64, 5, 5, 8, 1, 1, 0},    {DType::Q8_0, 1, 96, 9, 9, 5, 3, 1, 1},
+                          {DType::Q4_0, 1, 64, 19, 17, 3, 1, 1, 0},  {DType::Q8_0, 1, 128, 4, 4, 800, 3, 1, 1}};
     auto ctx = variant_context(SDN_CPU_VARIANT_AVX512_BF16);
     for (const auto& c : cases) {
         SCOPED_TRACE(testing::Message() << dtype_label(c.type) << " B=" << c.B << " C=" << c.C << " " << c.H << "x"
