@@ -10,6 +10,8 @@
 #endif
 #include <immintrin.h>
 
+#include <limits>
+
 #include "cpu/gemm_int8.h"
 
 namespace sdn::cpu::int8 {
@@ -33,7 +35,9 @@ void quantize_rows(const float* x, int64_t ldx, int64_t rows, int64_t nb, uint8_
         for (int64_t b = 0; b < nb; ++b) {
             const __m512 lo = _mm512_loadu_ps(row + b * kBlock), hi = _mm512_loadu_ps(row + b * kBlock + 16);
             const float amax = _mm512_reduce_max_ps(_mm512_max_ps(abs_ps(lo), abs_ps(hi)));
-            scale[i * nb + b] = amax / 127.0f;
+            // A NaN would drop out of the max; its block's scale carries it to the outputs.
+            const bool nan = _mm512_cmp_ps_mask(lo, hi, _CMP_UNORD_Q) != 0;  // lo[j] or hi[j] is NaN
+            scale[i * nb + b] = nan ? std::numeric_limits<float>::quiet_NaN() : amax / 127.0f;
             const __m512 inv = _mm512_set1_ps(amax > 0.0f ? 127.0f / amax : 0.0f);
             const __m512i qlo = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(lo, inv)), offset);
             const __m512i qhi = _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(hi, inv)), offset);
@@ -53,8 +57,15 @@ void quantize_column_panel(const float* panel, int64_t nb, uint8_t* dst) {
         for (int h = 0; h < 2; ++h) {
             // The block's largest magnitude per column: a running max down its 32 rows.
             __m512 amax = _mm512_setzero_ps();
-            for (int k = 0; k < kBlock; ++k) amax = _mm512_max_ps(amax, abs_ps(_mm512_load_ps(rows + k * kPanel + 16 * h)));
-            _mm512_store_ps(scale + b * kPanel + 16 * h, _mm512_div_ps(amax, _mm512_set1_ps(127.0f)));
+            __mmask16 nan = 0;  // columns holding a NaN, which the max would drop
+            for (int k = 0; k < kBlock; ++k) {
+                const __m512 v = _mm512_load_ps(rows + k * kPanel + 16 * h);
+                amax = _mm512_max_ps(amax, abs_ps(v));
+                nan |= _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+            }
+            const __m512 d = _mm512_div_ps(amax, _mm512_set1_ps(127.0f));
+            _mm512_store_ps(scale + b * kPanel + 16 * h,
+                            _mm512_mask_mov_ps(d, nan, _mm512_set1_ps(std::numeric_limits<float>::quiet_NaN())));
             const __m512 inv = inverse_steps(amax);
             __m512i sum = _mm512_setzero_si512();
             auto* out = reinterpret_cast<__m512i*>(dst + b * kPanelBlockBytes + h * 512);

@@ -8,7 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include "core/aligned_buffer.h"
@@ -160,6 +162,30 @@ TEST(GemmInt8, LinearAccumulatesAndAddsTheBias) {
     for (int64_t i = 0; i < M; ++i)
         for (int64_t j = 0; j < N; ++j)
             EXPECT_NEAR(summed[i * N + j], plain[i * N + j] + 2.0f + bias_values[j], 1e-5) << i << "," << j;
+}
+
+TEST(GemmInt8, ANaNInTheActivationsReachesTheOutputs) {
+    REQUIRE_INT8_PRODUCTS();
+    // The block maximum would skip a NaN (max(NaN, x) is x); the NaN must still come out, as
+    // in the float paths, in the outputs its row or pixel feeds and nowhere else.
+    auto ctx = variant_context(SDN_CPU_VARIANT_AVX512_BF16);
+    const int64_t M = 3, K = 64, N = 5;
+    auto x = random_vector(M * K, 88);
+    x[1 * K + 40] = std::numeric_limits<float>::quiet_NaN();
+    const auto w = quantized_weight(DType::Q8_0, {N, K}, random_vector(N * K, 89));
+    std::vector<float> y(M * N);
+    sdn::ops::linear(*ctx, x.data(), M, K, w.ref, nullptr, y.data());
+    for (int64_t i = 0; i < M; ++i)
+        for (int64_t j = 0; j < N; ++j) EXPECT_EQ(std::isnan(y[i * N + j]), i == 1) << i << "," << j;
+    // conv 1x1 over 3 pixels: pixel 2 of channel 7 is NaN.
+    const int64_t C = 32, O = 4;
+    auto img = random_vector(C * 3, 90);
+    img[7 * 3 + 2] = std::numeric_limits<float>::quiet_NaN();
+    const auto cw = quantized_weight(DType::Q8_0, {O, C, 1, 1}, random_vector(O * C, 91));
+    std::vector<float> out(O * 3);
+    sdn::ops::conv2d(*ctx, img.data(), 1, C, 1, 3, cw.ref, nullptr, 1, 0, out.data());
+    for (int64_t o = 0; o < O; ++o)
+        for (int64_t p = 0; p < 3; ++p) EXPECT_EQ(std::isnan(out[o * 3 + p]), p == 2) << o << "," << p;
 }
 
 TEST(GemmInt8, Conv2dMatchesTheQuantizedReference) {
