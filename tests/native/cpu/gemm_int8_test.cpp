@@ -164,6 +164,26 @@ TEST(GemmInt8, LinearAccumulatesAndAddsTheBias) {
             EXPECT_NEAR(summed[i * N + j], plain[i * N + j] + 2.0f + bias_values[j], 1e-5) << i << "," << j;
 }
 
+TEST(GemmInt8, Conv2dAddsTheBias) {
+    REQUIRE_INT8_PRODUCTS();
+    // Two images (the batched layout's copy-back) and 40 output channels (a row tail).
+    const int64_t B = 2, C = 32, H = 5, W = 6, O = 40;
+    auto ctx = variant_context(SDN_CPU_VARIANT_AVX512_BF16);
+    const auto x = random_vector(B * C * H * W, 92);
+    const auto w = quantized_weight(DType::Q4_0, {O, C, 3, 3}, random_vector(O * C * 9, 93));
+    const auto bias_values = random_vector(O, 94);
+    const auto bias = make_weight(DType::F32, {O}, bias_values);
+    std::vector<float> plain(B * O * H * W), biased(plain.size());
+    sdn::ops::conv2d(*ctx, x.data(), B, C, H, W, w.ref, nullptr, 1, 1, plain.data());
+    sdn::ops::conv2d(*ctx, x.data(), B, C, H, W, w.ref, &bias.ref, 1, 1, biased.data());
+    for (int64_t b = 0; b < B; ++b)
+        for (int64_t o = 0; o < O; ++o)
+            for (int64_t p = 0; p < H * W; ++p) {
+                const int64_t i = (b * O + o) * H * W + p;
+                EXPECT_NEAR(biased[i], plain[i] + bias_values[o], 1e-5) << b << "," << o << "," << p;
+            }
+}
+
 TEST(GemmInt8, ANaNInTheActivationsReachesTheOutputs) {
     REQUIRE_INT8_PRODUCTS();
     // The block maximum would skip a NaN (max(NaN, x) is x); the NaN must still come out, as
