@@ -135,9 +135,9 @@ void bench_linear(benchmark::State& state, sdn::DType type, int64_t M, int64_t K
     set_flops(state, 2.0 * M * K * N);
 }
 
-void bench_conv3x3(benchmark::State& state, int64_t C, int64_t HW) {
+void bench_conv3x3(benchmark::State& state, sdn::DType type, int64_t C, int64_t HW) {
     sdn::Context& ctx = bench_context();
-    auto w = make_weight(sdn::DType::F16, {C, C, 3, 3});
+    auto w = make_weight(type, {C, C, 3, 3});
     auto x = random_floats(static_cast<size_t>(C * HW * HW), 2);
     std::vector<float> y(x.size());
     for (auto _ : state) {
@@ -183,8 +183,15 @@ void register_all() {
             benchmark::RegisterBenchmark(name.c_str(), bench_linear, type, s[0], s[1], s[2])->UseRealTime();
         }
     }
-    benchmark::RegisterBenchmark("conv3x3_f16_320_64x64", bench_conv3x3, 320, 64)->UseRealTime();
-    benchmark::RegisterBenchmark("conv3x3_f16_1280_16x16", bench_conv3x3, 1280, 16)->UseRealTime();
+    // The conv weights in the f16 type and the two block types the integer products take.
+    for (const auto& [type, type_name] : types) {
+        if (type == sdn::DType::BF16 || type == sdn::DType::Q4_K) continue;
+        for (const auto& [C, HW] : {std::pair<int64_t, int64_t>{320, 64}, {1280, 16}}) {
+            std::string name = "conv3x3_" + type_name + "_" + std::to_string(C) + "_" + std::to_string(HW) + "x" +
+                               std::to_string(HW);
+            benchmark::RegisterBenchmark(name.c_str(), bench_conv3x3, type, C, HW)->UseRealTime();
+        }
+    }
     for (int64_t tokens : {4096, 1024})
         for (int64_t d : {40, 80, 160}) {
             std::string name = "attention_" + std::to_string(tokens) + "_d" + std::to_string(d);

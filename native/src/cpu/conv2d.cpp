@@ -1,7 +1,8 @@
 // conv2d as a GEMM per image: C[O, P] = W[O, C*k*k] * cols[C*k*k, P] over the P = Ho*Wo
 // output pixels. The im2col matrix is never built: each packed B panel (kc x gemm_nr) is
 // gathered straight from the input, and each weight tile is converted to float32 as the
-// A operand, so f16/bf16/quantized weights stay in their stored type.
+// A operand, so f16/bf16/quantized weights stay in their stored type. q8_0/q4_0 weights on
+// AVX512-VNNI CPUs take integer products instead (cpu/gemm_int8.h).
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -9,6 +10,7 @@
 
 #include "core/error.h"
 #include "cpu/gemm.h"
+#include "cpu/gemm_int8.h"
 #include "cpu/ops.h"
 #include "cpu/weight_rows.h"
 
@@ -135,7 +137,10 @@ void conv2d(Context& ctx, const float* x, int64_t B, int64_t C, int64_t H, int64
             }
         };
     }
-    cpu::run_gemm(ctx, kt, job);
+    if (cpu::int8::applies(kt, flat, K))
+        cpu::int8::run_gemm(ctx, job);
+    else
+        cpu::run_gemm(ctx, kt, job);
     if (B > 1) {
         ctx.pool().parallel_for(O * B, [&](int64_t row, int) {
             const int64_t o = row / B, bi = row % B;

@@ -1,11 +1,13 @@
 // linear: y[M, N] = x[M, K] * W^T + b through the blocked GEMM, with W (stored [N, K] in any
-// type) converted to float32 one packed panel at a time.
+// type) converted to float32 one packed panel at a time; q8_0/q4_0 weights on AVX512-VNNI CPUs
+// take integer products instead (cpu/gemm_int8.h).
 #include <algorithm>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
 #include "cpu/gemm.h"
+#include "cpu/gemm_int8.h"
 #include "cpu/ops.h"
 #include "cpu/scratch.h"
 #include "cpu/weight_rows.h"
@@ -55,7 +57,10 @@ void linear(Context& ctx, const float* x, int64_t M, int64_t K, const WeightRef&
             for (int64_t j = 0; j < N; ++j) y[i * N + j] = (accumulate ? y[i * N + j] : 0.0f) + (b.empty() ? 0.0f : b[j]);
         return;
     }
-    cpu::run_gemm(ctx, kt, job);
+    if (cpu::int8::applies(kt, w, K))
+        cpu::int8::run_gemm(ctx, job);
+    else
+        cpu::run_gemm(ctx, kt, job);
 }
 
 }  // namespace sdn::ops
