@@ -504,6 +504,11 @@ SDN_API void sdn_context_set_preview_decoder(sdn_context* ctx, const sdn_taesd* 
  * sdn_make_test_model: every attention layer of the UNet and every CLIP layer. The format
  * follows the extension (.safetensors or .gguf). */
 SDN_API sdn_status sdn_make_test_lora(sdn_context* ctx, const char* path, uint64_t seed);
+/* The same for the test model of another architecture (sdn_arch): SDN_ARCH_SD1 as above, or
+ * SDN_ARCH_SDXL (every transformer block of its UNet, lora_te1_ on CLIP-L and lora_te2_ on
+ * bigG). Other architectures are refused. */
+SDN_API sdn_status sdn_make_test_lora_arch(sdn_context* ctx, const char* path, uint64_t seed,
+                                           int32_t arch);
 
 /* ------------------------------------------------------------------ LoRA */
 

@@ -269,6 +269,10 @@ public static unsafe partial class NativeMethods
     [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
     public static partial SdnStatus sdn_make_test_lora(nint ctx, string path, ulong seed);
 
+    [LibraryImport(LibraryName, EntryPoint = "sdn_make_test_lora_arch", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+    public static partial SdnStatus sdn_make_test_lora_arch(nint ctx, string path, ulong seed, int arch);
+
     [LibraryImport(LibraryName, EntryPoint = "sdn_lora_params_init", StringMarshalling = StringMarshalling.Utf8)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
     public static partial void sdn_lora_params_init(sdn_lora_params_t* @params);
