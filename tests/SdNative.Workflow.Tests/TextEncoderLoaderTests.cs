@@ -84,6 +84,33 @@ public class TextEncoderLoaderTests
     }
 
     [Fact]
+    public async Task ALoraOnTheDualLoadedClipReachesBothEncodersAsOnTheCheckpoints()
+    {
+        using var folders = await Folders();
+        string loras = Directory.CreateDirectory(Path.Combine(folders.Base, "models", "loras")).FullName;
+        using (var engine = new SdnEngine(new SdnEngineOptions(Threads: 2)))
+        {
+            await ModelFiles.MakeTestLoraAsync(engine, Path.Combine(loras, "xl_lora.safetensors"), ModelArchitecture.Sdxl, 33);
+        }
+        // LoraLoader between the loaders and everything that uses their model and CLIP.
+        static JsonObject WithLora(JsonObject graph, string loader)
+        {
+            graph["13"] = JsonNode.Parse($$$"""
+                {"class_type": "LoraLoader", "inputs": {"model": ["{{{loader}}}", 0], "clip": ["{{{(loader == "4" ? "4" : "11")}}}", {{{(loader == "4" ? 1 : 0)}}}],
+                 "lora_name": "xl_lora.safetensors", "strength_model": 1.0, "strength_clip": 1.0}}
+                """);
+            graph["3"]!["inputs"]!["model"] = JsonNode.Parse("""["13", 0]""");
+            graph["6"]!["inputs"]!["clip"] = JsonNode.Parse("""["13", 1]""");
+            graph["7"]!["inputs"]!["clip"] = JsonNode.Parse("""["13", 1]""");
+            return graph;
+        }
+        float[] combined = await RunAsync(folders, WithLora(Combined(XlFile), "4"));
+        float[] split = await RunAsync(folders, WithLora(Split("xl_unet.safetensors", Dual("clip_g.safetensors", "clip_l.safetensors")), "10"));
+        Assert.Equal(combined, split);
+        Assert.NotEqual(combined, await RunAsync(folders, Combined(XlFile)));
+    }
+
+    [Fact]
     public async Task ClipLoaderGivesTheSd2CheckpointsImageFromItsOpenClipHFile()
     {
         using var folders = await Folders();
