@@ -76,14 +76,14 @@ public sealed class SdxlLoraRunTests : IDisposable
         // the update in float32 and rounds once, the merge here in double. Measured 89 dB on
         // AVX-512 (51 dB with the bfloat16 default); strength 0.1 moves the image to 47 dB, so
         // 75 dB catches a strength or alpha/rank error of about half a percent.
-        string withLora = await Run(Checkpoint, 1.0, "lora", "--cpu", Float32Kernels());
-        string merged = await Run(Merged, null, "merged", "--cpu", Float32Kernels());
+        string withLora = await Run(Checkpoint, 1.0, "lora", "--cpu", Float32Kernels.Name());
+        string merged = await Run(Merged, null, "merged", "--cpu", Float32Kernels.Name());
         double psnr = Psnr.Between(merged, withLora);
         Assert.True(psnr >= 75, $"LoRA at run time vs merged beforehand: {psnr:F2} dB");
 
         // Strength 0 is the base model's image; strength 1 moves it far (measured 31 dB).
-        string none = await Run(Checkpoint, 0.0, "strength0", "--cpu", Float32Kernels());
-        string plain = await Run(Checkpoint, null, "plain", "--cpu", Float32Kernels());
+        string none = await Run(Checkpoint, 0.0, "strength0", "--cpu", Float32Kernels.Name());
+        string plain = await Run(Checkpoint, null, "plain", "--cpu", Float32Kernels.Name());
         Assert.True(double.IsPositiveInfinity(Psnr.Between(plain, none)), "strength 0 changed the image");
         double moved = Psnr.Between(none, withLora);
         Assert.True(moved < 35, $"the LoRA moved the image too little: {moved:F2} dB between strength 0 and 1");
@@ -96,7 +96,7 @@ public sealed class SdxlLoraRunTests : IDisposable
         RequireVulkanDevice();
         // Both in float32 products (the CPU's bfloat16 default moves pixels far more than the
         // backends' summation orders do); the bound of the other Vulkan workflow tests.
-        string cpu = await Run(Checkpoint, 1.0, "cpu", "--device", "cpu", "--cpu", Float32Kernels());
+        string cpu = await Run(Checkpoint, 1.0, "cpu", "--device", "cpu", "--cpu", Float32Kernels.Name());
         string gpu = await Run(Checkpoint, 1.0, "vulkan", "--device", "vulkan");
         double difference = MeanAbsDifference(cpu, gpu);
         Assert.True(difference < 2e-5, $"CPU and Vulkan differ by {difference} of full scale (measured 6e-7 on lavapipe)");
@@ -121,14 +121,6 @@ public sealed class SdxlLoraRunTests : IDisposable
         // The LoRA is applied on the quantized base too: it moves that image as far as on f16.
         double moved = Psnr.Between(await Run("xl-q8_0.gguf", 0.0, "q8-strength0"), q8);
         Assert.True(moved < 35, $"the LoRA moved the q8_0 image too little: {moved:F2} dB");
-    }
-
-    /// <summary>The fastest CPU kernels with float32 products (the bfloat16 default of AVX512-BF16
-    /// and AMX CPUs moves pixels far more than the differences these tests look for).</summary>
-    private static string Float32Kernels()
-    {
-        var best = SystemInfo.Read().BestCpuVariant;
-        return CpuOption.NameOf(best is CpuVariant.Avx512Amx or CpuVariant.Avx512Bf16 ? CpuVariant.Avx512 : best);
     }
 
     private static double MeanAbsDifference(string a, string b)
