@@ -341,6 +341,16 @@ SDN_API sdn_status sdn_model_eval(sdn_context* ctx, sdn_model* model, const sdn_
                                   const float* timesteps, const sdn_tensor* context,
                                   sdn_tensor** eps_out);
 
+/* Loads text-encoder files (ComfyUI's CLIPLoader: path2 NULL; DualCLIPLoader: both). Each file
+ * holds one encoder in transformers or OpenCLIP names, bare or under a checkpoint prefix; the
+ * prefix, else the layer count (as ComfyUI: layer 30 = bigG, 22 = ViT-H, else CLIP-L) says
+ * which. type "stable_diffusion": one file (CLIP-L: SD1.x, ViT-H: SD2.x, bigG: the SDXL
+ * refiner's); "sdxl": one CLIP-L and one bigG file in either order. Other types, files that
+ * hold no text encoder or several, and pairs that do not fit are refused by name. */
+SDN_API sdn_status sdn_clip_load(sdn_context* ctx, const char* path1, const char* path2,
+                                 const char* type, const sdn_load_options_t* options,
+                                 sdn_clip** clip_out);
+
 /* ------------------------------------------------------------------ sampling */
 
 /* One conditioning entry, as in ComfyUI's CONDITIONING list. */
@@ -494,6 +504,11 @@ SDN_API void sdn_context_set_preview_decoder(sdn_context* ctx, const sdn_taesd* 
  * sdn_make_test_model: every attention layer of the UNet and every CLIP layer. The format
  * follows the extension (.safetensors or .gguf). */
 SDN_API sdn_status sdn_make_test_lora(sdn_context* ctx, const char* path, uint64_t seed);
+/* The same for the test model of another architecture (sdn_arch): SDN_ARCH_SD1 as above, or
+ * SDN_ARCH_SDXL (every transformer block of its UNet, lora_te1_ on CLIP-L and lora_te2_ on
+ * bigG). Other architectures are refused. */
+SDN_API sdn_status sdn_make_test_lora_arch(sdn_context* ctx, const char* path, uint64_t seed,
+                                           int32_t arch);
 
 /* ------------------------------------------------------------------ LoRA */
 

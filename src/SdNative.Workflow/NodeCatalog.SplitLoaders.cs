@@ -2,7 +2,7 @@ using SdNative.Workflow.Nodes;
 
 namespace SdNative.Workflow;
 
-/// <summary>UNETLoader and CLIPLoader: one component each from a file of its own (nodes.py values).</summary>
+/// <summary>UNETLoader, CLIPLoader and DualCLIPLoader: components from files of their own (nodes.py values).</summary>
 public static partial class NodeCatalog
 {
     private static IEnumerable<NodeDefinition> SplitLoaderDefinitions()
@@ -21,6 +21,18 @@ public static partial class NodeCatalog
             Optional = [Combo("device", SplitModelLoaders.ClipDevices, """{"advanced": true}""")],
             Outputs = ["CLIP"],
             Execute = SplitModelLoaders.ClipLoader,
+        };
+        yield return new NodeDefinition
+        {
+            ClassName = "DualCLIPLoader", DisplayName = "DualCLIPLoader", Category = "advanced/loaders",
+            Required =
+            [
+                Files("clip_name1", ModelFolders.TextEncoders), Files("clip_name2", ModelFolders.TextEncoders),
+                Combo("type", SplitModelLoaders.DualClipTypes),
+            ],
+            Optional = [Combo("device", SplitModelLoaders.ClipDevices, """{"advanced": true}""")],
+            Outputs = ["CLIP"],
+            Execute = SplitModelLoaders.DualClipLoader,
         };
     }
 }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using SdNative.Interop;
 using SdNative.Interop.Handles;
 
@@ -39,43 +38,31 @@ public sealed class Checkpoint : IDisposable
             var model = new SdnModelHandle();
             var clip = new SdnClipHandle();
             var vae = new SdnVaeHandle();
-            nint tokenizer = options.TokenizerPath is null ? 0 : Marshal.StringToCoTaskMemUTF8(options.TokenizerPath);
-            nint modelsDir = options.ModelsDir is null ? 0 : Marshal.StringToCoTaskMemUTF8(options.ModelsDir);
-            try
+            using var native = new NativeLoadOptions(options);
+            var load = native.Value;
+            nint m = 0, c = 0, v = 0;
+            var status = NativeMethods.sdn_checkpoint_load(ctx, path, &load,
+                options.LoadDiffusionModel ? &m : null,
+                options.LoadClip ? &c : null,
+                options.LoadVae ? &v : null);
+            // Adopt whatever came back, even on failure, so nothing leaks.
+            if (m != 0) model.Adopt(m);
+            if (c != 0) clip.Adopt(c);
+            if (v != 0) vae.Adopt(v);
+            if (status != SdnStatus.Ok)
             {
-                sdn_load_options_t load;
-                NativeMethods.sdn_load_options_init(&load);
-                load.tokenizer_path = (byte*)tokenizer;
-                load.models_dir = (byte*)modelsDir;
-                nint m = 0, c = 0, v = 0;
-                var status = NativeMethods.sdn_checkpoint_load(ctx, path, &load,
-                    options.LoadDiffusionModel ? &m : null,
-                    options.LoadClip ? &c : null,
-                    options.LoadVae ? &v : null);
-                // Adopt whatever came back, even on failure, so nothing leaks.
-                if (m != 0) model.Adopt(m);
-                if (c != 0) clip.Adopt(c);
-                if (v != 0) vae.Adopt(v);
-                if (status != SdnStatus.Ok)
-                {
-                    model.Dispose();
-                    clip.Dispose();
-                    vae.Dispose();
-                    result = null!;
-                    return status;
-                }
-                result = new Checkpoint(
-                    path,
-                    model.IsInvalid ? null : new DiffusionModel(engine, model),
-                    clip.IsInvalid ? null : new ClipModel(engine, clip),
-                    vae.IsInvalid ? null : new VaeModel(engine, vae));
-                return SdnStatus.Ok;
+                model.Dispose();
+                clip.Dispose();
+                vae.Dispose();
+                result = null!;
+                return status;
             }
-            finally
-            {
-                Marshal.FreeCoTaskMem(tokenizer);
-                Marshal.FreeCoTaskMem(modelsDir);
-            }
+            result = new Checkpoint(
+                path,
+                model.IsInvalid ? null : new DiffusionModel(engine, model),
+                clip.IsInvalid ? null : new ClipModel(engine, clip),
+                vae.IsInvalid ? null : new VaeModel(engine, vae));
+            return SdnStatus.Ok;
         }, progress, cancellationToken);
     }
 

@@ -16,6 +16,44 @@ public sealed class ClipModel : IDisposable
 
     public SdnEngine Engine { get; }
 
+    /// <summary>Loads text-encoder files as ComfyUI's CLIPLoader (one path) and DualCLIPLoader
+    /// (two) do. Each file holds one encoder in transformers or OpenCLIP names, bare or under a
+    /// checkpoint prefix. type "stable_diffusion": one file (CLIP-L for SD1.x, OpenCLIP ViT-H for
+    /// SD2.x, bigG for the SDXL refiner); "sdxl": a CLIP-L and a bigG file in either order.
+    /// Other types and files that do not fit are refused with an <see cref="SdnException"/>
+    /// naming them. Only TokenizerPath and ModelsDir of options are used.</summary>
+    public static unsafe Task<ClipModel> LoadFilesAsync(
+        SdnEngine engine,
+        IReadOnlyList<string> paths,
+        string type,
+        CheckpointLoadOptions? options = null,
+        IProgress<GenerationProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(paths);
+        ArgumentNullException.ThrowIfNull(type);
+        if (paths.Count is < 1 or > 2)
+        {
+            throw new ArgumentException($"one or two text-encoder files, got {paths.Count}", nameof(paths));
+        }
+        options ??= new CheckpointLoadOptions();
+        string path1 = paths[0];
+        string? path2 = paths.Count == 2 ? paths[1] : null;
+        return engine.RunAsync($"Loading text encoder '{string.Join("', '", paths)}'", (nint ctx, out ClipModel result) =>
+        {
+            var handle = new SdnClipHandle();
+            using var native = new NativeLoadOptions(options);
+            var load = native.Value;
+            nint c = 0;
+            var status = NativeMethods.sdn_clip_load(ctx, path1, path2!, type, &load, &c);
+            if (c != 0) handle.Adopt(c);
+            result = status == SdnStatus.Ok ? new ClipModel(engine, handle) : null!;
+            if (status != SdnStatus.Ok) handle.Dispose();
+            return status;
+        }, progress, cancellationToken);
+    }
+
     internal SdnClipHandle Handle => _handle;
 
     /// <summary>CLIPTextEncode (with CLIPSetLastLayer's clipSkip: -1 = last layer, -2 = the one

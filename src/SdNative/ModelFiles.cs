@@ -61,6 +61,25 @@ public static class ModelFiles
         }, null, cancellationToken);
     }
 
+    /// <summary>The tiny random LoRA for the test model of another architecture: SD1 as above, or
+    /// SDXL base (every transformer block of its UNet, lora_te1_ on CLIP-L, lora_te2_ on bigG).</summary>
+    public static Task MakeTestLoraAsync(SdnEngine engine, string path, ModelArchitecture architecture, ulong seed = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(path);
+        var arch = architecture switch
+        {
+            ModelArchitecture.Sd1 => SdnArch.Sd1,
+            ModelArchitecture.Sdxl => SdnArch.Sdxl,
+            _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture, "test LoRAs exist for SD1 and SDXL base"),
+        };
+        return engine.RunAsync($"Writing test LoRA '{path}'", (nint ctx, out bool done) =>
+        {
+            done = true;
+            return NativeMethods.sdn_make_test_lora_arch(ctx, path, seed, (int)arch);
+        }, null, cancellationToken);
+    }
+
     /// <summary>A tiny random-weight checkpoint of another architecture (SD2.x, SDXL or the SDXL
     /// refiner) with its real tensor names, as <see cref="MakeTestModelAsync(SdnEngine, string, string?, ulong, CancellationToken)"/>.</summary>
     public static Task MakeTestModelAsync(SdnEngine engine, string path, ModelArchitecture architecture, string? weightType = null, ulong seed = 0, CancellationToken cancellationToken = default)

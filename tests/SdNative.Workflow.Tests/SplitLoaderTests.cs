@@ -9,7 +9,9 @@ public class SplitLoaderTests
 {
     private const string UnetPrefix = "model.diffusion_model.", ClipPrefix = "cond_stage_model.transformer.text_model.", VaePrefix = "first_stage_model.";
 
-    private static JsonObject Graph(string loaders, string model, string clip, string vae) => (JsonObject)JsonNode.Parse($$$"""
+    /// <summary>txt2img at 64x64 (two euler steps, saved) with the loaders given and where their
+    /// outputs come from.</summary>
+    internal static JsonObject Graph(string loaders, string model, string clip, string vae) => (JsonObject)JsonNode.Parse($$$"""
         {
           {{{loaders}}}
           "5": {"class_type": "EmptyLatentImage", "inputs": {"width": 64, "height": 64, "batch_size": 1}},

@@ -157,10 +157,19 @@ SDN_API sdn_status sdn_lora_apply(sdn_context* ctx, const char* path,
 extern "C" {
 
 SDN_API sdn_status sdn_make_test_lora(sdn_context* ctx, const char* path, uint64_t seed) {
+    return sdn_make_test_lora_arch(ctx, path, seed, SDN_ARCH_SD1);
+}
+
+SDN_API sdn_status sdn_make_test_lora_arch(sdn_context* ctx, const char* path, uint64_t seed,
+                                           int32_t arch) {
     return guarded(ctx, [&] {
         SDN_REQUIRE_ARG(path);
+        SDN_REQUIRE(arch == SDN_ARCH_SD1 || arch == SDN_ARCH_SDXL, SDN_ERR_INVALID_ARGUMENT,
+                    "test LoRAs are written for SD1 (1) and SDXL base (3), got architecture " +
+                        std::to_string(arch));
         const std::string p = path;
-        auto tensors = make_test_lora_tensors(TestModelSpec{}, TestLoraSpec{}, seed);
+        const TestModelSpec model = arch == SDN_ARCH_SDXL ? tiny_sdxl_spec() : TestModelSpec{};
+        auto tensors = make_test_lora_tensors(model, TestLoraSpec{}, seed);
         if (p.ends_with(".gguf")) {
             // GGUF has no 0-dimensional tensors: alphas are stored as [1], as converters do.
             for (TestTensor& t : tensors)

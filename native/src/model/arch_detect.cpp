@@ -73,27 +73,6 @@ double spread(const WeightRef& w) {
     return std::sqrt(sq / static_cast<double>(n - 1));
 }
 
-ClipTextSpec clip_l_spec(const std::string& prefix, bool sdxl) {
-    ClipTextSpec s;
-    s.prefix = prefix;
-    if (sdxl) {
-        s.norm_hidden = false;
-        s.default_layer = -2;
-    }
-    return s;
-}
-
-ClipTextSpec open_clip_spec(const std::string& prefix, bool sdxl) {
-    ClipTextSpec s;
-    s.prefix = prefix;
-    s.open_clip_names = true;
-    s.activation = Activation::GeluErf;
-    s.norm_hidden = !sdxl;
-    s.default_layer = -2;
-    s.pad_with_end = false;
-    return s;
-}
-
 bool has_open_clip(const WeightLookup& lookup, const std::string& prefix) {
     return lookup(prefix + "token_embedding.weight") != nullptr;
 }
@@ -107,21 +86,21 @@ void detect_text_encoders(ArchDetection& d, const WeightLookup& lookup) {
     const std::string g_refiner = "conditioner.embedders.0.model.";
     const std::string h_sd2 = "cond_stage_model.model.";
     if (has_hf_clip(lookup, l_xl) || has_open_clip(lookup, g_xl)) {
-        if (has_hf_clip(lookup, l_xl)) d.clip_specs.push_back(clip_l_spec(l_xl, true));
-        if (has_open_clip(lookup, g_xl)) d.clip_specs.push_back(open_clip_spec(g_xl, true));
+        if (has_hf_clip(lookup, l_xl)) d.clip_specs.push_back(clip_l_text_spec(l_xl, true));
+        if (has_open_clip(lookup, g_xl)) d.clip_specs.push_back(open_clip_text_spec(g_xl, true));
         d.has_clip = d.clip_specs.size() == 2;
     } else if (has_open_clip(lookup, g_refiner)) {
-        d.clip_specs.push_back(open_clip_spec(g_refiner, true));
+        d.clip_specs.push_back(open_clip_text_spec(g_refiner, true));
         d.has_clip = true;
     } else if (has_open_clip(lookup, h_sd2)) {
-        d.clip_specs.push_back(open_clip_spec(h_sd2, false));
+        d.clip_specs.push_back(open_clip_text_spec(h_sd2, false));
         d.has_clip = true;
     } else {
         // CLIP-only files (ComfyUI's models/text_encoders) carry the text model without the
         // checkpoint's cond_stage_model. prefix, in the transformers layout.
         for (const char* prefix : {kSd1ClipPrefix, "transformer.text_model.", "text_model."}) {
             if (has_hf_clip(lookup, prefix)) {
-                d.clip_specs.push_back(clip_l_spec(prefix, false));
+                d.clip_specs.push_back(clip_l_text_spec(prefix, false));
                 d.has_clip = true;
                 break;
             }
@@ -168,6 +147,27 @@ void decide_unet_arch(ArchDetection& d, const WeightLookup& lookup) {
 }
 
 }  // namespace
+
+ClipTextSpec clip_l_text_spec(const std::string& prefix, bool sdxl) {
+    ClipTextSpec s;
+    s.prefix = prefix;
+    if (sdxl) {
+        s.norm_hidden = false;
+        s.default_layer = -2;
+    }
+    return s;
+}
+
+ClipTextSpec open_clip_text_spec(const std::string& prefix, bool sdxl, bool open_clip_names) {
+    ClipTextSpec s;
+    s.prefix = prefix;
+    s.open_clip_names = open_clip_names;
+    s.activation = Activation::GeluErf;
+    s.norm_hidden = !sdxl;
+    s.default_layer = -2;
+    s.pad_with_end = false;
+    return s;
+}
 
 ArchDetection detect_architecture(const std::vector<std::string>& names,
                                   const WeightLookup& lookup) {

@@ -54,6 +54,12 @@ struct UnetHeads {
 };
 UnetHeads unet_heads(sdn_arch arch);
 
+// How each text encoder runs: CLIP-L as SD1 uses it (last layer, final LayerNorm) or as SDXL
+// does (penultimate, raw); OpenCLIP ViT-H (SD2: penultimate with final LayerNorm) or bigG
+// (SDXL: penultimate, raw), GELU and pad token 0, in OpenCLIP or transformers names.
+ClipTextSpec clip_l_text_spec(const std::string& prefix, bool sdxl);
+ClipTextSpec open_clip_text_spec(const std::string& prefix, bool sdxl, bool open_clip_names = true);
+
 // The short name `sdnative info` and logs use: "sd1", "sd2", "sdxl", "sdxl_refiner", ...
 const char* arch_name(sdn_arch arch);
 const char* prediction_name(sdn_prediction prediction);

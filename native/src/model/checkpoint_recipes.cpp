@@ -26,10 +26,17 @@ std::shared_ptr<const NetworkRecipe<DiffusionModel>> unet_recipe(
 std::shared_ptr<const NetworkRecipe<ClipEncoder>> clip_recipe(
     std::shared_ptr<const Checkpoint> checkpoint, const std::vector<ClipTextSpec>& specs,
     const std::set<std::string>& names, std::shared_ptr<const ClipTokenizer> tokenizer) {
+    return clip_recipe(checkpoint->lookup(), std::const_pointer_cast<Checkpoint>(checkpoint),
+                       specs, names, std::move(tokenizer));
+}
+
+std::shared_ptr<const NetworkRecipe<ClipEncoder>> clip_recipe(
+    WeightLookup lookup, std::shared_ptr<void> keepalive, const std::vector<ClipTextSpec>& specs,
+    const std::set<std::string>& names, std::shared_ptr<const ClipTokenizer> tokenizer) {
     auto r = std::make_shared<NetworkRecipe<ClipEncoder>>();
-    r->lookup = checkpoint->lookup();
+    r->lookup = std::move(lookup);
     r->names = names;
-    r->keepalive = std::const_pointer_cast<Checkpoint>(checkpoint);
+    r->keepalive = std::move(keepalive);
     r->build = [specs, tokenizer](const WeightLookup& lookup, std::shared_ptr<void>) {
         std::vector<std::shared_ptr<const ClipTextModel>> models;
         for (const ClipTextSpec& spec : specs) models.push_back(std::make_shared<ClipTextModel>(lookup, spec));

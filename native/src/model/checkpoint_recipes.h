@@ -28,4 +28,10 @@ std::shared_ptr<const NetworkRecipe<ClipEncoder>> clip_recipe(
     std::shared_ptr<const Checkpoint> checkpoint, const std::vector<ClipTextSpec>& specs,
     const std::set<std::string>& names, std::shared_ptr<const ClipTokenizer> tokenizer);
 
+// The same over any lookup (text encoders joined from several files); keepalive owns what
+// the lookup's weights point into.
+std::shared_ptr<const NetworkRecipe<ClipEncoder>> clip_recipe(
+    WeightLookup lookup, std::shared_ptr<void> keepalive, const std::vector<ClipTextSpec>& specs,
+    const std::set<std::string>& names, std::shared_ptr<const ClipTokenizer> tokenizer);
+
 }  // namespace sdn

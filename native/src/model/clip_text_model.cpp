@@ -155,37 +155,75 @@ ClipTextModel::ClipTextModel(const WeightLookup& lookup, const ClipTextSpec& spe
     final_norm_ = {bind.get(names.final_norm + ".weight", {D}),
                    bind.get(names.final_norm + ".bias", {D})};
     bind.finish();
-    // OpenCLIP bigG stores text_projection as [width, out] and computes pooled = x * P.
-    if (spec.open_clip_names) {
-        projection_ = lookup(prefix + "text_projection");
-        if (projection_) {
-            SDN_REQUIRE(projection_->shape.size() == 2 && projection_->shape[0] == D &&
-                            dtype_row_bytes(projection_->type, projection_->row_elems()) >= 0,
-                        SDN_ERR_FORMAT,
-                        "CLIP text model: " + prefix + "text_projection must be [" +
-                            std::to_string(D) + ", n] in a row-readable type");
-        }
-    }
+    find_projection(lookup);
     resident_ = bind.found();
     require_row_table(*token_embedding_, "CLIP token embedding");
     require_row_table(*position_embedding_, "CLIP position embedding");
 }
 
+void ClipTextModel::find_projection(const WeightLookup& lookup) {
+    const std::string& prefix = spec_.prefix;
+    const int64_t D = width_;
+    std::string name = prefix + "text_projection";
+    if (!spec_.open_clip_names) {
+        // Transformers files keep the projection beside text_model., as a Linear weight
+        // [out, width] (pooled = x * W^T); files saved by ComfyUI's old CLIPSave node keep
+        // OpenCLIP's [width, out] matrix under the bare name instead.
+        static const std::string kTextModel = "text_model.";
+        const bool nested = prefix.size() >= kTextModel.size() &&
+                            prefix.compare(prefix.size() - kTextModel.size(), kTextModel.size(), kTextModel) == 0;
+        const std::string root = nested ? prefix.substr(0, prefix.size() - kTextModel.size()) : prefix;
+        name = root + "text_projection";
+        if (const WeightRef* linear = lookup(name + ".weight")) {
+            projection_ = linear;
+            projection_is_linear_ = true;
+            name += ".weight";
+        } else {
+            projection_ = lookup(name);
+        }
+    } else {
+        projection_ = lookup(name);
+    }
+    if (!projection_) return;
+    const size_t in_axis = projection_is_linear_ ? 1 : 0;
+    SDN_REQUIRE(projection_->shape.size() == 2 && projection_->shape[in_axis] == D &&
+                    dtype_row_bytes(projection_->type, projection_->row_elems()) >= 0,
+                SDN_ERR_FORMAT,
+                "CLIP text model: " + name + " must be " +
+                    (projection_is_linear_ ? "[n, " + std::to_string(D) + "]"
+                                           : "[" + std::to_string(D) + ", n]") +
+                    " in a row-readable type");
+}
+
+int64_t ClipTextModel::pooled_width() const {
+    if (!projection_) return width_;
+    return projection_->shape[projection_is_linear_ ? 0 : 1];
+}
+
 void ClipTextModel::project_pooled(Tensor& pooled) const {
     if (!projection_) return;
-    const int64_t n = pooled.dim(0), D = width_, P = projection_->shape[1];
-    const int64_t row_bytes = dtype_row_bytes(projection_->type, P);
-    std::vector<float> row(static_cast<size_t>(P));
+    const int64_t n = pooled.dim(0), D = width_, P = pooled_width();
+    const int64_t stored_rows = projection_->shape[0], row_len = projection_->shape[1];
+    const int64_t row_bytes = dtype_row_bytes(projection_->type, row_len);
+    std::vector<float> row(static_cast<size_t>(row_len));
     std::vector<double> acc(static_cast<size_t>(n * P), 0.0);
-    // out[s, j] = sum_i x[s, i] * P[i, j]: row i of P scaled by each x[s, i].
-    for (int64_t i = 0; i < D; ++i) {
+    for (int64_t r = 0; r < stored_rows; ++r) {
         dequantize_row_reference(projection_->type,
-                                 static_cast<const uint8_t*>(projection_->data) + i * row_bytes,
-                                 row.data(), P);
+                                 static_cast<const uint8_t*>(projection_->data) + r * row_bytes,
+                                 row.data(), row_len);
         for (int64_t s = 0; s < n; ++s) {
-            const double x = pooled.data()[s * D + i];
+            const float* x = pooled.data() + s * D;
             double* a = acc.data() + s * P;
-            for (int64_t j = 0; j < P; ++j) a[j] += x * row[static_cast<size_t>(j)];
+            if (projection_is_linear_) {
+                // Linear weight: out[s, r] = sum_i x[s, i] * W[r, i], row r is one output.
+                double dot = 0.0;
+                for (int64_t i = 0; i < D; ++i) dot += static_cast<double>(x[i]) * row[static_cast<size_t>(i)];
+                a[r] = dot;
+            } else {
+                // Matrix: out[s, j] = sum_i x[s, i] * P[i, j], row r of P scaled by x[s, r].
+                const double xr = x[r];
+                for (int64_t j = 0; j < P; ++j) a[j] += xr * row[static_cast<size_t>(j)];
+            }
         }
     }
     pooled.reset({n, P});

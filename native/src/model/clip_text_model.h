@@ -3,7 +3,9 @@
 //   - CLIP ViT-L/14 (SD1.x; SDXL's first embedder): transformers names, quick_gelu MLP;
 //   - OpenCLIP ViT-H/14 (SD2.x) and ViT-bigG/14 (SDXL): OpenCLIP names (transformer.resblocks.N
 //     with one fused attn.in_proj for q, k and v, ln_final, positional_embedding), GELU MLP,
-//     and for bigG a text_projection applied to the pooled output.
+//     and for bigG a text_projection applied to the pooled output. Text-encoder files carry
+//     them in transformers names too (separate q/k/v, text_projection.weight as a Linear):
+//     the spec's naming and activation are independent.
 // Widths, head count (width / 64), layer count, vocabulary and position count come from the
 // weights, so tiny test models work too.
 #pragma once
@@ -69,7 +71,7 @@ public:
     // The id that pads a chunk after its end token.
     int32_t pad_id(int32_t end_id) const { return spec_.pad_with_end ? end_id : 0; }
     // Width of the pooled output (the projection's when there is one).
-    int64_t pooled_width() const { return projection_ ? projection_->shape[1] : width_; }
+    int64_t pooled_width() const;
 
     static constexpr int64_t kHeadDim = 64;
     static constexpr float kLayerNormEps = 1e-5f;
@@ -89,13 +91,17 @@ private:
         Linear q, k, v, out, fc1, fc2;
     };
 
+    void find_projection(const WeightLookup& lookup);
     void project_pooled(Tensor& pooled) const;
 
     const WeightRef* token_embedding_ = nullptr;
     const WeightRef* position_embedding_ = nullptr;
     std::vector<Layer> layers_;
     Norm final_norm_;
-    const WeightRef* projection_ = nullptr;  // text_projection [width, out]: pooled = x * P
+    // OpenCLIP's text_projection [width, out]: pooled = x * P; or, in transformers files, the
+    // Linear weight text_projection.weight [out, width]: pooled = x * W^T.
+    const WeightRef* projection_ = nullptr;
+    bool projection_is_linear_ = false;
     ClipTextSpec spec_;
     std::vector<const WeightRef*> resident_;  // every weight, made resident per backend
     // Lives as long as this model: backends drop their resident copies once it expires.

@@ -3,7 +3,9 @@
 // come from the test model's own tensors.
 #include "model/test_lora_writer.h"
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <map>
 #include <random>
 
@@ -13,23 +15,36 @@ namespace sdn {
 
 namespace {
 
-const char* const kTransformerParts[] = {
-    "proj_in", "proj_out",
-    "transformer_blocks.0.attn1.to_q", "transformer_blocks.0.attn1.to_k",
-    "transformer_blocks.0.attn1.to_v", "transformer_blocks.0.attn1.to_out.0",
-    "transformer_blocks.0.attn2.to_q", "transformer_blocks.0.attn2.to_k",
-    "transformer_blocks.0.attn2.to_v", "transformer_blocks.0.attn2.to_out.0",
-    "transformer_blocks.0.ff.net.0.proj", "transformer_blocks.0.ff.net.2",
+const char* const kBlockParts[] = {
+    "attn1.to_q", "attn1.to_k", "attn1.to_v", "attn1.to_out.0",
+    "attn2.to_q", "attn2.to_k", "attn2.to_v", "attn2.to_out.0",
+    "ff.net.0.proj", "ff.net.2",
 };
 const char* const kClipParts[] = {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj",
                                   "self_attn.out_proj", "mlp.fc1", "mlp.fc2"};
+// The OpenCLIP tensor behind each HF part, and which third of in_proj q, k and v are.
+const char* const kOpenClipParts[] = {"attn.in_proj_weight", "attn.in_proj_weight", "attn.in_proj_weight",
+                                      "attn.out_proj.weight", "mlp.c_fc.weight", "mlp.c_proj.weight"};
+
+// How a module's stem starts: kohya and PEFT spellings per network.
+struct StemPrefix {
+    const char* kohya;
+    const char* peft;
+};
+const StemPrefix kUnetStem{"lora_unet_", "unet."};
 
 struct Planned {
     std::string diffusers;  // the module's diffusers name ("down_blocks.0.attentions.0.proj_in")
     std::string target;     // checkpoint tensor
-    bool unet = true;
+    StemPrefix stem = kUnetStem;
     bool conv3x3 = false, with_mid = false;
+    int part = 0, parts = 1;  // a third of a fused q/k/v projection: part of 3
 };
+
+int depth_at(const TestModelSpec& s, size_t level) {
+    if (!s.attention_at_level[level]) return 0;
+    return s.transformer_depth.empty() ? 1 : s.transformer_depth[level];
+}
 
 std::string underscored(std::string s) {
     for (char& c : s)
@@ -39,14 +54,19 @@ std::string underscored(std::string s) {
 
 void plan_unet(const TestModelSpec& s, bool locon, std::vector<Planned>& out) {
     const std::string p = "model.diffusion_model.";
-    auto transformer = [&](const std::string& diff, const std::string& ldm) {
-        for (const char* part : kTransformerParts)
+    auto transformer = [&](const std::string& diff, const std::string& ldm, int depth) {
+        for (const char* part : {"proj_in", "proj_out"})
             out.push_back({diff + "." + part, p + ldm + "." + part + ".weight"});
+        for (int d = 0; d < depth; ++d)
+            for (const char* part : kBlockParts) {
+                const std::string block = ".transformer_blocks." + std::to_string(d) + "." + part;
+                out.push_back({diff + block, p + ldm + block + ".weight"});
+            }
     };
     auto resnet = [&](const std::string& diff, const std::string& ldm) {
         if (!locon) return;
-        out.push_back({diff + ".conv1", p + ldm + ".in_layers.2.weight", true, true, true});
-        out.push_back({diff + ".conv2", p + ldm + ".out_layers.3.weight", true, true, false});
+        out.push_back({diff + ".conv1", p + ldm + ".in_layers.2.weight", kUnetStem, true, true});
+        out.push_back({diff + ".conv2", p + ldm + ".out_layers.3.weight", kUnetStem, true, false});
     };
     const int levels = static_cast<int>(s.channel_mult.size());
     int idx = 1;
@@ -55,13 +75,14 @@ void plan_unet(const TestModelSpec& s, bool locon, std::vector<Planned>& out) {
             const std::string diff = "down_blocks." + std::to_string(l);
             const std::string ldm = "input_blocks." + std::to_string(idx);
             resnet(diff + ".resnets." + std::to_string(r), ldm + ".0");
-            if (s.attention_at_level[static_cast<size_t>(l)])
-                transformer(diff + ".attentions." + std::to_string(r), ldm + ".1");
+            if (const int depth = depth_at(s, static_cast<size_t>(l)); depth > 0)
+                transformer(diff + ".attentions." + std::to_string(r), ldm + ".1", depth);
         }
         if (l + 1 < levels) ++idx;  // the downsampler
     }
     resnet("mid_block.resnets.0", "middle_block.0");
-    transformer("mid_block.attentions.0", "middle_block.1");
+    transformer("mid_block.attentions.0", "middle_block.1",
+                std::max(1, depth_at(s, static_cast<size_t>(levels - 1))));
     resnet("mid_block.resnets.1", "middle_block.2");
     int out_idx = 0;
     for (int up = 0; up < levels; ++up) {
@@ -70,18 +91,47 @@ void plan_unet(const TestModelSpec& s, bool locon, std::vector<Planned>& out) {
             const std::string diff = "up_blocks." + std::to_string(up);
             const std::string ldm = "output_blocks." + std::to_string(out_idx);
             resnet(diff + ".resnets." + std::to_string(r), ldm + ".0");
-            if (s.attention_at_level[static_cast<size_t>(l)])
-                transformer(diff + ".attentions." + std::to_string(r), ldm + ".1");
+            if (const int depth = depth_at(s, static_cast<size_t>(l)); depth > 0)
+                transformer(diff + ".attentions." + std::to_string(r), ldm + ".1", depth);
         }
     }
 }
 
-void plan_clip(const TestModelSpec& s, std::vector<Planned>& out) {
-    for (int i = 0; i < s.clip_layers; ++i)
+// HF-named CLIP-L layers under root (SD1 with lora_te_, SDXL's first encoder with lora_te1_).
+void plan_hf_clip(int layers, const std::string& root, StemPrefix stem, std::vector<Planned>& out) {
+    for (int i = 0; i < layers; ++i)
         for (const char* part : kClipParts) {
             const std::string name = "text_model.encoder.layers." + std::to_string(i) + "." + part;
-            out.push_back({name, "cond_stage_model.transformer." + name + ".weight", false});
+            out.push_back({name, root + name + ".weight", stem});
         }
+}
+
+// SDXL's bigG (OpenCLIP names in the checkpoint) as LoRA files address it: in HF names, with
+// q, k and v each a third of the fused in_proj.
+void plan_open_clip(int layers, const std::string& root, StemPrefix stem, std::vector<Planned>& out) {
+    for (int i = 0; i < layers; ++i)
+        for (size_t k = 0; k < std::size(kClipParts); ++k) {
+            Planned m;
+            m.diffusers = "text_model.encoder.layers." + std::to_string(i) + "." + kClipParts[k];
+            m.target = root + "transformer.resblocks." + std::to_string(i) + "." + kOpenClipParts[k];
+            m.stem = stem;
+            if (k < 3) m.part = static_cast<int>(k), m.parts = 3;
+            out.push_back(std::move(m));
+        }
+}
+
+void plan_clip(const TestModelSpec& s, std::vector<Planned>& out) {
+    switch (s.clip_layout) {
+        case TestClipLayout::Sd1ClipL:
+            plan_hf_clip(s.clip_layers, "cond_stage_model.transformer.", {"lora_te_", "text_encoder."}, out);
+            break;
+        case TestClipLayout::SdxlBase:
+            plan_hf_clip(s.clip_layers, "conditioner.embedders.0.transformer.", {"lora_te1_", "text_encoder."}, out);
+            plan_open_clip(s.open_clip_layers, "conditioner.embedders.1.model.", {"lora_te2_", "text_encoder_2."}, out);
+            break;
+        default:
+            fail(SDN_ERR_INVALID_ARGUMENT, "test LoRA text-encoder modules are written for SD1 and SDXL base only");
+    }
 }
 
 class Values {
@@ -128,11 +178,10 @@ std::vector<TestTensor> make_test_lora_tensors(const TestModelSpec& model, const
         const auto it = shapes.find(m.target);
         SDN_REQUIRE(it != shapes.end(), SDN_ERR_INTERNAL, "test LoRA target missing: " + m.target);
         const std::vector<int64_t>& w = it->second;
-        const int64_t rows = w[0], in = w.size() > 1 ? w[1] : 1;
+        const int64_t rows = w[0] / m.parts, in = w.size() > 1 ? w[1] : 1;
         const int64_t taps = w.size() == 4 ? w[2] * w[3] : 1;
         const bool peft = spec.naming == TestLoraNaming::Peft;
-        const std::string stem = peft ? (m.unet ? "unet." : "text_encoder.") + m.diffusers
-                                      : (m.unet ? "lora_unet_" : "lora_te_") + underscored(m.diffusers);
+        const std::string stem = peft ? m.stem.peft + m.diffusers : m.stem.kohya + underscored(m.diffusers);
         const std::string up = peft ? ".lora_B.weight" : ".lora_up.weight";
         const std::string down = peft ? ".lora_A.weight" : ".lora_down.weight";
         // Base weights are uniform with std 1/sqrt(3·fan_in); down has std 1/sqrt(fan_in).
@@ -152,7 +201,7 @@ std::vector<TestTensor> make_test_lora_tensors(const TestModelSpec& model, const
                                  values.make(r * r * taps, 1.0 / std::sqrt(static_cast<double>(r * taps)))));
         out.push_back(tensor(stem + up, up_shape, values.make(rows * r, up_std)));
         if (spec.alpha > 0) out.push_back(tensor(stem + ".alpha", {}, {spec.alpha}));
-        if (modules) modules->push_back({stem, m.target});
+        if (modules) modules->push_back({stem, m.target, m.part, m.parts});
     }
     return out;
 }

@@ -1,8 +1,10 @@
-// Tiny random LoRAs for the tiny test checkpoints (test_model_writer.h): modules for every
-// attention layer of the UNet and every CLIP layer, optionally LoCon modules on the resnets'
-// 3x3 convs, named the way kohya or PEFT files name them. The module list is written by
-// walking the model spec block by block, as the diffusers layout numbers them, not through
-// the engine's LoRA key mapping, so tests can check that mapping against it.
+// Tiny random LoRAs for the tiny SD1 and SDXL test checkpoints (test_model_writer.h): modules
+// for every attention layer of the UNet (each transformer block where a level has several) and
+// every CLIP layer (SDXL: lora_te1_ for CLIP-L, lora_te2_ for bigG, whose q/k/v are thirds of
+// its fused in_proj), optionally LoCon modules on the resnets' 3x3 convs, named the way kohya
+// or PEFT files name them. The module list is written by walking the model spec block by
+// block, as the diffusers layout numbers them, not through the engine's LoRA key mapping, so
+// tests can check that mapping against it.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +32,7 @@ struct TestLoraSpec {
 struct TestLoraModule {
     std::string stem;    // as in the file ("lora_unet_down_blocks_0_attentions_0_proj_in")
     std::string target;  // the checkpoint tensor it adapts (full name, ".weight")
+    int part = 0, parts = 1;  // SDXL bigG's q/k/v: one third (part of 3) of the fused in_proj
 };
 
 // The LoRA's tensors (deterministic in seed) and, in *modules, what each module adapts.

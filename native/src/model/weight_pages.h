@@ -24,14 +24,20 @@ public:
     // The tensors named, as the checkpoint stores them (names it lacks are skipped).
     WeightPages(std::shared_ptr<const Checkpoint> checkpoint, const std::set<std::string>& names);
 
+    // Adds the pages of another file (a network read from two files: DualCLIPLoader's).
+    void append(const WeightPages& other);
+
     // Drops the pages; harmless while another thread still reads the weights (it faults
     // them back in).
     void release() const;
     uint64_t bytes() const;
 
 private:
-    std::shared_ptr<const Checkpoint> checkpoint_;
-    std::vector<std::pair<const void*, uint64_t>> ranges_;
+    struct FileRanges {
+        std::shared_ptr<const Checkpoint> checkpoint;
+        std::vector<std::pair<const void*, uint64_t>> ranges;
+    };
+    std::vector<FileRanges> files_;
 };
 
 // Releases the pages when the scope ends, however it ends (a cancelled sampler included).

@@ -185,6 +185,10 @@ public static unsafe partial class NativeMethods
     [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
     public static partial SdnStatus sdn_model_eval(nint ctx, nint model, nint x, float* timesteps, nint context, nint* eps_out);
 
+    [LibraryImport(LibraryName, EntryPoint = "sdn_clip_load", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+    public static partial SdnStatus sdn_clip_load(nint ctx, string path1, string path2, string type, sdn_load_options_t* options, nint* clip_out);
+
     [LibraryImport(LibraryName, EntryPoint = "sdn_cond_init", StringMarshalling = StringMarshalling.Utf8)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
     public static partial void sdn_cond_init(sdn_cond_t* cond);
@@ -264,6 +268,10 @@ public static unsafe partial class NativeMethods
     [LibraryImport(LibraryName, EntryPoint = "sdn_make_test_lora", StringMarshalling = StringMarshalling.Utf8)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
     public static partial SdnStatus sdn_make_test_lora(nint ctx, string path, ulong seed);
+
+    [LibraryImport(LibraryName, EntryPoint = "sdn_make_test_lora_arch", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+    public static partial SdnStatus sdn_make_test_lora_arch(nint ctx, string path, ulong seed, int arch);
 
     [LibraryImport(LibraryName, EntryPoint = "sdn_lora_params_init", StringMarshalling = StringMarshalling.Utf8)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]

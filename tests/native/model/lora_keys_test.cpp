@@ -84,22 +84,30 @@ TEST(LoraKeys, Sd1BlockNumberingMatchesTheDiffusersLayout) {
     for (const auto& [ldm, diffusers] : cases) EXPECT_EQ(sdn::unet_ldm_to_diffusers(ldm, 2), diffusers) << ldm;
 }
 
+// SD1 and SDXL base: SDXL's level with two transformer blocks, lora_te1_ on CLIP-L and
+// lora_te2_ on bigG's OpenCLIP names (q/k/v as thirds of in_proj).
 TEST(LoraKeys, TinyModelModulesMapToTheWeightsTheWriterAimedAt) {
-    std::set<std::string> unet, clip;
-    for (const auto& t : sdn::make_test_model_tensors(sdn::TestModelSpec{}, 0))
-        (t.name.rfind("model.diffusion_model.", 0) == 0 ? unet : clip).insert(t.name);
-    for (const auto naming : {sdn::TestLoraNaming::Kohya, sdn::TestLoraNaming::Peft}) {
-        sdn::TestLoraSpec spec;
-        spec.naming = naming;
-        spec.locon = naming == sdn::TestLoraNaming::Kohya;
-        std::vector<sdn::TestLoraModule> modules;
-        sdn::make_test_lora_tensors(sdn::TestModelSpec{}, spec, 1, &modules);
-        ASSERT_GT(modules.size(), 30u);
-        const LoraKeyMap unet_keys = sdn::unet_lora_keys(unet), clip_keys = sdn::clip_lora_keys(clip);
-        for (const auto& m : modules) {
-            const bool is_unet = m.target.rfind("model.diffusion_model.", 0) == 0;
-            expect_target(is_unet ? unet_keys : clip_keys, m.stem, m.target);
-            EXPECT_EQ((is_unet ? clip_keys : unet_keys).count(m.stem), 0u) << m.stem;
+    for (const sdn::TestModelSpec& model : {sdn::TestModelSpec{}, sdn::tiny_sdxl_spec()}) {
+        std::set<std::string> unet, clip;
+        for (const auto& t : sdn::make_test_model_tensors(model, 0))
+            (t.name.rfind("model.diffusion_model.", 0) == 0 ? unet : clip).insert(t.name);
+        for (const auto naming : {sdn::TestLoraNaming::Kohya, sdn::TestLoraNaming::Peft}) {
+            sdn::TestLoraSpec spec;
+            spec.naming = naming;
+            spec.locon = naming == sdn::TestLoraNaming::Kohya;
+            std::vector<sdn::TestLoraModule> modules;
+            sdn::make_test_lora_tensors(model, spec, 1, &modules);
+            ASSERT_GT(modules.size(), 30u);
+            const LoraKeyMap unet_keys = sdn::unet_lora_keys(unet), clip_keys = sdn::clip_lora_keys(clip);
+            int thirds = 0;
+            for (const auto& m : modules) {
+                const bool is_unet = m.target.rfind("model.diffusion_model.", 0) == 0;
+                expect_target(is_unet ? unet_keys : clip_keys, m.stem, m.target, m.part, m.parts);
+                EXPECT_EQ((is_unet ? clip_keys : unet_keys).count(m.stem), 0u) << m.stem;
+                thirds += m.parts == 3;
+            }
+            // bigG's two layers: q, k and v each.
+            EXPECT_EQ(thirds, model.clip_layout == sdn::TestClipLayout::SdxlBase ? 6 : 0);
         }
     }
 }
