@@ -287,24 +287,26 @@ public sealed class WorkflowRunner : IDisposable
 
         private string IsChanged(string id, NodeDefinition definition, JsonObject inputs)
         {
-            string? path = definition.ClassName switch
+            string? Model(string folder, string input) => services.Folders.Resolve(folder, PyValues.Str_(inputs[input]));
+            string?[] paths = definition.ClassName switch
             {
-                "LoadImage" or "LoadImageMask" => Nodes.ImageIoNodes.ResolveImage(services.Folders, PyValues.Str_(inputs["image"])),
-                "CheckpointLoaderSimple" => services.Folders.Resolve(ModelFolders.Checkpoints, PyValues.Str_(inputs["ckpt_name"])),
-                "VAELoader" => services.Folders.Resolve(ModelFolders.Vae, PyValues.Str_(inputs["vae_name"])),
-                "UNETLoader" => services.Folders.Resolve(ModelFolders.DiffusionModels, PyValues.Str_(inputs["unet_name"])),
-                "CLIPLoader" => services.Folders.Resolve(ModelFolders.TextEncoders, PyValues.Str_(inputs["clip_name"])),
-                "LoraLoader" or "LoraLoaderModelOnly" => services.Folders.Resolve(ModelFolders.Loras, PyValues.Str_(inputs["lora_name"])),
-                _ => null,
+                "LoadImage" or "LoadImageMask" => [Nodes.ImageIoNodes.ResolveImage(services.Folders, PyValues.Str_(inputs["image"]))],
+                "CheckpointLoaderSimple" => [Model(ModelFolders.Checkpoints, "ckpt_name")],
+                "VAELoader" => [Model(ModelFolders.Vae, "vae_name")],
+                "UNETLoader" => [Model(ModelFolders.DiffusionModels, "unet_name")],
+                "CLIPLoader" => [Model(ModelFolders.TextEncoders, "clip_name")],
+                "DualCLIPLoader" => [Model(ModelFolders.TextEncoders, "clip_name1"), Model(ModelFolders.TextEncoders, "clip_name2")],
+                "LoraLoader" or "LoraLoaderModelOnly" => [Model(ModelFolders.Loras, "lora_name")],
+                _ => [],
             };
-            if (path is null)
+            if (paths.Length == 0 || paths.Any(p => p is null))
             {
                 return "";
             }
             if (definition.ClassName.StartsWith("Load", StringComparison.Ordinal))
             {
                 // LoadImage's IS_CHANGED is the sha256 of the file; the saved prompt carries it.
-                using var stream = File.OpenRead(path);
+                using var stream = File.OpenRead(paths[0]!);
                 string hash = Convert.ToHexString(SHA256.HashData(stream)).ToLowerInvariant();
                 if (services.SavedPrompt?[id] is JsonObject saved)
                 {
@@ -313,8 +315,11 @@ public sealed class WorkflowRunner : IDisposable
                 return hash;
             }
             // Models are large: their size and time stamp stand for their contents.
-            var info = new FileInfo(path);
-            return $"{path}:{info.Length}:{info.LastWriteTimeUtc.Ticks}";
+            return string.Join("|", paths.Select(path =>
+            {
+                var info = new FileInfo(path!);
+                return $"{path}:{info.Length}:{info.LastWriteTimeUtc.Ticks}";
+            }));
         }
 
         public async Task<object?[]> EvaluateAsync(string id)

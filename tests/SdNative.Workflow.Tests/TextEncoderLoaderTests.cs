@@ -111,6 +111,28 @@ public class TextEncoderLoaderTests
     }
 
     [Fact]
+    public async Task ADualClipLoaderRunsAgainWhenEitherOfItsFilesChangesAndIsCachedOtherwise()
+    {
+        using var folders = await Folders();
+        using var runner = new WorkflowRunner();
+        var options = folders.Options with { TokenizerPath = TinyModel.Vocabulary(), Threads = 2 };
+        string graph = Split("xl_unet.safetensors", Dual("clip_l.safetensors", "clip_g.safetensors")).ToJsonString();
+        // A run lists the nodes it executed; one that found everything cached lists no loader.
+        bool DualRan(RunResult result) => result.Nodes.Any(n => n.ClassType == "DualCLIPLoader" && !n.Cached);
+
+        Assert.True(DualRan(await runner.RunAsync(graph, options)));
+        Assert.False(DualRan(await runner.RunAsync(graph, options)));
+        foreach (string file in new[] { "clip_g.safetensors", "clip_l.safetensors" })
+        {
+            // A file replaced under the same name: a new time stamp, as a copy over it would give.
+            string path = Path.Combine(folders.Base, "models", "text_encoders", file);
+            File.SetLastWriteTimeUtc(path, File.GetLastWriteTimeUtc(path).AddMinutes(5));
+            Assert.True(DualRan(await runner.RunAsync(graph, options)));
+            Assert.False(DualRan(await runner.RunAsync(graph, options)));
+        }
+    }
+
+    [Fact]
     public async Task ClipLoaderGivesTheSd2CheckpointsImageFromItsOpenClipHFile()
     {
         using var folders = await Folders();
