@@ -1,6 +1,7 @@
 #include "model/vae_model.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 #include "core/backend.h"
@@ -69,6 +70,18 @@ namespace {
 struct TilingShape {
     int64_t h, w;
 };
+
+// "1.5 MiB", "312 KiB", "96 bytes": budgets in tests are small, real ones large.
+std::string describe_bytes(int64_t bytes) {
+    char text[48];
+    if (bytes >= (int64_t(1) << 20))
+        std::snprintf(text, sizeof(text), "%.1f MiB", static_cast<double>(bytes) / (1 << 20));
+    else if (bytes >= 1024)
+        std::snprintf(text, sizeof(text), "%.1f KiB", static_cast<double>(bytes) / 1024);
+    else
+        std::snprintf(text, sizeof(text), "%lld bytes", static_cast<long long>(bytes));
+    return text;
+}
 
 int checked_total(int64_t calls, int blocks) {
     const int64_t total = calls * blocks;
@@ -154,19 +167,27 @@ std::optional<VaeTiling> Vae::budget_tiling(Context& ctx, int64_t h, int64_t w) 
     const int64_t budget = be.memory_budget();
     if (budget < 0 || decode_bytes(h, w) <= budget) return std::nullopt;
     // The tiled decode runs (2t x t/2), (t/2 x 2t) and (t x t) latent tiles, each clamped to
-    // the latent; t must be even. The largest t whose biggest tile fits is taken; if none
-    // does, the smallest, and the allocation that does not fit names itself.
-    int64_t t = std::max<int64_t>(2, std::max(h, w) / 2 * 2);
-    for (; t > 2; t -= 2) {
+    // the latent; t must be even. The largest t whose biggest tile fits is taken; when not
+    // even the smallest does, the decode is refused here rather than left to an allocation
+    // that, on the CPU, the kernel's OOM killer would answer.
+    auto tile_bytes = [&](int64_t t) {
         int64_t need = 0;
         for (const TilingShape& s : {TilingShape{2 * t, t / 2}, {t / 2, 2 * t}, {t, t}})
             need = std::max(need, decode_bytes(std::min(s.h, h), std::min(s.w, w)));
-        if (need <= budget) break;
-    }
+        return need;
+    };
+    int64_t t = std::max<int64_t>(2, std::max(h, w) / 2 * 2);
+    while (t > 2 && tile_bytes(t) > budget) t -= 2;
+    SDN_REQUIRE(tile_bytes(t) <= budget, SDN_ERR_OUT_OF_MEMORY,
+                "VAE decode: the memory budget of " + describe_bytes(budget) + " on " + be.name() +
+                    " is too small: an untiled decode of the " + std::to_string(h) + "x" +
+                    std::to_string(w) + " latent needs about " + describe_bytes(decode_bytes(h, w)) +
+                    " and even the smallest tile (" + std::to_string(t * downscale()) +
+                    " pixels) needs about " + describe_bytes(tile_bytes(t)));
     VaeTiling tiling;
     tiling.tile_size = t * downscale();
     ctx.log(SDN_LOG_INFO,
-            "VAE decode: a %lldx%lld latent needs about %lld MiB, the device has %lld MiB free: "
+            "VAE decode: a %lldx%lld latent needs about %lld MiB, the memory budget is %lld MiB: "
             "decoding in %lld-pixel tiles",
             static_cast<long long>(h), static_cast<long long>(w),
             static_cast<long long>(decode_bytes(h, w) >> 20), static_cast<long long>(budget >> 20),
