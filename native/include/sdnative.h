@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature, struct layout or enum value changes. */
-#define SDN_ABI_VERSION 3
+#define SDN_ABI_VERSION 4
 
 /* ------------------------------------------------------------------ status */
 
@@ -210,6 +210,12 @@ typedef struct sdn_context_options_t {
        does not exist fails creation with SDN_ERR_INVALID_ARGUMENT naming the devices there are. */
     int32_t backend;
     int32_t device_index; /* with SDN_BACKEND_VULKAN: the N of vulkan:N */
+    /* A cap on the memory the context's device may use, in bytes (0 = none; negative is an
+       error): on a GPU its memory (weights and buffers), on the CPU the engine's buffers (the
+       weights stay in the mapped file). Without a cap the CPU's budget is what the machine can
+       give (MemAvailable, bounded by a cgroup memory limit) less a reserve. A VAE decode that
+       would not fit the budget runs in tiles that do. */
+    int64_t memory_budget_bytes;
 } sdn_context_options_t;
 
 SDN_API void sdn_context_options_init(sdn_context_options_t* options);

@@ -27,7 +27,10 @@ public static class RunCommand
         var threads = new Option<int>("--threads") { Description = "Engine threads (0 = physical cores).", DefaultValueFactory = _ => 0 };
         var cpu = CpuOption.Create();
         var device = DeviceOption.Create();
-        var command = new Command("run", "Run a ComfyUI workflow.") { workflow, set, baseDir, models, input, output, json, threads, cpu, device };
+        var memoryBudget = MemoryBudgetOption.Create();
+        var previewPath = PreviewOption.CreatePath();
+        var previewMethod = PreviewOption.CreateMethod();
+        var command = new Command("run", "Run a ComfyUI workflow.") { workflow, set, baseDir, models, input, output, json, threads, cpu, device, memoryBudget, previewPath, previewMethod };
         command.SetAction((parse, token) =>
         {
             var overrides = new List<KeyValuePair<string, string>>();
@@ -58,14 +61,25 @@ public static class RunCommand
                 console.Error.WriteLine($"sdnative: {deviceError}");
                 return Task.FromResult(ExitCodes.Invalid);
             }
+            if (!MemoryBudgetOption.TryResolve(parse.GetValue(memoryBudget), out long budgetBytes, out var budgetError))
+            {
+                console.Error.WriteLine($"sdnative: {budgetError}");
+                return Task.FromResult(ExitCodes.Invalid);
+            }
+            var preview = PreviewOption.Resolve(parse.GetValue(previewPath), parse.GetValue(previewMethod), out var previewError);
+            if (previewError is not null)
+            {
+                console.Error.WriteLine($"sdnative: {previewError}");
+                return Task.FromResult(ExitCodes.Invalid);
+            }
             var paths = CliPaths.Resolve(parse.GetValue(baseDir), parse.GetValue(models), parse.GetValue(input), parse.GetValue(output));
-            return ExecuteAsync(console, parse.GetValue(workflow)!, overrides, paths, parse.GetValue(threads), parse.GetValue(json), token, variant, chosen);
+            return ExecuteAsync(console, parse.GetValue(workflow)!, overrides, paths, parse.GetValue(threads), parse.GetValue(json), token, variant, chosen, preview, budgetBytes);
         });
         return command;
     }
 
     /// <summary>Runs a workflow and reports it; returns the exit code.</summary>
-    public static async Task<int> ExecuteAsync(CliConsole console, string workflowPath, IReadOnlyList<KeyValuePair<string, string>> overrides, CliPaths paths, int threads, bool json, CancellationToken token, CpuVariant cpu = CpuVariant.Auto, ComputeDevice? device = null)
+    public static async Task<int> ExecuteAsync(CliConsole console, string workflowPath, IReadOnlyList<KeyValuePair<string, string>> overrides, CliPaths paths, int threads, bool json, CancellationToken token, CpuVariant cpu = CpuVariant.Auto, ComputeDevice? device = null, CliPreview? preview = null, long memoryBudgetBytes = 0)
     {
         // With --json stdout carries only the JSON object; everything else goes to stderr.
         var chatter = json ? console.Error : console.Out;
@@ -79,7 +93,9 @@ public static class RunCommand
             {
                 throw WorkflowInvalidException.Prompt("invalid_prompt", "Workflow file not found", workflowPath);
             }
-            var outcome = await Executor.RunAsync(new WorkflowRunRequest(Path.GetFullPath(workflowPath), overrides, paths, threads, logging, cpu, device), progress, token);
+            IProgress<GenerationProgress> reporter = preview is null ? progress : new PreviewFile(preview.Path, progress, console.Error);
+            var request = new WorkflowRunRequest(Path.GetFullPath(workflowPath), overrides, paths, threads, logging, cpu, device, preview?.Method, memoryBudgetBytes);
+            var outcome = await Executor.RunAsync(request, reporter, token);
             progress.CloseBar();
             var files = outcome.FilesWritten.Count > 0 ? outcome.FilesWritten : guard.NewFiles();
             var summary = new RunSummary(clock.Elapsed.TotalSeconds, progress.SamplerSteps, progress.SamplingTime.TotalSeconds, RunSummary.PeakResidentBytes(), files,

@@ -29,6 +29,7 @@ public static class ServeCommand
         ["--max-upload-size"] = "Largest upload in MiB (default 100).",
         ["--max-json-size"] = "Largest JSON request body in MiB (default 32).",
         ["--enable-cors-header"] = "Allow cross-origin calls from this origin (* for any).",
+        ["--memory-budget"] = MemoryBudgetOption.Description,
     };
 
     public static Command Create(CliConsole console)

@@ -6,6 +6,8 @@ namespace SdNative.Cli;
 /// <summary>What `sdnative run` asks the workflow runner to do.</summary>
 /// <param name="Overrides">--set values: "node.input" → value text, in command-line order.
 /// The node is an id or a title.</param>
+/// <param name="Preview">How sampler previews are made (they reach the progress reporter); null: none.</param>
+/// <param name="MemoryBudgetBytes">--memory-budget in bytes; 0: none.</param>
 public sealed record WorkflowRunRequest(
     string WorkflowPath,
     IReadOnlyList<KeyValuePair<string, string>> Overrides,
@@ -13,7 +15,9 @@ public sealed record WorkflowRunRequest(
     int Threads,
     ILoggerFactory Logging,
     CpuVariant CpuVariant = CpuVariant.Auto,
-    ComputeDevice? Device = null);
+    ComputeDevice? Device = null,
+    SdNative.Workflow.PreviewMethod? Preview = null,
+    long MemoryBudgetBytes = 0);
 
 /// <summary>What a successful run produced.</summary>
 public sealed record WorkflowRunOutcome(IReadOnlyList<string> FilesWritten, IReadOnlyList<SdNative.Workflow.NodeTiming>? Nodes = null);

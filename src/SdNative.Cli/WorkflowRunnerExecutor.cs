@@ -16,7 +16,8 @@ public static class WorkflowRunnerExecutor
             var logger = request.Logging.CreateLogger("sdnative");
             using var runner = new WorkflowRunner(null, logger);
             var paths = request.Paths;
-            var options = new RunOptions(paths.Base, paths.Models, paths.Input, paths.Output, request.Threads, request.Overrides, CpuVariant: request.CpuVariant, Device: request.Device);
+            var options = new RunOptions(paths.Base, paths.Models, paths.Input, paths.Output, request.Threads, request.Overrides, CpuVariant: request.CpuVariant, Device: request.Device,
+                PreviewEvery: request.Preview is null ? 0 : 1, PreviewMethod: request.Preview ?? PreviewMethod.Auto, MemoryBudgetBytes: request.MemoryBudgetBytes);
             try
             {
                 var result = await runner.RunAsync(json, options, progress, cancellationToken);

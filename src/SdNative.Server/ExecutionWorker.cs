@@ -85,7 +85,7 @@ public sealed class ExecutionWorker(PromptQueue queue, WebSocketHub hub, ServerO
     {
         lock (_lock)
         {
-            return _engine ??= new SdnEngine(new SdnEngineOptions(options.Threads, options.Cpu, options.EngineDevice), logger);
+            return _engine ??= new SdnEngine(new SdnEngineOptions(options.Threads, options.Cpu, options.EngineDevice, options.MemoryBudgetBytes), logger);
         }
     }
 

@@ -34,6 +34,7 @@ public static class ServerApp
         ["--max-upload-size"] = $"{ServerOptions.Section}:{nameof(ServerOptions.MaxUploadSize)}",
         ["--max-json-size"] = $"{ServerOptions.Section}:{nameof(ServerOptions.MaxJsonSize)}",
         ["--enable-cors-header"] = $"{ServerOptions.Section}:{nameof(ServerOptions.EnableCorsHeader)}",
+        ["--memory-budget"] = $"{ServerOptions.Section}:{nameof(ServerOptions.MemoryBudget)}",
     };
 
     /// <summary>

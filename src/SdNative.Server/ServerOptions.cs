@@ -55,6 +55,13 @@ public sealed class ServerOptions
     /// (the TAESD decoder from models/vae_approx, the projection when it is missing).</summary>
     public string PreviewMethod { get; set; } = "none";
 
+    /// <summary>A cap on the engine's memory as the CLI's --memory-budget takes it ("6G"; null or
+    /// "0": none); see <see cref="SdnEngineOptions.MemoryBudgetBytes"/>.</summary>
+    public string? MemoryBudget { get; set; }
+
+    /// <summary><see cref="MemoryBudget"/> in bytes; 0 when unset or when it does not parse (Problem names that).</summary>
+    public long MemoryBudgetBytes => ByteSize.TryParse(MemoryBudget ?? "0", out long bytes, out _) ? bytes : 0;
+
     /// <summary>On SIGTERM: "cancel" stops the running prompt at its next step and keeps it queued
     /// for the next start; "finish" lets it complete first.</summary>
     public string OnShutdown { get; set; } = "cancel";
@@ -84,7 +91,7 @@ public sealed class ServerOptions
     private static long Megabytes(double megabytes) => (long)Math.Round(megabytes * 1024 * 1024);
 
     /// <summary>The workflow runner's options for these folders (the CLI's run uses the same record).</summary>
-    public RunOptions RunOptions() => new(BaseDir: Base, ModelsDir: Models, InputDir: Input, OutputDir: Output, Threads: Threads, CpuVariant: Cpu, Device: EngineDevice);
+    public RunOptions RunOptions() => new(BaseDir: Base, ModelsDir: Models, InputDir: Input, OutputDir: Output, Threads: Threads, CpuVariant: Cpu, Device: EngineDevice, MemoryBudgetBytes: MemoryBudgetBytes);
 
     /// <summary>
     /// The reason these options are unsafe or unusable, or null when they are fine: a non-loopback
@@ -115,6 +122,10 @@ public sealed class ServerOptions
         if (MaxUploadSize <= 0 || MaxJsonSize <= 0)
         {
             return $"--max-upload-size ({MaxUploadSize}) and --max-json-size ({MaxJsonSize}) must be positive megabytes";
+        }
+        if (!ByteSize.TryParse(MemoryBudget ?? "0", out _, out string? budgetError))
+        {
+            return $"--memory-budget: {budgetError}";
         }
         if (DeviceProblem() is { } device)
         {

@@ -19,12 +19,14 @@ internal static class MemoryPreflight
         var needed = PromptGraph.Reachable(prompt, outputs);
         bool samples = needed.Any(id => Samplers.Contains(ClassOf(prompt, id)));
         bool decodes = needed.Any(id => ClassOf(prompt, id) is "VAEDecode" or "VAEDecodeTiled");
-        // An untiled decode needs the most; otherwise the largest tile any tiled decode uses.
-        VaeTiling? tiling = needed.Any(id => ClassOf(prompt, id) == "VAEDecode")
-            ? null
-            : needed.Where(id => ClassOf(prompt, id) == "VAEDecodeTiled")
-                .Select(id => Constant(prompt, id, "tile_size") is { } t ? new VaeTiling((int)t) : null)
-                .MaxBy(t => t?.TileSize ?? int.MaxValue);
+        // The largest tile any decode uses: VAEDecode tiles by itself when the whole image would
+        // not fit the engine's memory budget, so it needs at least the smallest tile; a
+        // VAEDecodeTiled whose tile size comes from a link counts as untiled (null).
+        VaeTiling? tiling = needed
+            .Where(id => ClassOf(prompt, id) is "VAEDecode" or "VAEDecodeTiled")
+            .Select(id => ClassOf(prompt, id) == "VAEDecode" ? MemoryEstimate.SmallestAutomaticDecodeTile
+                : Constant(prompt, id, "tile_size") is { } t ? new VaeTiling((int)t) : null)
+            .MaxBy(t => t?.TileSize ?? int.MaxValue);
         AvailableMemory? memory = null;
         foreach (var id in needed.Where(id => ClassOf(prompt, id) == "EmptyLatentImage"))
         {

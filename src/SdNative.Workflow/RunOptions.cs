@@ -13,6 +13,7 @@ namespace SdNative.Workflow;
 /// reporter (GenerationProgress.Preview); 0 = none.</param>
 /// <param name="Device">Where the engine computes (auto, cpu, vulkan:N); null = the CPU.</param>
 /// <param name="PreviewMethod">Where those previews come from: TAESD (models/vae_approx) or the projection.</param>
+/// <param name="MemoryBudgetBytes">A cap on the engine's memory (0 = none; see <see cref="SdnEngineOptions.MemoryBudgetBytes"/>).</param>
 public sealed record RunOptions(
     string? BaseDir = null,
     string? ModelsDir = null,
@@ -24,7 +25,8 @@ public sealed record RunOptions(
     CpuVariant CpuVariant = CpuVariant.Auto,
     int PreviewEvery = 0,
     ComputeDevice? Device = null,
-    PreviewMethod PreviewMethod = PreviewMethod.Auto)
+    PreviewMethod PreviewMethod = PreviewMethod.Auto,
+    long MemoryBudgetBytes = 0)
 {
     public string ResolvedBase => Path.GetFullPath(BaseDir ?? Directory.GetCurrentDirectory());
 

@@ -172,7 +172,7 @@ public sealed class WorkflowRunner : IDisposable
         }
     }
 
-    private SdnEngine Engine(RunOptions options) => _engine ??= new SdnEngine(new SdnEngineOptions(Threads: options.Threads, CpuVariant: options.CpuVariant, Device: options.Device), _logger);
+    private SdnEngine Engine(RunOptions options) => _engine ??= new SdnEngine(new SdnEngineOptions(Threads: options.Threads, CpuVariant: options.CpuVariant, Device: options.Device, MemoryBudgetBytes: options.MemoryBudgetBytes), _logger);
 
     /// <summary>Applies "NODE.INPUT" = value overrides (NODE = id or _meta.title).</summary>
     public static void ApplyOverrides(JsonObject prompt, IReadOnlyList<KeyValuePair<string, string>>? overrides)

@@ -39,6 +39,10 @@ public sealed record MemoryEstimate(int Batch, int Width, int Height, long Laten
     /// the 128-channel convolution output.</summary>
     public const long VaeDecoderFloatsPerPixel = 256 + 256 + 128;
 
+    /// <summary>The smallest tile (two latent cells) the engine falls back to when an untiled
+    /// decode would not fit its memory budget: what an untiled decode needs at the least.</summary>
+    public static readonly VaeTiling SmallestAutomaticDecodeTile = new(16, 0);
+
     /// <summary>The estimate for a run: sampling with classifier-free guidance (cond and uncond
     /// in one UNet batch) and a VAE decode, tiled with <paramref name="decodeTiling"/> when given.</summary>
     public static MemoryEstimate For(int batch, int width, int height, VaeTiling? decodeTiling = null)

@@ -37,13 +37,14 @@ public sealed partial class SdnEngine : IDisposable
         var device = options.Device ?? ComputeDevice.Cpu;
         native.backend = device.Kind.ToNativeBackend();
         native.device_index = device.Index;
+        native.memory_budget_bytes = options.MemoryBudgetBytes;
         nint created;
         var status = NativeMethods.sdn_context_create(&native, &created);
         if (status != SdnStatus.Ok)
         {
             var devices = GpuDevice.List();
             var available = devices.Count == 0 ? "none" : string.Join("; ", devices);
-            throw new SdnException(status.ToManaged(), $"Could not create an engine context ({SdnLibrary.StatusName(status)}): threads={options.Threads}, cpu variant={options.CpuVariant}, device={device}. GPU devices: {available}.");
+            throw new SdnException(status.ToManaged(), $"Could not create an engine context ({SdnLibrary.StatusName(status)}): threads={options.Threads}, cpu variant={options.CpuVariant}, device={device}, memory budget={options.MemoryBudgetBytes} bytes. GPU devices: {available}.");
         }
         _context.Adopt(created);
 

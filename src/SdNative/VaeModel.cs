@@ -90,7 +90,9 @@ public sealed class VaeModel : IDisposable
         ArgumentNullException.ThrowIfNull(latent);
         return Engine.RunAsync("VAE decoding", (nint ctx, out ImageBatch result) =>
         {
-            var estimate = MemoryEstimate.For(latent.Batch, latent.Width * 8, latent.Height * 8, tiling);
+            // Without a tiling the engine tiles by itself when the whole decode would not fit its
+            // memory budget, so only a decode that does not fit even in the smallest tile is refused.
+            var estimate = MemoryEstimate.For(latent.Batch, latent.Width * 8, latent.Height * 8, tiling ?? MemoryEstimate.SmallestAutomaticDecodeTile);
             estimate.EnsureFits("Decoding a latent", estimate.DecodeBytes, AvailableMemory.Read());
             using var owned = new NativeTensorSet();
             using var vae = _handle.Use();

@@ -55,6 +55,17 @@ public class ServerOptionsTests
     }
 
     [Fact]
+    public void TheMemoryBudgetIsASizeThatReachesTheRunner()
+    {
+        var options = new ServerOptions { MemoryBudget = "6G" };
+        Assert.Null(options.Problem());
+        Assert.Equal(6L << 30, options.MemoryBudgetBytes);
+        Assert.Equal(6L << 30, options.RunOptions().MemoryBudgetBytes);
+        Assert.Equal(0, new ServerOptions().MemoryBudgetBytes);
+        Assert.Equal("--memory-budget: 'lots' is not a memory size (bytes, or a number with K, M, G or T, e.g. 6G)", new ServerOptions { MemoryBudget = "lots" }.Problem());
+    }
+
+    [Fact]
     public void AnUnknownDeviceIsRefusedNamingWhatThereIs()
     {
         Assert.Equal("--device takes auto, cpu, vulkan, vulkan:N, not 'gpu'", new ServerOptions { Device = "gpu" }.Problem());

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using SixLabors.ImageSharp.PixelFormats;
 
 namespace SdNative.Workflow.Tests;
 
@@ -42,12 +43,44 @@ public class SamplerPreviewTests
 
     private static async Task<(List<(int W, int H)> Sizes, RunResult Result)> RunAsync(TestFolders folders, PreviewMethod method)
     {
-        var sizes = new List<(int, int)>();
+        var (previews, result) = await PreviewsAsync(folders, method, Graph());
+        return (previews.Select(image => (image.Width, image.Height)).ToList(), result);
+    }
+
+    private static async Task<(List<ImageBatch> Previews, RunResult Result)> PreviewsAsync(TestFolders folders, PreviewMethod method, JsonObject graph)
+    {
+        var previews = new List<ImageBatch>();
         using var runner = new WorkflowRunner();
         var options = folders.Options with { TokenizerPath = TinyModel.Vocabulary(), Threads = 2, PreviewEvery = 1, PreviewMethod = method };
-        var result = await runner.RunAsync(Graph().ToJsonString(), options,
-            new InlineProgress(p => { if (p.Preview is { } image) lock (sizes) sizes.Add((image.Width, image.Height)); }));
-        return (sizes, result);
+        var result = await runner.RunAsync(graph.ToJsonString(), options,
+            new InlineProgress(p => { if (p.Preview is { } image) lock (previews) previews.Add(image); }));
+        return (previews, result);
+    }
+
+    [Fact]
+    public async Task AnSdxlModelPreviewsThroughTaesdxlAndAnSd1ModelThroughTaesd()
+    {
+        var sd1 = new Rgb24(51, 153, 255);
+        var xl = new Rgb24(230, 90, 20);
+        using var folders = await FoldersAsync(withTaesd: false);
+        const string xlFile = "tiny-sdxl.safetensors";
+        using (var engine = new SdnEngine(new SdnEngineOptions(Threads: 2)))
+        {
+            await ModelFiles.MakeTestModelAsync(engine, Path.Combine(folders.Base, "models", "checkpoints", xlFile), ModelArchitecture.Sdxl, "f32", 21);
+        }
+        string approx = Directory.CreateDirectory(Path.Combine(folders.Base, "models", "vae_approx")).FullName;
+        ConstantTaesd.Write(Path.Combine(approx, "taesd_decoder.safetensors"), sd1);
+        ConstantTaesd.Write(Path.Combine(approx, "taesdxl_decoder.safetensors"), xl);
+        foreach (var (file, colour, other) in new[] { (TinyModel.FileName, sd1, xl), (xlFile, xl, sd1) })
+        {
+            var graph = Graph();
+            graph["4"]!["inputs"]!["ckpt_name"] = file;
+            var (previews, result) = await PreviewsAsync(folders, PreviewMethod.Auto, graph);
+            Assert.Equal(4, previews.Count);
+            Assert.All(previews, image => Assert.True(ConstantTaesd.Painted(image, colour), $"{file}: a preview is not its family's decoder colour"));
+            Assert.All(previews, image => Assert.False(ConstantTaesd.Painted(image, other), $"{file}: a preview came from the other family's decoder"));
+            Assert.DoesNotContain(result.Warnings, w => w.Contains("TAESD"));
+        }
     }
 
     [Theory]

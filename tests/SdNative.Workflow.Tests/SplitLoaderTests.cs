@@ -105,33 +105,37 @@ public class SplitLoaderTests
         Assert.Equal(combined.Pixels.Data, sdcpp.Pixels.Data);
     }
 
-    [Fact]
-    public async Task VaeLoaderOffersTaesdWithBothItsFilesAndDecodesWithItsScale()
+    /// <summary>taesd works in SD1.x/SD2.x latents, taesdxl in SDXL's: each decodes with its
+    /// family's latent scale from the spec (0.18215, 0.13025), not the other's.</summary>
+    [Theory]
+    [InlineData("taesd", "taesdxl", 0.18215f, 0.13025f)]
+    [InlineData("taesdxl", "taesd", 0.13025f, 0.18215f)]
+    public async Task VaeLoaderOffersTaesdWithBothItsFilesAndDecodesWithItsScale(string family, string otherFamily, float scale, float otherScale)
     {
         using var folders = await SplitFolders();
         string approx = Path.Combine(folders.Base, "models", "vae_approx");
         Directory.CreateDirectory(approx);
-        string encoder = Path.Combine(approx, "taesd_encoder.safetensors"), decoder = Path.Combine(approx, "taesd_decoder.safetensors");
+        string encoder = Path.Combine(approx, $"{family}_encoder.safetensors"), decoder = Path.Combine(approx, $"{family}_decoder.safetensors");
         using var engine = new SdnEngine(new SdnEngineOptions(Threads: 2));
         await ModelFiles.MakeTestTaesdAsync(engine, decoder, "decoder", 8, 1);
-        await ModelFiles.MakeTestTaesdAsync(engine, Path.Combine(approx, "taesdxl_decoder.safetensors"), "decoder", 8, 3);
+        await ModelFiles.MakeTestTaesdAsync(engine, Path.Combine(approx, $"{otherFamily}_decoder.safetensors"), "decoder", 8, 3);
         string VaeChoices() => ObjectInfo.Build(folders.Options.Folders())["VAELoader"]!["input"]!["required"]!["vae_name"]!.ToJsonString();
-        // A decoder alone is a preview decoder, not a VAE (taesdxl has no encoder here).
+        // A decoder alone is a preview decoder, not a VAE (the other family has no encoder here).
         Assert.Equal("""[["tiny_vae.safetensors"],{}]""", VaeChoices());
         await ModelFiles.MakeTestTaesdAsync(engine, encoder, "encoder", 8, 2);
-        Assert.Equal("""[["tiny_vae.safetensors","taesd"],{}]""", VaeChoices());
+        Assert.Equal($$"""[["tiny_vae.safetensors","{{family}}"],{}]""", VaeChoices());
 
         // The KL VAE encodes, TAESD decodes: what VAEDecode gives depends on the latent scale.
         var graph = (JsonObject)JsonNode.Parse("""
             {
               "1": {"class_type": "LoadImage", "inputs": {"image": "example.png"}},
-              "2": {"class_type": "VAELoader", "inputs": {"vae_name": "taesd"}},
+              "2": {"class_type": "VAELoader", "inputs": {"vae_name": "FAMILY"}},
               "5": {"class_type": "VAELoader", "inputs": {"vae_name": "tiny_vae.safetensors"}},
               "3": {"class_type": "VAEEncode", "inputs": {"pixels": ["1", 0], "vae": ["5", 0]}},
               "4": {"class_type": "VAEDecode", "inputs": {"samples": ["3", 0], "vae": ["2", 0]}},
               "9": {"class_type": "SaveImage", "inputs": {"filename_prefix": "taesd", "images": ["4", 0]}}
             }
-            """)!;
+            """.Replace("FAMILY", family))!;
         var viaWorkflow = await RunAsync(folders, graph);
 
         var (photo, _) = ImageLoader.LoadImage(Path.Combine(folders.Input, "example.png"));
@@ -139,11 +143,11 @@ public class SplitLoaderTests
         var latent = await kl.EncodeAsync(photo);
         using var taesd = await TaesdDecoder.LoadAsync(engine, decoder);
         static float Worst(ImageBatch a, ImageBatch b) => a.Pixels.Data.Zip(b.Pixels.Data, (x, y) => MathF.Abs(x - y)).Max();
-        // taesd decodes with SD's latent scale (the saved PNG truncates to bytes); SDXL's gives another image.
-        Assert.True(Worst(viaWorkflow, await taesd.DecodeAsync(latent, 0.18215f)) <= 1f / 255f + 1e-6f);
-        Assert.True(Worst(viaWorkflow, await taesd.DecodeAsync(latent, 0.13025f)) > 0.02f);
+        // The family's latent scale (the saved PNG truncates to bytes); the other family's gives another image.
+        Assert.True(Worst(viaWorkflow, await taesd.DecodeAsync(latent, scale)) <= 1f / 255f + 1e-6f);
+        Assert.True(Worst(viaWorkflow, await taesd.DecodeAsync(latent, otherScale)) > 0.02f);
         // The TAESD VAE's own round trip runs through its encoder.
-        using var taesdVae = await VaeModel.LoadTaesdAsync(engine, encoder, decoder, 0.18215f);
+        using var taesdVae = await VaeModel.LoadTaesdAsync(engine, encoder, decoder, scale);
         var roundTrip = await taesdVae.DecodeAsync(await taesdVae.EncodeAsync(photo));
         Assert.Equal((photo.Width, photo.Height), (roundTrip.Width, roundTrip.Height));
     }

@@ -37,10 +37,13 @@ SDN_API sdn_status sdn_context_create(const sdn_context_options_t* options, sdn_
         SDN_REQUIRE(cpu_variant_supported(variant), SDN_ERR_UNSUPPORTED,
                     std::string("this CPU does not support the ") + cpu_variant_name(variant) +
                         " kernels");
+        SDN_REQUIRE(opts.memory_budget_bytes >= 0, SDN_ERR_INVALID_ARGUMENT,
+                    "memory_budget_bytes must not be negative (0 means no cap), got " +
+                        std::to_string(opts.memory_budget_bytes));
         if (variant == SDN_CPU_VARIANT_AUTO) variant = best_cpu_variant();
         int threads = opts.n_threads > 0 ? opts.n_threads : cpu_info().physical_cores;
         auto ctx = std::make_unique<sdn_context>(threads, variant, nullptr);
-        api::attach_backend(ctx->impl, opts.backend, opts.device_index);
+        api::attach_backend(ctx->impl, opts.backend, opts.device_index, opts.memory_budget_bytes);
         *out = ctx.release();
     });
 }

@@ -55,28 +55,30 @@ std::vector<sdn_device_info_t> gpu_devices() {
 namespace {
 
 #if SDN_HAVE_VULKAN
-void attach_vulkan(Context& ctx, int32_t index) {
+void attach_vulkan(Context& ctx, int32_t index, int64_t memory_cap_bytes) {
     vk::DeviceOptions options;
     options.index = index;
+    options.memory_budget_bytes = static_cast<uint64_t>(memory_cap_bytes);
     ctx.set_backend(vk::make_vulkan_backend(options, [&ctx] { return ctx.cancel_requested(); }));
 }
 #endif
 
 }  // namespace
 
-void attach_backend(Context& ctx, int32_t backend, int32_t device_index) {
+void attach_backend(Context& ctx, int32_t backend, int32_t device_index,
+                    int64_t memory_cap_bytes) {
 #if SDN_HAVE_VULKAN
     if (backend == SDN_BACKEND_VULKAN) {
         SDN_REQUIRE(device_index >= 0, SDN_ERR_INVALID_ARGUMENT,
                     "device_index must not be negative");
-        attach_vulkan(ctx, device_index);
+        attach_vulkan(ctx, device_index, memory_cap_bytes);
         return;
     }
     if (backend == 0) {
         for (const sdn_device_info_t& d : gpu_devices()) {
             if (d.type != SDN_DEVICE_DISCRETE_GPU && d.type != SDN_DEVICE_INTEGRATED_GPU) continue;
             try {
-                attach_vulkan(ctx, d.index);
+                attach_vulkan(ctx, d.index, memory_cap_bytes);
                 return;
             } catch (const Error& e) {
                 ctx.log(SDN_LOG_WARN, "automatic device choice: %s unusable (%s); trying the next",
@@ -87,7 +89,9 @@ void attach_backend(Context& ctx, int32_t backend, int32_t device_index) {
 #endif
     // The CPU, asked for or automatic when no GPU was usable.
     if (backend == SDN_BACKEND_CPU || backend == 0) {
-        ctx.set_backend(cpu::make_cpu_backend(ctx));
+        cpu::CpuMemoryLimits limits;
+        limits.cap_bytes = memory_cap_bytes;
+        ctx.set_backend(cpu::make_capped_cpu_backend(ctx, std::move(limits)));
         return;
     }
     fail(backend == SDN_BACKEND_VULKAN || backend == SDN_BACKEND_CUDA ? SDN_ERR_UNSUPPORTED

@@ -16,9 +16,10 @@ namespace sdn::api {
 // driver; never throws).
 std::vector<sdn_device_info_t> gpu_devices();
 
-// Attaches the chosen backend to ctx. Throws Error(SDN_ERR_INVALID_ARGUMENT) naming the
+// Attaches the chosen backend to ctx, its memory capped at memory_cap_bytes (0: no cap). Throws Error(SDN_ERR_INVALID_ARGUMENT) naming the
 // devices there are for an index that does not exist, Error(SDN_ERR_UNSUPPORTED) when the
 // backend is not compiled in or Vulkan is unavailable.
-void attach_backend(Context& ctx, int32_t backend, int32_t device_index);
+void attach_backend(Context& ctx, int32_t backend, int32_t device_index,
+                    int64_t memory_cap_bytes = 0);
 
 }  // namespace sdn::api

@@ -66,6 +66,7 @@ SDN_API int64_t sdn_debug_field_offset(const char* struct_name, const char* fiel
         if (std::strcmp(field_name, "cpu_variant") == 0) return static_cast<int64_t>(offsetof(sdn_context_options_t, cpu_variant));
         if (std::strcmp(field_name, "backend") == 0) return static_cast<int64_t>(offsetof(sdn_context_options_t, backend));
         if (std::strcmp(field_name, "device_index") == 0) return static_cast<int64_t>(offsetof(sdn_context_options_t, device_index));
+        if (std::strcmp(field_name, "memory_budget_bytes") == 0) return static_cast<int64_t>(offsetof(sdn_context_options_t, memory_budget_bytes));
         return -1;
     }
     if (std::strcmp(struct_name, "sdn_load_options_t") == 0) {

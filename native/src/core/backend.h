@@ -62,8 +62,8 @@ public:
     // True when host_data() of this backend's buffers is usable (zero-copy views of host
     // memory). Model code must not depend on it; it exists for tests and diagnostics.
     virtual bool host_visible() const = 0;
-    // Bytes of device memory this backend may still use (-1: bounded only by host memory).
-    // The VAE chooses its tile size from it.
+    // Bytes of memory this backend may still use (-1: unknown, nothing bounds it). The VAE
+    // chooses its tile size from it.
     virtual int64_t memory_budget() const = 0;
 
     // ---------------------------------------------------------------- memory

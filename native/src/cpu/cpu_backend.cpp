@@ -2,6 +2,7 @@
 // mapped weights themselves) and type conversion.
 #include "cpu/cpu_backend.h"
 
+#include <algorithm>
 #include <cstring>
 #include <new>
 
@@ -15,8 +16,12 @@ namespace {
 
 class HostBuffer final : public DeviceBuffer {
 public:
-    HostBuffer(const Backend& owner, int64_t bytes)
-        : owner_(owner), bytes_(bytes), data_(static_cast<size_t>((bytes + 63) / 64) * 16) {}
+    HostBuffer(const Backend& owner, int64_t bytes, std::shared_ptr<std::atomic<int64_t>> in_use)
+        : owner_(owner), bytes_(bytes), data_(static_cast<size_t>((bytes + 63) / 64) * 16),
+          in_use_(std::move(in_use)) {
+        in_use_->fetch_add(bytes_);
+    }
+    ~HostBuffer() override { in_use_->fetch_sub(bytes_); }
     int64_t bytes() const override { return bytes_; }
     const Backend& owner() const override { return owner_; }
     void* host_data() const override { return const_cast<float*>(data_.data()); }
@@ -25,6 +30,7 @@ private:
     const Backend& owner_;
     int64_t bytes_;
     AlignedBuffer<float> data_;  // whole 64-byte lines so SIMD tails stay inside
+    std::shared_ptr<std::atomic<int64_t>> in_use_;
 };
 
 float load_as_f32(DType t, const char* p, int64_t i) {
@@ -67,7 +73,7 @@ std::shared_ptr<DeviceBuffer> CpuBackend::allocate(int64_t bytes, const char* pu
     SDN_REQUIRE(bytes > 0, SDN_ERR_INVALID_ARGUMENT,
                 std::string("cpu: empty allocation for ") + purpose);
     try {
-        return std::make_shared<HostBuffer>(*this, bytes);
+        return std::make_shared<HostBuffer>(*this, bytes, in_use_);
     } catch (const std::bad_alloc&) {
         fail(SDN_ERR_OUT_OF_MEMORY, "cpu: out of memory allocating " + std::to_string(bytes >> 20) +
                                         " MiB for " + purpose);
@@ -110,8 +116,23 @@ void CpuBackend::copy(const TensorView& src, const TensorView& dst) {
     });
 }
 
+int64_t CpuBackend::memory_budget() const {
+    int64_t budget = -1;
+    const int64_t available = host_available_bytes(limits_.read);
+    if (available >= 0) budget = std::max<int64_t>(0, available - host_memory_reserve(available));
+    if (limits_.cap_bytes > 0) {
+        const int64_t under_cap = std::max<int64_t>(0, limits_.cap_bytes - bytes_in_use());
+        budget = budget < 0 ? under_cap : std::min(budget, under_cap);
+    }
+    return budget;
+}
+
 std::unique_ptr<Backend> make_cpu_backend(Context& ctx) {
     return std::make_unique<CpuBackend>(ctx);
+}
+
+std::unique_ptr<Backend> make_capped_cpu_backend(Context& ctx, CpuMemoryLimits limits) {
+    return std::make_unique<CpuBackend>(ctx, std::move(limits));
 }
 
 }  // namespace sdn::cpu

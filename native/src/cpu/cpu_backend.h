@@ -3,23 +3,39 @@
 // the cpu/ops.h kernel on the context's thread pool and kernel variant, run synchronously.
 #pragma once
 
+#include <atomic>
 #include <memory>
 
 #include "core/backend.h"
 #include "core/context.h"
+#include "cpu/host_memory.h"
 #include "cpu/op_profile.h"
 
 namespace sdn::cpu {
+
+// Where the CPU backend's memory budget comes from: the machine (host_available_bytes, read
+// through `read`) and an optional cap set by the user.
+struct CpuMemoryLimits {
+    // The most bytes the backend's buffers may hold at once (0: no cap). Weights are not
+    // counted: the kernels read them where they were loaded (the mapped file).
+    int64_t cap_bytes = 0;
+    TextFileReader read = read_text_file;
+};
 
 class CpuBackend : public Backend {
 public:
     // ctx provides the thread pool and kernel variant; it must outlive the backend (the
     // context owns it: see make_cpu_backend).
-    explicit CpuBackend(Context& ctx) : ctx_(ctx) {}
+    explicit CpuBackend(Context& ctx, CpuMemoryLimits limits = {})
+        : ctx_(ctx), limits_(std::move(limits)) {}
 
     std::string name() const override { return "cpu"; }
     bool host_visible() const override { return true; }
-    int64_t memory_budget() const override { return -1; }
+    // What the machine can still give less a reserve, bounded by the cap less the bytes the
+    // backend's live buffers hold; -1 when neither is known.
+    int64_t memory_budget() const override;
+    // Bytes held by the buffers this backend allocated that are still alive.
+    int64_t bytes_in_use() const { return in_use_->load(); }
 
     std::shared_ptr<DeviceBuffer> allocate(int64_t bytes, const char* purpose) override;
     void upload(const TensorView& dst, const void* host) override;
@@ -61,11 +77,16 @@ public:
 
 private:
     Context& ctx_;
+    CpuMemoryLimits limits_;
+    // Shared with the buffers, which may outlive the backend, so each can give its bytes back.
+    std::shared_ptr<std::atomic<int64_t>> in_use_ = std::make_shared<std::atomic<int64_t>>(0);
     OpProfile profile_;
 };
 
 // A CpuBackend for ctx (a BackendFactory: what every context gets unless another device is
 // chosen).
 std::unique_ptr<Backend> make_cpu_backend(Context& ctx);
+// A CpuBackend with a user's cap on its buffers (and, for tests, another reader of the files).
+std::unique_ptr<Backend> make_capped_cpu_backend(Context& ctx, CpuMemoryLimits limits);
 
 }  // namespace sdn::cpu

@@ -1,5 +1,7 @@
 #include "model/vae_encoder.h"
 
+#include <algorithm>
+
 #include "core/error.h"
 
 namespace sdn::vae {
@@ -65,6 +67,34 @@ DeviceTensor Encoder::forward(Context& ctx, const DeviceTensor& image,
     h = conv_out_.forward(ctx, h, 1, 1);
     progress.tick();
     return h;
+}
+
+int64_t Encoder::peak_elements(int64_t H, int64_t W) const {
+    int64_t h = H, w = W;
+    int64_t peak = conv_in_.out * h * w;
+    // ResnetBlock::forward: x with (normed x, conv1 out), then with (normed h, conv2 out), at
+    // the end with (h, shortcut): in + max(in + out, 2 out) per pixel.
+    auto resnet = [&](const ResnetBlock& r) {
+        peak = std::max(peak, (r.in + std::max(r.in + r.out, 2 * r.out)) * h * w);
+    };
+    for (const Level& l : levels_) {
+        for (const ResnetBlock& r : l.blocks) resnet(r);
+        if (l.has_downsample) {
+            // Downsample::forward: x, its (H+1) x (W+1) zero-padded copy and the stride-2
+            // conv's output.
+            const int64_t c = l.downsample.conv.in;
+            peak = std::max(peak, c * (h * w + (h + 1) * (w + 1) + (h / 2) * (w / 2)));
+            h /= 2;
+            w /= 2;
+        }
+    }
+    resnet(mid_block_1_);
+    // AttentionBlock::forward: x, its normed copy and four token buffers of the same size.
+    peak = std::max(peak, 6 * mid_attn_.channels * h * w);
+    resnet(mid_block_2_);
+    // norm_out keeps h and its normed copy; conv_out the normed copy and the moments.
+    const int64_t c = norm_out_.channels;
+    return std::max(peak, std::max(2 * c, c + conv_out_.out) * h * w);
 }
 
 }  // namespace sdn::vae

@@ -22,6 +22,9 @@ public:
     int64_t in_channels() const { return conv_in_.in; }
 
     DeviceTensor forward(Context& ctx, const DeviceTensor& image, ProgressTicker& progress) const;
+    // Activation values held at once at the forward pass's peak for an H x W image (the
+    // input image itself not counted): what Vae::encode_bytes sizes tiles from.
+    int64_t peak_elements(int64_t H, int64_t W) const;
 
 private:
     struct Level {

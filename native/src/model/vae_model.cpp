@@ -1,7 +1,9 @@
 #include "model/vae_model.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
+#include <functional>
 
 #include "core/backend.h"
 #include "core/error.h"
@@ -70,6 +72,18 @@ struct TilingShape {
     int64_t h, w;
 };
 
+// "1.5 MiB", "312 KiB", "96 bytes": budgets in tests are small, real ones large.
+std::string describe_bytes(int64_t bytes) {
+    char text[48];
+    if (bytes >= (int64_t(1) << 20))
+        std::snprintf(text, sizeof(text), "%.1f MiB", static_cast<double>(bytes) / (1 << 20));
+    else if (bytes >= 1024)
+        std::snprintf(text, sizeof(text), "%.1f KiB", static_cast<double>(bytes) / 1024);
+    else
+        std::snprintf(text, sizeof(text), "%lld bytes", static_cast<long long>(bytes));
+    return text;
+}
+
 int checked_total(int64_t calls, int blocks) {
     const int64_t total = calls * blocks;
     SDN_REQUIRE(total < (int64_t(1) << 30), SDN_ERR_INVALID_ARGUMENT,
@@ -91,6 +105,9 @@ Tensor Vae::encode(Context& ctx, const Tensor& image, const VaeTiling* tiling) c
     const int64_t Hc = H / f * f, Wc = W / f * f;
     const int64_t y_off = (H % f) / 2, x_off = (W % f) / 2;
     const int64_t z = latent_channels();
+
+    std::optional<VaeTiling> fitted;
+    if (!tiling && (fitted = encode_budget_tiling(ctx, Hc, Wc))) tiling = &*fitted;
 
     // ComfyUI sums (t, t), then (h t/2, w 2t), then (h 2t, w t/2); overlap stays as given.
     std::vector<TilingShape> shapes;
@@ -148,29 +165,76 @@ int64_t Vae::decode_bytes(int64_t h, int64_t w) const {
     return elements * int64_t(sizeof(float)) * 9 / 8;
 }
 
-std::optional<VaeTiling> Vae::budget_tiling(Context& ctx, int64_t h, int64_t w) const {
+namespace {
+
+// The tile a pass takes by itself when an untiled run of the h x w latent cells (bytes_of)
+// would not fit the backend's memory budget: the largest even t whose biggest tile -- the
+// tiled passes run (2t x t/2), (t/2 x 2t) and (t x t) tiles, each clamped to the latent --
+// fits. nullopt when the whole fits or the backend reports no budget. When not even t = 2
+// fits, the pass is refused here rather than left to an allocation that, on the CPU, the
+// kernel's OOM killer would answer.
+std::optional<int64_t> tile_for_budget(Context& ctx, const char* pass, const std::string& subject,
+                                       int64_t h, int64_t w, int64_t f,
+                                       const std::function<int64_t(int64_t, int64_t)>& bytes_of) {
     Backend& be = ctx.backend();
-    be.make_resident(resident_, residency_);
     const int64_t budget = be.memory_budget();
-    if (budget < 0 || decode_bytes(h, w) <= budget) return std::nullopt;
-    // The tiled decode runs (2t x t/2), (t/2 x 2t) and (t x t) latent tiles, each clamped to
-    // the latent; t must be even. The largest t whose biggest tile fits is taken; if none
-    // does, the smallest, and the allocation that does not fit names itself.
-    int64_t t = std::max<int64_t>(2, std::max(h, w) / 2 * 2);
-    for (; t > 2; t -= 2) {
+    const int64_t whole = bytes_of(h, w);
+    if (budget < 0 || whole <= budget) return std::nullopt;
+    auto tile_bytes = [&](int64_t t) {
         int64_t need = 0;
         for (const TilingShape& s : {TilingShape{2 * t, t / 2}, {t / 2, 2 * t}, {t, t}})
-            need = std::max(need, decode_bytes(std::min(s.h, h), std::min(s.w, w)));
-        if (need <= budget) break;
-    }
-    VaeTiling tiling;
-    tiling.tile_size = t * downscale();
+            need = std::max(need, bytes_of(std::min(s.h, h), std::min(s.w, w)));
+        return need;
+    };
+    int64_t t = std::max<int64_t>(2, std::max(h, w) / 2 * 2);
+    while (t > 2 && tile_bytes(t) > budget) t -= 2;
+    SDN_REQUIRE(tile_bytes(t) <= budget, SDN_ERR_OUT_OF_MEMORY,
+                std::string("VAE ") + pass + ": the memory budget of " + describe_bytes(budget) +
+                    " on " + be.name() + " is too small: an untiled " + pass + " of " + subject +
+                    " needs about " + describe_bytes(whole) + " and even the smallest tile (" +
+                    std::to_string(t * f) + " pixels) needs about " + describe_bytes(tile_bytes(t)));
     ctx.log(SDN_LOG_INFO,
-            "VAE decode: a %lldx%lld latent needs about %lld MiB, the device has %lld MiB free: "
-            "decoding in %lld-pixel tiles",
-            static_cast<long long>(h), static_cast<long long>(w),
-            static_cast<long long>(decode_bytes(h, w) >> 20), static_cast<long long>(budget >> 20),
-            static_cast<long long>(tiling.tile_size));
+            "VAE %s: %s needs about %lld MiB, the memory budget is %lld MiB: running in "
+            "%lld-pixel tiles",
+            pass, subject.c_str(), static_cast<long long>(whole >> 20),
+            static_cast<long long>(budget >> 20), static_cast<long long>(t * f));
+    return t;
+}
+
+}  // namespace
+
+std::optional<VaeTiling> Vae::budget_tiling(Context& ctx, int64_t h, int64_t w) const {
+    ctx.backend().make_resident(resident_, residency_);
+    const std::string subject = "the " + std::to_string(h) + "x" + std::to_string(w) + " latent";
+    const std::optional<int64_t> t = tile_for_budget(ctx, "decode", subject, h, w, downscale(),
+                                                     [&](int64_t a, int64_t b) { return decode_bytes(a, b); });
+    if (!t) return std::nullopt;
+    VaeTiling tiling;
+    tiling.tile_size = *t * downscale();
+    return tiling;
+}
+
+int64_t Vae::encode_bytes(int64_t H, int64_t W) const {
+    const int64_t f = downscale(), z = latent_channels();
+    // The uploaded image lives through the whole encoder; quant_conv's moments and the mean
+    // that comes back are two latent-sized tensors of 2z channels at most.
+    const int64_t elements = 3 * H * W + encoder_.peak_elements(H, W) + 2 * 2 * z * (H / f) * (W / f);
+    // An eighth more, as for the decoder.
+    return elements * int64_t(sizeof(float)) * 9 / 8;
+}
+
+std::optional<VaeTiling> Vae::encode_budget_tiling(Context& ctx, int64_t H, int64_t W) const {
+    ctx.backend().make_resident(resident_, residency_);
+    const int64_t f = downscale();
+    const std::string subject = "the " + std::to_string(H) + "x" + std::to_string(W) + " image";
+    const std::optional<int64_t> t = tile_for_budget(ctx, "encode", subject, H / f, W / f, f,
+                                                     [&](int64_t a, int64_t b) { return encode_bytes(a * f, b * f); });
+    if (!t) return std::nullopt;
+    VaeTiling tiling;
+    tiling.tile_size = *t * f;
+    // VAEEncodeTiled's default overlap, kept under a quarter of the tile (as the tiled decode
+    // shrinks it) and a multiple of f, as the tiled encode requires.
+    tiling.overlap = std::min(tiling.overlap, tiling.tile_size / 4 / f * f);
     return tiling;
 }
 

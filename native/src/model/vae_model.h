@@ -28,7 +28,8 @@ public:
     static std::unique_ptr<Vae> load(const WeightLookup& lookup, const std::string& prefix);
 
     // image [B, H, W, C>=3] in 0..1 -> latent [B, z, H'/f, W'/f], where H', W' are H, W
-    // cropped (centred) to multiples of f. tiling == nullptr: whole image at once.
+    // cropped (centred) to multiples of f. tiling == nullptr: whole image at once, unless it
+    // does not fit the device's memory budget (see encode_budget_tiling).
     Tensor encode(Context& ctx, const Tensor& image, const VaeTiling* tiling = nullptr) const;
     // latent [B, z, h, w] -> image [B, f*h, f*w, 3] in 0..1. tiling == nullptr: whole latent
     // at once, unless it does not fit the device's memory budget (see budget_tiling).
@@ -47,10 +48,14 @@ public:
     int64_t decode_bytes(int64_t h, int64_t w) const;
     // The tiling decode() takes by itself when the context's backend has a memory budget that
     // an untiled decode of h x w would not fit: the largest tile whose decode fits, with
-    // VAEDecodeTiled's default overlap. nullopt when the whole latent fits or the backend has
-    // no budget (the CPU). Makes the weights resident first: they are not available to
-    // activations.
+    // VAEDecodeTiled's default overlap. nullopt when the whole latent fits or the backend
+    // reports no budget (-1). Throws Error(SDN_ERR_OUT_OF_MEMORY) naming the sizes when not
+    // even the smallest tile fits. Makes the weights resident first: they are not available
+    // to activations.
     std::optional<VaeTiling> budget_tiling(Context& ctx, int64_t h, int64_t w) const;
+    // The same for encode_mean of a [1, 3, H, W] image (H, W multiples of f) and encode().
+    int64_t encode_bytes(int64_t H, int64_t W) const;
+    std::optional<VaeTiling> encode_budget_tiling(Context& ctx, int64_t H, int64_t W) const;
     int encode_block_count() const { return encoder_.block_count(); }
     int decode_block_count() const { return decoder_.block_count(); }
 

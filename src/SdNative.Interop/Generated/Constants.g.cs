@@ -8,6 +8,6 @@ namespace SdNative.Interop;
 /// <summary>Integer <c>#define</c> constants of sdnative.h.</summary>
 public static class NativeConstants
 {
-    public const int SDN_ABI_VERSION = 3;
+    public const int SDN_ABI_VERSION = 4;
     public const int SDN_MAX_DIMS = 4;
 }

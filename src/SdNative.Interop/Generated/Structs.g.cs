@@ -46,8 +46,8 @@ public unsafe struct sdn_progress_t
     [FieldOffset(12)] public int total;
 }
 
-/// <summary>C struct <c>sdn_context_options_t</c> (20 bytes).</summary>
-[StructLayout(LayoutKind.Explicit, Size = 20)]
+/// <summary>C struct <c>sdn_context_options_t</c> (32 bytes).</summary>
+[StructLayout(LayoutKind.Explicit, Size = 32)]
 public unsafe struct sdn_context_options_t
 {
     [FieldOffset(0)] public uint struct_size;
@@ -55,6 +55,7 @@ public unsafe struct sdn_context_options_t
     [FieldOffset(8)] public int cpu_variant;
     [FieldOffset(12)] public int backend;
     [FieldOffset(16)] public int device_index;
+    [FieldOffset(24)] public long memory_budget_bytes;
 }
 
 /// <summary>C struct <c>sdn_load_options_t</c> (24 bytes).</summary>

@@ -43,6 +43,25 @@ public static class ImageSaver
         return saved;
     }
 
+    /// <summary>Writes the first image of the batch to <paramref name="path"/> as a PNG that replaces
+    /// the file there in one step (written beside it, then renamed over it), so a viewer watching
+    /// the path never reads half a file.</summary>
+    public static void SaveReplacing(ImageBatch images, string path, int compressLevel = 1)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        string full = Path.GetFullPath(path);
+        string partial = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.partial");
+        try
+        {
+            WritePng(images, 0, partial, null, null, compressLevel);
+            File.Move(partial, full, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(partial);
+        }
+    }
+
     /// <summary>folder_paths.get_save_image_path: the folder (created), the file name stem, the
     /// first counter and the subfolder as ComfyUI reports it.</summary>
     public static (string Folder, string Filename, int Counter, string Subfolder) SavePath(string filenamePrefix, string outputDir, int width, int height, DateTime now)

@@ -42,7 +42,6 @@ std::vector<float> ramp(size_t n, float scale = 0.01f) {
 TEST_F(CpuBackendTest, NameAndHostVisibility) {
     EXPECT_EQ(be.name(), "cpu");
     EXPECT_TRUE(be.host_visible());
-    EXPECT_EQ(be.memory_budget(), -1);
     EXPECT_EQ(be.interface_version(), Backend::kInterfaceVersion);
 }
 

@@ -5,11 +5,13 @@
 #include "support/float32_variant.h"
 
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <unistd.h>
 
+#include "api/handles.h"
 #include "api/vae_handle.h"
 #include "model/test_model_writer.h"
 #include "model/vae_diffusers_names.h"
@@ -399,3 +401,50 @@ TEST_F(VaeApi, HandlesAreCountedAsLiveObjects) {
 }
 
 }  // namespace
+
+TEST_F(VaeApi, TheContextsMemoryBudgetTilesTheDecodeOrRefusesItByName) {
+    sdn_context_options_t o;
+    sdn_context_options_init(&o);
+    EXPECT_EQ(o.memory_budget_bytes, 0);
+    o.n_threads = 2;
+    o.cpu_variant = sdn_test::float32_cpu_variant();
+    o.memory_budget_bytes = -1;
+    sdn_context* c = nullptr;
+    EXPECT_EQ(sdn_context_create(&o, &c), SDN_ERR_INVALID_ARGUMENT);
+    EXPECT_EQ(c, nullptr);
+
+    // Half of what the untiled decode needs: the decode tiles by itself, as the explicit
+    // tiling of the size the budget allows does.
+    TensorPtr latent = make_tensor({1, 4, 12, 10}, smooth_values(480, 1.0f));
+    o.memory_budget_bytes = vae_->vae->decode_bytes(12, 10) / 2;
+    ASSERT_EQ(sdn_context_create(&o, &c), SDN_OK);
+    ContextPtr capped(c);
+    const std::optional<sdn::VaeTiling> fitted = vae_->vae->budget_tiling(capped->impl, 12, 10);
+    ASSERT_TRUE(fitted.has_value());
+    sdn_tensor* automatic = nullptr;
+    ASSERT_EQ(sdn_vae_decode(capped.get(), vae_.get(), latent.get(), nullptr, &automatic), SDN_OK)
+        << sdn_context_last_error(capped.get());
+    TensorPtr automatic_owner(automatic);
+    sdn_tiling_t tiling;
+    sdn_tiling_init(&tiling);
+    tiling.enabled = 1;
+    tiling.tile_size = static_cast<int32_t>(fitted->tile_size);
+    tiling.overlap = static_cast<int32_t>(fitted->overlap);
+    sdn_tensor* asked = nullptr;
+    ASSERT_EQ(sdn_vae_decode(ctx_.get(), vae_.get(), latent.get(), &tiling, &asked), SDN_OK);
+    TensorPtr asked_owner(asked);
+    const int64_t n = sdn_tensor_element_count(asked);
+    ASSERT_EQ(sdn_tensor_element_count(automatic), n);
+    EXPECT_EQ(std::memcmp(sdn_tensor_data(automatic), sdn_tensor_data(asked), sizeof(float) * size_t(n)), 0);
+
+    // Too small for any tile: out of memory with the sizes, nothing returned.
+    o.memory_budget_bytes = 1;
+    ASSERT_EQ(sdn_context_create(&o, &c), SDN_OK);
+    ContextPtr starved(c);
+    sdn_tensor* none = nullptr;
+    EXPECT_EQ(sdn_vae_decode(starved.get(), vae_.get(), latent.get(), nullptr, &none), SDN_ERR_OUT_OF_MEMORY);
+    EXPECT_EQ(none, nullptr);
+    const std::string message = sdn_context_last_error(starved.get());
+    EXPECT_NE(message.find("memory budget of 1 bytes"), std::string::npos) << message;
+    EXPECT_NE(message.find("smallest tile"), std::string::npos) << message;
+}

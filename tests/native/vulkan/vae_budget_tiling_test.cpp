@@ -111,15 +111,6 @@ TEST(VaeBudgetTiling, ASmallGpuDecodesInTilesThatFitItsBudget) {
     }
 }
 
-TEST(VaeBudgetTiling, TheCpuHasNoBudgetAndNeverTilesByItself) {
-    const unet_test::InMemoryWeights mem = tiny_vae();
-    auto vae = Vae::load(mem.lookup(), "first_stage_model.");
-    Context ctx(1, float32_cpu_variant(), &cpu::make_cpu_backend);
-    ASSERT_TRUE(ctx.has_backend());
-    EXPECT_EQ(ctx.backend().memory_budget(), -1);
-    EXPECT_FALSE(vae->budget_tiling(ctx, 4096, 4096).has_value());
-}
-
 TEST(VaeBudgetTiling, DecodeBytesGrowWithTheLatentArea) {
     const unet_test::InMemoryWeights mem = tiny_vae();
     auto vae = Vae::load(mem.lookup(), "first_stage_model.");

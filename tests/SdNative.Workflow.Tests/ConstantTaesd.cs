@@ -1,8 +1,10 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json.Nodes;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
 
-namespace SdNative.Server.Tests;
+namespace SdNative.Workflow.Tests;
 
 /// <summary>Writes a TAESD decoder (the released layout: "1.*" ... "19.*", width 64) whose
 /// weights are all zero and whose last bias is one colour, so every image it decodes is that
@@ -11,6 +13,33 @@ namespace SdNative.Server.Tests;
 internal static class ConstantTaesd
 {
     private const int Width = 64;
+
+    /// <summary>A decoder painting <paramref name="colour"/>: its 8-bit values over 255 plus a
+    /// little, so the truncation to 8 bits gives the colour back.</summary>
+    public static void Write(string path, Rgb24 colour) =>
+        Write(path, colour.R / 255f + 0.001f, colour.G / 255f + 0.001f, colour.B / 255f + 0.001f);
+
+    /// <summary>True when every pixel is within 4 levels of <paramref name="colour"/>: the image
+    /// came from the decoder painting it.</summary>
+    public static bool Painted(Image<Rgb24> image, Rgb24 colour)
+    {
+        for (int y = 0; y < image.Height; y++)
+        {
+            for (int x = 0; x < image.Width; x++)
+            {
+                var p = image[x, y];
+                if (Math.Abs(p.R - colour.R) > 4 || Math.Abs(p.G - colour.G) > 4 || Math.Abs(p.B - colour.B) > 4)
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /// <summary>The same for a preview as the engine reports it (RGB values in 0..1).</summary>
+    public static bool Painted(ImageBatch image, Rgb24 colour) =>
+        image.Pixels.Data.Select((v, i) => Math.Abs(v * 255f - (i % 3 == 0 ? colour.R : i % 3 == 1 ? colour.G : colour.B)) <= 4f).All(near => near);
 
     public static void Write(string path, float r, float g, float b)
     {
