@@ -7,6 +7,7 @@
 
 #include "core/aligned_buffer.h"
 #include "core/half.h"
+#include "cpu/host_buffer_pool.h"
 #include "cpu/host_views.h"
 
 namespace sdn::cpu {
@@ -15,8 +16,10 @@ namespace {
 
 class HostBuffer final : public DeviceBuffer {
 public:
-    HostBuffer(const Backend& owner, int64_t bytes)
-        : owner_(owner), bytes_(bytes), data_(static_cast<size_t>((bytes + 63) / 64) * 16) {}
+    HostBuffer(const Backend& owner, int64_t bytes, std::shared_ptr<HostBufferPool> pool)
+        : owner_(owner), bytes_(bytes), pool_(std::move(pool)),
+          data_(pool_->take(static_cast<size_t>((bytes + 63) / 64) * 16)) {}
+    ~HostBuffer() override { pool_->give(std::move(data_)); }
     int64_t bytes() const override { return bytes_; }
     const Backend& owner() const override { return owner_; }
     void* host_data() const override { return const_cast<float*>(data_.data()); }
@@ -24,6 +27,7 @@ public:
 private:
     const Backend& owner_;
     int64_t bytes_;
+    std::shared_ptr<HostBufferPool> pool_;
     AlignedBuffer<float> data_;  // whole 64-byte lines so SIMD tails stay inside
 };
 
@@ -67,7 +71,7 @@ std::shared_ptr<DeviceBuffer> CpuBackend::allocate(int64_t bytes, const char* pu
     SDN_REQUIRE(bytes > 0, SDN_ERR_INVALID_ARGUMENT,
                 std::string("cpu: empty allocation for ") + purpose);
     try {
-        return std::make_shared<HostBuffer>(*this, bytes);
+        return std::make_shared<HostBuffer>(*this, bytes, buffer_pool_);
     } catch (const std::bad_alloc&) {
         fail(SDN_ERR_OUT_OF_MEMORY, "cpu: out of memory allocating " + std::to_string(bytes >> 20) +
                                         " MiB for " + purpose);
@@ -84,6 +88,8 @@ void CpuBackend::download(const TensorView& src, void* host) {
     const char* p = host_bytes(*this, src, "download");
     SDN_REQUIRE(src.contiguous(), SDN_ERR_INVALID_ARGUMENT, "download: strided source");
     std::memcpy(host, p, static_cast<size_t>(src.bytes()));
+    // Results leaving the backend end a model call: keep no freed buffers past it.
+    buffer_pool_->drop();
 }
 
 void CpuBackend::make_resident(const std::vector<const WeightRef*>& weights,

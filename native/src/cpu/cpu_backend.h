@@ -7,6 +7,7 @@
 
 #include "core/backend.h"
 #include "core/context.h"
+#include "cpu/host_buffer_pool.h"
 #include "cpu/op_profile.h"
 
 namespace sdn::cpu {
@@ -62,6 +63,8 @@ public:
 private:
     Context& ctx_;
     OpProfile profile_;
+    // Freed large buffers, reused within a model call (cpu/host_buffer_pool.h).
+    std::shared_ptr<HostBufferPool> buffer_pool_ = std::make_shared<HostBufferPool>();
 };
 
 // A CpuBackend for ctx (a BackendFactory: what every context gets unless another device is
