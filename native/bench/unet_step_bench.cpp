@@ -10,26 +10,11 @@
 #include <cstring>
 #include <vector>
 
+#include "bench_context.h"
 #include "sdnative.h"
 
-namespace {
-
-bool ok(sdn_status s, sdn_context* ctx, const char* what) {
-    if (s == SDN_OK) return true;
-    std::fprintf(stderr, "%s failed: %s\n", what, ctx ? sdn_context_last_error(ctx) : "");
-    return false;
-}
-
-// The variant SDN_BENCH_CPU names (the header's names), AUTO when unset or unknown.
-int32_t variant_from_env() {
-    const char* env = std::getenv("SDN_BENCH_CPU");
-    const char* const names[] = {"auto", "scalar", "avx2", "avx512", "avx512-amx", "avx512-bf16"};
-    for (int32_t v = 0; env && v < 6; ++v)
-        if (std::strcmp(env, names[v]) == 0) return v;
-    return SDN_CPU_VARIANT_AUTO;
-}
-
-}  // namespace
+using sdn_bench::ok;
+using sdn_bench::variant_from_env;
 
 int main(int argc, char** argv) {
     if (argc < 2) {
