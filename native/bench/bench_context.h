@@ -1,5 +1,5 @@
 // What the end-to-end benches (sdn_unet_step_bench, sdn_vae_bench) share: the status check
-// that prints the context's error, and the kernel variant SDN_BENCH_CPU names.
+// that prints the context's error, and a context with the kernel variant SDN_BENCH_CPU names.
 #pragma once
 
 #include <cstdio>
@@ -23,6 +23,17 @@ inline int32_t variant_from_env() {
     for (int32_t v = 0; env && v < 6; ++v)
         if (std::strcmp(env, names[v]) == 0) return v;
     return SDN_CPU_VARIANT_AUTO;
+}
+
+// A context on `threads` threads (2 when not positive) with the SDN_BENCH_CPU variant; null
+// (the error printed) when it cannot be made.
+inline sdn_context* make_context(int threads) {
+    sdn_context_options_t options;
+    sdn_context_options_init(&options);
+    options.n_threads = threads > 0 ? threads : 2;
+    options.cpu_variant = variant_from_env();
+    sdn_context* ctx = nullptr;
+    return ok(sdn_context_create(&options, &ctx), nullptr, "context") ? ctx : nullptr;
 }
 
 }  // namespace sdn_bench

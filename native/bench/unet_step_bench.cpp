@@ -14,19 +14,14 @@
 #include "sdnative.h"
 
 using sdn_bench::ok;
-using sdn_bench::variant_from_env;
 
 int main(int argc, char** argv) {
     if (argc < 2) {
         std::fprintf(stderr, "usage: %s <checkpoint> [threads] [latent sizes...]\n", argv[0]);
         return 2;
     }
-    sdn_context_options_t options;
-    sdn_context_options_init(&options);
-    options.n_threads = argc > 2 ? std::atoi(argv[2]) : 2;
-    options.cpu_variant = variant_from_env();
-    sdn_context* ctx = nullptr;
-    if (!ok(sdn_context_create(&options, &ctx), nullptr, "context")) return 1;
+    sdn_context* ctx = sdn_bench::make_context(argc > 2 ? std::atoi(argv[2]) : 2);
+    if (!ctx) return 1;
     sdn_model* model = nullptr;
     auto t0 = std::chrono::steady_clock::now();
     if (!ok(sdn_checkpoint_load(ctx, argv[1], nullptr, &model, nullptr, nullptr), ctx, "load")) return 1;

@@ -67,14 +67,10 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "usage: %s <checkpoint> [threads] [latent size] [runs]\n", argv[0]);
         return 2;
     }
-    sdn_context_options_t options;
-    sdn_context_options_init(&options);
-    options.n_threads = argc > 2 ? std::atoi(argv[2]) : 2;
-    options.cpu_variant = sdn_bench::variant_from_env();
     const int64_t s = argc > 3 ? std::atoll(argv[3]) : 64;
     const int runs = argc > 4 ? std::atoi(argv[4]) : 1;
-    sdn_context* ctx = nullptr;
-    if (!ok(sdn_context_create(&options, &ctx), nullptr, "context")) return 1;
+    sdn_context* ctx = sdn_bench::make_context(argc > 2 ? std::atoi(argv[2]) : 2);
+    if (!ctx) return 1;
     sdn_vae* vae = nullptr;
     if (!ok(sdn_checkpoint_load(ctx, argv[1], nullptr, nullptr, nullptr, &vae), ctx, "load")) return 1;
 
