@@ -2,15 +2,16 @@
 // the wall time and the process's CPU time (user + system) of each call: on a machine shared
 // with other work the CPU time moves far less than the wall time. Not a test: it prints and
 // exits.
-//   sdn_vae_bench <checkpoint> [threads] [latent size] [runs]
+//   sdn_vae_bench <checkpoint> [threads] [latent size] [runs] [decode|encode|both]
 // Each run decodes a latent [1, 4, s, s] (s = 64 by default: a 512x512 image) and encodes an
-// image of 8s x 8s. SDN_BENCH_CPU picks the kernel variant by name; SDN_CPU_PROFILE=1 adds the
+// image of 8s x 8s (both by default). SDN_BENCH_CPU picks the kernel variant by name; SDN_CPU_PROFILE=1 adds the
 // per-op profile of all runs together (printed at exit).
 #include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "bench_context.h"
@@ -64,11 +65,16 @@ bool timed(const char* what, int64_t size, Call call) {
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        std::fprintf(stderr, "usage: %s <checkpoint> [threads] [latent size] [runs]\n", argv[0]);
+        std::fprintf(stderr, "usage: %s <checkpoint> [threads] [latent size] [runs] [decode|encode|both]\n", argv[0]);
         return 2;
     }
     const int64_t s = argc > 3 ? std::atoll(argv[3]) : 64;
     const int runs = argc > 4 ? std::atoi(argv[4]) : 1;
+    const std::string what = argc > 5 ? argv[5] : "both";
+    if (what != "decode" && what != "encode" && what != "both") {
+        std::fprintf(stderr, "what to time must be decode, encode or both, not %s\n", what.c_str());
+        return 2;
+    }
     sdn_context* ctx = sdn_bench::make_context(argc > 2 ? std::atoi(argv[2]) : 2);
     if (!ctx) return 1;
     sdn_vae* vae = nullptr;
@@ -78,11 +84,11 @@ int main(int argc, char** argv) {
     sdn_tensor* image = pattern_tensor({1, 8 * s, 8 * s, 3}, 0.0f, 1.0f);
     bool fine = true;
     for (int r = 0; r < runs && fine; ++r) {
-        fine = timed("decode", 8 * s, [&] {
+        if (what != "encode") fine = timed("decode", 8 * s, [&] {
             sdn_tensor* out = nullptr;
             return ok(sdn_vae_decode(ctx, vae, latent, nullptr, &out), ctx, "decode") ? out : nullptr;
         });
-        fine = fine && timed("encode", 8 * s, [&] {
+        if (what != "decode") fine = fine && timed("encode", 8 * s, [&] {
             sdn_tensor* out = nullptr;
             return ok(sdn_vae_encode(ctx, vae, image, nullptr, &out), ctx, "encode") ? out : nullptr;
         });
