@@ -9,6 +9,7 @@ AlignedBuffer<float> HostBufferPool::take(size_t floats) {
         std::vector<AlignedBuffer<float>> dropped;
         {
             std::lock_guard<std::mutex> lock(mutex_);
+            holding_ = true;
             for (size_t i = 0; i < free_.size(); ++i) {
                 if (free_[i].size() != floats) continue;
                 AlignedBuffer<float> hit = std::move(free_[i]);
@@ -25,13 +26,14 @@ AlignedBuffer<float> HostBufferPool::take(size_t floats) {
 void HostBufferPool::give(AlignedBuffer<float>&& buffer) {
     if (buffer.size() < kMinFloats) return;  // released as `buffer` goes
     std::lock_guard<std::mutex> lock(mutex_);
-    free_.push_back(std::move(buffer));
+    if (holding_) free_.push_back(std::move(buffer));
 }
 
 void HostBufferPool::drop() {
     std::vector<AlignedBuffer<float>> dropped;
     std::lock_guard<std::mutex> lock(mutex_);
     dropped.swap(free_);
+    holding_ = false;
 }
 
 size_t HostBufferPool::pooled() const {

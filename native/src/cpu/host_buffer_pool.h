@@ -6,8 +6,9 @@
 //
 // Peak memory stays what it was without the pool: an allocation the pool cannot serve first
 // drops every buffer the pool holds, so cached buffers never sit beside a new mapping. Nothing
-// is held between model calls: the backend drops the pool when results leave it (download)
-// and when it goes away.
+// is held between model calls: the backend drops the pool when results leave it (download),
+// and buffers freed after that (the call's last tensors going out of scope) are released at
+// once until the next allocation starts pooling again.
 #pragma once
 
 #include <cstddef>
@@ -27,15 +28,17 @@ public:
     // A buffer of exactly `floats` floats (contents undefined): a pooled one when one of that
     // size is free, else a new one, after the pool has dropped what it holds.
     AlignedBuffer<float> take(size_t floats);
-    // Takes back a buffer its user is done with (released at once when small).
+    // Takes back a buffer its user is done with (released at once when small, or when the
+    // pool was dropped since the last take).
     void give(AlignedBuffer<float>&& buffer);
-    // Releases every pooled buffer.
+    // Releases every pooled buffer, and every buffer given back before the next take.
     void drop();
     size_t pooled() const;
 
 private:
     mutable std::mutex mutex_;
     std::vector<AlignedBuffer<float>> free_;
+    bool holding_ = true;  // false from a drop until the next take
 };
 
 }  // namespace sdn::cpu

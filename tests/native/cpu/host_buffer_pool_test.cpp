@@ -1,7 +1,7 @@
 // The CPU backend's buffer pool (cpu/host_buffer_pool.h): a freed large buffer serves the next
 // allocation of its size, a miss drops what the pool holds before mapping a new one (so the
 // peak is what it would be without the pool), small buffers are never held, and the backend
-// holds nothing once results are downloaded.
+// holds nothing once results are downloaded, not even buffers freed after that.
 #include "cpu/host_buffer_pool.h"
 
 #include <gtest/gtest.h>
@@ -42,6 +42,19 @@ TEST(HostBufferPool, AMissDropsEverythingPooledBeforeAllocating) {
     EXPECT_EQ(pool.pooled(), 0u);
 }
 
+TEST(HostBufferPool, AfterADropBuffersGivenBackAreReleasedUntilTheNextTake) {
+    HostBufferPool pool;
+    auto a = pool.take(kLarge), b = pool.take(kLarge);
+    pool.give(std::move(a));
+    pool.drop();
+    EXPECT_EQ(pool.pooled(), 0u);
+    pool.give(std::move(b));  // the call's last tensor, freed after its result left
+    EXPECT_EQ(pool.pooled(), 0u);
+    auto c = pool.take(kLarge);  // a new call
+    pool.give(std::move(c));
+    EXPECT_EQ(pool.pooled(), 1u);
+}
+
 TEST(HostBufferPool, SmallBuffersAreNeverHeld) {
     HostBufferPool pool;
     pool.give(pool.take(kLarge - 16));
@@ -66,6 +79,8 @@ TEST(HostBufferPool, TheBackendReusesAFreedActivationAndHoldsNothingAfterADownlo
     std::vector<float> host(static_cast<size_t>(reused.elements()));
     be.download(reused, host.data());
     EXPECT_EQ(sdn_debug_live_objects(SDN_LIVE_ENGINE_BUFFERS), live_before);
+    reused.release();  // freed after the download: released, not pooled
+    EXPECT_EQ(sdn_debug_live_objects(SDN_LIVE_ENGINE_BUFFERS), live_before - 1);
 }
 
 }  // namespace
