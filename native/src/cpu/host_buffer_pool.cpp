@@ -1,5 +1,6 @@
 #include "cpu/host_buffer_pool.h"
 
+#include <new>
 #include <utility>
 
 namespace sdn::cpu {
@@ -23,10 +24,16 @@ AlignedBuffer<float> HostBufferPool::take(size_t floats) {
     return AlignedBuffer<float>(floats);
 }
 
-void HostBufferPool::give(AlignedBuffer<float>&& buffer) {
+void HostBufferPool::give(AlignedBuffer<float>&& buffer) noexcept {
     if (buffer.size() < kMinFloats) return;  // released as `buffer` goes
     std::lock_guard<std::mutex> lock(mutex_);
-    if (holding_) free_.push_back(std::move(buffer));
+    if (!holding_) return;
+    // Called from a buffer's destructor: when the list cannot grow, the buffer is simply
+    // released (push_back leaves it untouched when it throws).
+    try {
+        free_.push_back(std::move(buffer));
+    } catch (const std::bad_alloc&) {
+    }
 }
 
 void HostBufferPool::drop() {

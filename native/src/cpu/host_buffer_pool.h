@@ -30,7 +30,7 @@ public:
     AlignedBuffer<float> take(size_t floats);
     // Takes back a buffer its user is done with (released at once when small, or when the
     // pool was dropped since the last take).
-    void give(AlignedBuffer<float>&& buffer);
+    void give(AlignedBuffer<float>&& buffer) noexcept;
     // Releases every pooled buffer, and every buffer given back before the next take.
     void drop();
     size_t pooled() const;
