@@ -10,38 +10,18 @@
 #include <cstring>
 #include <vector>
 
+#include "bench_context.h"
 #include "sdnative.h"
 
-namespace {
-
-bool ok(sdn_status s, sdn_context* ctx, const char* what) {
-    if (s == SDN_OK) return true;
-    std::fprintf(stderr, "%s failed: %s\n", what, ctx ? sdn_context_last_error(ctx) : "");
-    return false;
-}
-
-// The variant SDN_BENCH_CPU names (the header's names), AUTO when unset or unknown.
-int32_t variant_from_env() {
-    const char* env = std::getenv("SDN_BENCH_CPU");
-    const char* const names[] = {"auto", "scalar", "avx2", "avx512", "avx512-amx", "avx512-bf16"};
-    for (int32_t v = 0; env && v < 6; ++v)
-        if (std::strcmp(env, names[v]) == 0) return v;
-    return SDN_CPU_VARIANT_AUTO;
-}
-
-}  // namespace
+using sdn_bench::ok;
 
 int main(int argc, char** argv) {
     if (argc < 2) {
         std::fprintf(stderr, "usage: %s <checkpoint> [threads] [latent sizes...]\n", argv[0]);
         return 2;
     }
-    sdn_context_options_t options;
-    sdn_context_options_init(&options);
-    options.n_threads = argc > 2 ? std::atoi(argv[2]) : 2;
-    options.cpu_variant = variant_from_env();
-    sdn_context* ctx = nullptr;
-    if (!ok(sdn_context_create(&options, &ctx), nullptr, "context")) return 1;
+    sdn_context* ctx = sdn_bench::make_context(argc > 2 ? std::atoi(argv[2]) : 2);
+    if (!ctx) return 1;
     sdn_model* model = nullptr;
     auto t0 = std::chrono::steady_clock::now();
     if (!ok(sdn_checkpoint_load(ctx, argv[1], nullptr, &model, nullptr, nullptr), ctx, "load")) return 1;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "cpu/conv_geometry.h"
 #include "cpu/gemm.h"
 #include "cpu/gemm_int8.h"
 #include "cpu/ops.h"
@@ -17,10 +18,6 @@
 namespace sdn::ops {
 
 namespace {
-
-struct ConvGeometry {
-    int64_t C, H, W, Ho, Wo, k, stride, pad;
-};
 
 // panel[kk * nr + j] = input value feeding output pixel p0 + j through weight tap k0 + kk.
 // Pixel p0 + j is pixel (p0 + j) % (Ho*Wo) of image (p0 + j) / (Ho*Wo): the GEMM's N runs over
@@ -129,6 +126,11 @@ void conv2d(Context& ctx, const float* x, int64_t B, int64_t C, int64_t H, int64
     job.pack_b = [&](int64_t n0, int64_t cols, int64_t k0, int64_t kc, int nr, float* panel) {
         gather_panel(g, x, n0, cols, k0, kc, nr, panel);
     };
+    if (kt.matrix_bf16) {
+        job.pack_b_bf16 = [&](int64_t n0, int64_t cols, int64_t k0, int64_t kc, int64_t kc_pad, uint16_t* dst) {
+            gather_panel_bf16(g, x, n0, cols, k0, kc, kc_pad, dst);
+        };
+    }
     if (!b.empty()) {
         job.epilogue = [&](int64_t m0, int64_t rows, int64_t n0, int64_t cols) {
             for (int64_t o = m0; o < m0 + rows; ++o) {

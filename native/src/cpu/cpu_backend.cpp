@@ -8,6 +8,7 @@
 
 #include "core/aligned_buffer.h"
 #include "core/half.h"
+#include "cpu/host_buffer_pool.h"
 #include "cpu/host_views.h"
 
 namespace sdn::cpu {
@@ -16,12 +17,16 @@ namespace {
 
 class HostBuffer final : public DeviceBuffer {
 public:
-    HostBuffer(const Backend& owner, int64_t bytes, std::shared_ptr<std::atomic<int64_t>> in_use)
-        : owner_(owner), bytes_(bytes), data_(static_cast<size_t>((bytes + 63) / 64) * 16),
-          in_use_(std::move(in_use)) {
+    HostBuffer(const Backend& owner, int64_t bytes, std::shared_ptr<HostBufferPool> pool,
+               std::shared_ptr<std::atomic<int64_t>> in_use)
+        : owner_(owner), bytes_(bytes), pool_(std::move(pool)),
+          data_(pool_->take(static_cast<size_t>((bytes + 63) / 64) * 16)), in_use_(std::move(in_use)) {
         in_use_->fetch_add(bytes_);
     }
-    ~HostBuffer() override { in_use_->fetch_sub(bytes_); }
+    ~HostBuffer() override {
+        in_use_->fetch_sub(bytes_);
+        pool_->give(std::move(data_));
+    }
     int64_t bytes() const override { return bytes_; }
     const Backend& owner() const override { return owner_; }
     void* host_data() const override { return const_cast<float*>(data_.data()); }
@@ -29,6 +34,7 @@ public:
 private:
     const Backend& owner_;
     int64_t bytes_;
+    std::shared_ptr<HostBufferPool> pool_;
     AlignedBuffer<float> data_;  // whole 64-byte lines so SIMD tails stay inside
     std::shared_ptr<std::atomic<int64_t>> in_use_;
 };
@@ -73,7 +79,7 @@ std::shared_ptr<DeviceBuffer> CpuBackend::allocate(int64_t bytes, const char* pu
     SDN_REQUIRE(bytes > 0, SDN_ERR_INVALID_ARGUMENT,
                 std::string("cpu: empty allocation for ") + purpose);
     try {
-        return std::make_shared<HostBuffer>(*this, bytes, in_use_);
+        return std::make_shared<HostBuffer>(*this, bytes, buffer_pool_, in_use_);
     } catch (const std::bad_alloc&) {
         fail(SDN_ERR_OUT_OF_MEMORY, "cpu: out of memory allocating " + std::to_string(bytes >> 20) +
                                         " MiB for " + purpose);
@@ -90,6 +96,8 @@ void CpuBackend::download(const TensorView& src, void* host) {
     const char* p = host_bytes(*this, src, "download");
     SDN_REQUIRE(src.contiguous(), SDN_ERR_INVALID_ARGUMENT, "download: strided source");
     std::memcpy(host, p, static_cast<size_t>(src.bytes()));
+    // Results leaving the backend end a model call: keep no freed buffers past it.
+    buffer_pool_->drop();
 }
 
 void CpuBackend::make_resident(const std::vector<const WeightRef*>& weights,

@@ -8,6 +8,7 @@
 
 #include "core/backend.h"
 #include "core/context.h"
+#include "cpu/host_buffer_pool.h"
 #include "cpu/host_memory.h"
 #include "cpu/op_profile.h"
 
@@ -81,6 +82,8 @@ private:
     // Shared with the buffers, which may outlive the backend, so each can give its bytes back.
     std::shared_ptr<std::atomic<int64_t>> in_use_ = std::make_shared<std::atomic<int64_t>>(0);
     OpProfile profile_;
+    // Freed large buffers, reused within a model call (cpu/host_buffer_pool.h).
+    std::shared_ptr<HostBufferPool> buffer_pool_ = std::make_shared<HostBufferPool>();
 };
 
 // A CpuBackend for ctx (a BackendFactory: what every context gets unless another device is

@@ -29,6 +29,11 @@ struct GemmJob {
     // panel[k * nr_max + j] = B[k0 + k, n0 + j] for k < kc, j < cols; zero for cols <= j < nr_max.
     std::function<void(int64_t n0, int64_t cols, int64_t k0, int64_t kc, int nr_max, float* panel)> pack_b;
 
+    // Optional, for the bf16 paths: B columns [n0, n0 + cols) (cols <= 32), K rows [k0, k0 + kc)
+    // written straight into the bf16 packed panel layout (cpu/gemm_bf16.h; zero past cols and
+    // from kc to kc_pad), in place of pack_b's float32 panel and its conversion.
+    std::function<void(int64_t n0, int64_t cols, int64_t k0, int64_t kc, int64_t kc_pad, uint16_t* dst)> pack_b_bf16;
+
     // Called once per finished C tile (rows m0.., columns n0..), e.g. to add a bias.
     std::function<void(int64_t m0, int64_t rows, int64_t n0, int64_t cols)> epilogue;
 

@@ -250,6 +250,11 @@ void gemm_block_bf16(const Bf16BlockKernel& kernel, const GemmJob& job, int64_t 
                               b_packed + p * kPanel * kc_pad);
                 continue;
             }
+            if (job.pack_b_bf16) {
+                job.pack_b_bf16(pn0, std::min<int64_t>(kPanel, bn0 + bcols - pn0), k0, kc, kc_pad,
+                                b_packed + p * kPanel * kc_pad);
+                continue;
+            }
             job.pack_b(pn0, std::min<int64_t>(kPanel, bn0 + bcols - pn0), k0, kc, kPanel, b_panel);
             pack_b_panel(b_panel, kc, kc_pad, b_packed + p * kPanel * kc_pad);
         }

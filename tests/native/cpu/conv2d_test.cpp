@@ -22,6 +22,8 @@ const ConvCase kCases[] = {
     {1, 40, 12, 12, 70, 3, 1, 1},  // K = 360 > one vector, N = 144 pixels spans panels
     {1, 8, 8, 8, 3, 3, 2, 0},    // stride 2 without padding
     {1, 32, 3, 40, 20, 3, 1, 0}, // K = 288 crosses the K tile boundary rules; rows wider than a panel
+    {2, 96, 4, 64, 40, 3, 1, 1},  // K = 864 in several slices; panels inside rows, both edges padded
+    {1, 6, 7, 37, 5, 3, 2, 1},   // stride 2 on rows wider than a panel half, odd width
 };
 
 class Conv2dPerVariant : public sdn_test::EveryVariant {};
