@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -23,12 +24,20 @@ using sdn::DType;
 const char* const kListedTypes[] = {"f32",  "f16",  "bf16", "q8_0", "q5_0", "q5_1", "q4_0",
                                     "q4_1", "q6_K", "q5_K", "q4_K", "q3_K", "q2_K"};
 
+bool is_flattened_conv(const std::string& name, const std::vector<int64_t>& shape, DType requested) {
+    const auto& tr = sdn::dtype_traits(requested);
+    if (!tr.quantized || shape.size() != 4 || name.rfind("model.diffusion_model.", 0) != 0) return false;
+    return shape.back() % tr.block_elems != 0 && (shape[1] * shape[2] * shape[3]) % tr.block_elems == 0;
+}
+
 // docs/cli.md: norms, biases and other 1-D tensors stay f32; embeddings and weights whose rows
-// are not whole blocks of the type become f16; the rest takes the requested type.
+// are not whole blocks of the type become f16, but for UNet convs whose rows of C*kh*kw are
+// (the default conv layout, "flattened"); the rest takes the requested type.
 DType expected_type(const std::string& name, const std::vector<int64_t>& shape, DType requested) {
     if (shape.size() < 2) return DType::F32;
     const auto& tr = sdn::dtype_traits(requested);
     if (!tr.quantized) return requested;
+    if (is_flattened_conv(name, shape, requested)) return requested;
     if (name.find("embedding") != std::string::npos || shape.back() % tr.block_elems != 0) return DType::F16;
     return requested;
 }
@@ -144,6 +153,52 @@ TEST_F(ConvertTypes, AnUnlistedTypeIsRefusedNamingTheValidOnes) {
         EXPECT_NE(m.find("f32, f16, bf16, q8_0, q5_0, q5_1, q4_0, q4_1, q6_K, q5_K, q4_K, q3_K, q2_K"), std::string::npos)
             << m;
     }
+}
+
+TEST_F(ConvertTypes, Q8_0ConvsAreStoredAsRowsOfCkkWithTheirShapeRecordedOrKeptF16OnRequest) {
+    const std::string flat = (dir / "flat.gguf").string(), f16 = (dir / "f16.gguf").string();
+    ASSERT_EQ(sdn_convert_with_conv_layout(ctx, source.c_str(), flat.c_str(), "q8_0", nullptr, "flattened"), SDN_OK)
+        << sdn_context_last_error(ctx);
+    ASSERT_EQ(sdn_convert_with_conv_layout(ctx, source.c_str(), f16.c_str(), "q8_0", nullptr, "f16"), SDN_OK)
+        << sdn_context_last_error(ctx);
+    const std::string conv = "model.diffusion_model.input_blocks.1.0.in_layers.2.weight";  // [64, 64, 3, 3]
+    const auto flat_file = sdn::Checkpoint::open(flat), f16_file = sdn::Checkpoint::open(f16);
+    const sdn::TensorEntry* q = flat_file->file().find(conv);
+    ASSERT_NE(q, nullptr);
+    EXPECT_EQ(q->ref.type, DType::Q8_0);
+    EXPECT_EQ(q->ref.shape, (std::vector<int64_t>{64, 64, 3, 3}));
+    EXPECT_EQ(q->ref.row_elems(), 64 * 9);
+    const auto& meta = flat_file->file().metadata();
+    EXPECT_NE(meta.find("comfy.gguf.orig_shape." + conv), meta.end());
+    // conv_in's rows of 4*3*3 = 36 are not whole blocks: f16 in both layouts.
+    EXPECT_EQ(flat_file->file().find("model.diffusion_model.input_blocks.0.0.weight")->ref.type, DType::F16);
+    // The VAE's convs are not the UNet's: f16 in both.
+    EXPECT_EQ(flat_file->file().find("first_stage_model.decoder.conv_in.weight")->ref.type, DType::F16);
+    const sdn::TensorEntry* h = f16_file->file().find(conv);
+    ASSERT_NE(h, nullptr);
+    EXPECT_EQ(h->ref.type, DType::F16);
+    EXPECT_EQ(f16_file->file().metadata().count("comfy.gguf.orig_shape." + conv), 0u);
+
+    // Converting the flattened file again keeps the conv's blocks and its record.
+    const std::string again = (dir / "again.gguf").string();
+    ASSERT_EQ(sdn_convert_with_conv_layout(ctx, flat.c_str(), again.c_str(), "q8_0", nullptr, "f16"), SDN_OK)
+        << sdn_context_last_error(ctx);
+    const auto again_file = sdn::Checkpoint::open(again);
+    const sdn::TensorEntry* r = again_file->file().find(conv);
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(r->ref.type, DType::Q8_0);
+    EXPECT_EQ(r->ref.shape, q->ref.shape);
+    ASSERT_EQ(r->ref.nbytes, q->ref.nbytes);
+    EXPECT_EQ(std::memcmp(r->ref.data, q->ref.data, static_cast<size_t>(q->ref.nbytes)), 0);
+}
+
+TEST_F(ConvertTypes, AnUnknownConvLayoutIsRefusedNamingTheValidOnes) {
+    const std::string out = (dir / "bad.gguf").string();
+    EXPECT_EQ(sdn_convert_with_conv_layout(ctx, source.c_str(), out.c_str(), "q8_0", nullptr, "sdcpp"),
+              SDN_ERR_INVALID_ARGUMENT);
+    const std::string message = sdn_context_last_error(ctx);
+    EXPECT_NE(message.find("'sdcpp'"), std::string::npos) << message;
+    EXPECT_NE(message.find("flattened or f16"), std::string::npos) << message;
 }
 
 }  // namespace
