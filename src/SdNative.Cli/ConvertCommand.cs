@@ -25,10 +25,10 @@ public static class ConvertCommand
         var tokenizer = new Option<string?>("--tokenizer") { Description = "A CLIP vocabulary to embed (default: one found beside the model)." };
         var convLayout = new Option<string>("--conv-layout")
         {
-            Description = "How quantized types store UNet 3x3/1x1 convs: flattened (quantized as [O, C*kh*kw] rows with ComfyUI-GGUF's orig_shape record; faster on CPUs with VNNI) or f16 (kept f16, stable-diffusion.cpp's layout).",
-            DefaultValueFactory = _ => "flattened",
+            Description = "How quantized types store UNet 3x3/1x1 convs: f16 (kept f16, stable-diffusion.cpp's layout) or flattened (quantized as [O, C*kh*kw] rows with ComfyUI-GGUF's orig_shape record; faster on CPUs with AVX512-VNNI, less accurate).",
+            DefaultValueFactory = _ => "f16",
         };
-        convLayout.AcceptOnlyFromAmong("flattened", "f16");
+        convLayout.AcceptOnlyFromAmong("f16", "flattened");
         var command = new Command("convert", "Convert a checkpoint to GGUF with quantized weights (norms and biases stay f32/f16).") { input, output, type, tokenizer, convLayout };
         command.SetAction((parse, token) => CliApp.Guard(console, async () =>
         {
@@ -44,7 +44,7 @@ public static class ConvertCommand
             RequireListedType(weightType);
             using var engine = new SdnEngine();
             var started = DateTime.UtcNow;
-            var layout = parse.GetValue(convLayout) == "f16" ? ConvLayout.F16 : ConvLayout.Flattened;
+            var layout = parse.GetValue(convLayout) == "flattened" ? ConvLayout.Flattened : ConvLayout.F16;
             await ModelFiles.ConvertAsync(engine, Path.GetFullPath(inPath), Path.GetFullPath(outPath), weightType, layout, parse.GetValue(tokenizer), null, token);
             console.Out.WriteLine($"wrote {outPath} ({new FileInfo(outPath).Length / (1024.0 * 1024.0):F1} MiB, {weightType}) in {(DateTime.UtcNow - started).TotalSeconds:F1} s");
             return ExitCodes.Success;

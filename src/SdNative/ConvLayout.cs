@@ -4,12 +4,12 @@ namespace SdNative;
 /// whole quantization blocks.</summary>
 public enum ConvLayout
 {
-    /// <summary>Quantized when their rows of C·kh·kw are whole blocks, stored as [O, C·kh·kw] with the
-    /// 4-D shape in ComfyUI-GGUF's <c>comfy.gguf.orig_shape.*</c> record; the CPU's integer products
-    /// then run them. What <see cref="ModelFiles.ConvertAsync(SdnEngine, string, string, string, string?, IProgress{GenerationProgress}?, CancellationToken)"/> writes.</summary>
-    Flattened,
-
-    /// <summary>Kept f16, as stable-diffusion.cpp's converter writes them, for readers that know no
-    /// orig_shape record.</summary>
+    /// <summary>Kept f16, as stable-diffusion.cpp's converter writes them (the default).</summary>
     F16,
+
+    /// <summary>Quantized when their rows of C·kh·kw are whole blocks, stored as [O, C·kh·kw] with the
+    /// 4-D shape in ComfyUI-GGUF's <c>comfy.gguf.orig_shape.*</c> record. On CPUs with AVX512-VNNI the
+    /// integer products then run the convs: faster, but their activations are quantized too, which
+    /// costs accuracy (docs/performance.md).</summary>
+    Flattened,
 }

@@ -83,9 +83,9 @@ public static class ModelFiles
     }
 
     /// <summary>Converts a checkpoint to GGUF with weights of weightType ("f16", "q8_0", "q4_K", ...);
-    /// UNet convs as <see cref="ConvLayout.Flattened"/>.</summary>
+    /// UNet convs as <see cref="ConvLayout.F16"/>.</summary>
     public static Task ConvertAsync(SdnEngine engine, string inputPath, string outputPath, string weightType, string? tokenizerPath = null, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        ConvertAsync(engine, inputPath, outputPath, weightType, ConvLayout.Flattened, tokenizerPath, progress, cancellationToken);
+        ConvertAsync(engine, inputPath, outputPath, weightType, ConvLayout.F16, tokenizerPath, progress, cancellationToken);
 
     /// <summary>Converts a checkpoint to GGUF with weights of weightType, storing the UNet convs a
     /// quantized type cannot split by kernel rows as convLayout says.</summary>

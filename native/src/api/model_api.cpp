@@ -208,7 +208,7 @@ SDN_API sdn_status sdn_convert_with_conv_layout(sdn_context* ctx, const char* in
         SDN_REQUIRE_ARG(out_path);
         const std::string type_name = weight_type ? weight_type : "f16";
         const DType type = writable_weight_type_from_name(type_name);
-        const ConvLayout layout = conv_layout_from_name(conv_layout ? conv_layout : "flattened");
+        const ConvLayout layout = conv_layout_from_name(conv_layout ? conv_layout : "f16");
         convert_checkpoint(ctx->impl, in_path, out_path, type,
                            tokenizer_path ? tokenizer_path : "", layout);
     });

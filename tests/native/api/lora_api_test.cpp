@@ -341,11 +341,11 @@ TEST(LoraApiQuantized, QuantizedBasesGetF16CopiesOrSidePaths) {
     sdn_context_free(ctx);
 }
 
-// A q8_0 conversion keeps the UNet's 3x3 convs as q8_0 rows of C*3*3 (conv layout
-// "flattened"); LoCon modules on them get f16 copies of the merge, read from those rows.
+// A q8_0 conversion in the "flattened" conv layout keeps the UNet's 3x3 convs as q8_0 rows of
+// C*3*3; LoCon modules on them get f16 copies of the merge, read from those rows.
 TEST_F(LoraApi, LoconOnConvsKeptAsQ8_0RowsPatchesAsItsFormulaSays) {
     const std::string q8 = (files->dir() / "tiny_q8_0.gguf").string();
-    ASSERT_EQ(sdn_convert(ctx, files->model().c_str(), q8.c_str(), "q8_0", nullptr), SDN_OK)
+    ASSERT_EQ(sdn_convert_with_conv_layout(ctx, files->model().c_str(), q8.c_str(), "q8_0", nullptr, "flattened"), SDN_OK)
         << sdn_context_last_error(ctx);
     sdn_model* base = nullptr;
     ASSERT_EQ(sdn_checkpoint_load(ctx, q8.c_str(), nullptr, &base, nullptr, nullptr), SDN_OK)

@@ -31,13 +31,14 @@ bool is_flattened_conv(const std::string& name, const std::vector<int64_t>& shap
 }
 
 // docs/cli.md: norms, biases and other 1-D tensors stay f32; embeddings and weights whose rows
-// are not whole blocks of the type become f16, but for UNet convs whose rows of C*kh*kw are
-// (the default conv layout, "flattened"); the rest takes the requested type.
-DType expected_type(const std::string& name, const std::vector<int64_t>& shape, DType requested) {
+// are not whole blocks of the type become f16, but in the "flattened" conv layout for UNet
+// convs whose rows of C*kh*kw are; the rest takes the requested type.
+DType expected_type(const std::string& name, const std::vector<int64_t>& shape, DType requested,
+                    bool flattened) {
     if (shape.size() < 2) return DType::F32;
     const auto& tr = sdn::dtype_traits(requested);
     if (!tr.quantized) return requested;
-    if (is_flattened_conv(name, shape, requested)) return requested;
+    if (flattened && is_flattened_conv(name, shape, requested)) return requested;
     if (name.find("embedding") != std::string::npos || shape.back() % tr.block_elems != 0) return DType::F16;
     return requested;
 }
@@ -113,20 +114,27 @@ protected:
     std::string source;
 };
 
-TEST_F(ConvertTypes, EveryListedTypeIsWrittenLoadsAndGenerates) {
+// Every type in both conv layouts (sdn_convert: "f16").
+class ConvertTypesInLayout : public ConvertTypes, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(ConvertTypesInLayout, EveryListedTypeIsWrittenLoadsAndGenerates) {
     const std::vector<float> reference = generate(source);
     ASSERT_EQ(reference.size(), 64u * 64 * 3);
-    auto src = sdn::Checkpoint::open(source);
+    const std::string layout = GetParam();
     for (const char* name : kListedTypes) {
         SCOPED_TRACE(name);
         const DType requested = sdn::dtype_from_name(name);
         const std::string out = (dir / (std::string(name) + ".gguf")).string();
-        ASSERT_EQ(sdn_convert(ctx, source.c_str(), out.c_str(), name, nullptr), SDN_OK) << sdn_context_last_error(ctx);
+        const sdn_status status = layout == "f16"
+                                      ? sdn_convert(ctx, source.c_str(), out.c_str(), name, nullptr)
+                                      : sdn_convert_with_conv_layout(ctx, source.c_str(), out.c_str(), name,
+                                                                     nullptr, layout.c_str());
+        ASSERT_EQ(status, SDN_OK) << sdn_context_last_error(ctx);
         {
             auto converted = sdn::Checkpoint::open(out);
             int with_requested_type = 0;
             for (const sdn::TensorEntry& e : converted->file().tensors()) {
-                EXPECT_EQ(e.ref.type, expected_type(e.name, e.ref.shape, requested)) << e.name;
+                EXPECT_EQ(e.ref.type, expected_type(e.name, e.ref.shape, requested, layout == "flattened")) << e.name;
                 with_requested_type += e.ref.type == requested;
             }
             EXPECT_GT(with_requested_type, 0) << "no tensor was eligible for " << name;
@@ -143,6 +151,8 @@ TEST_F(ConvertTypes, EveryListedTypeIsWrittenLoadsAndGenerates) {
         fs::remove(out);
     }
 }
+
+INSTANTIATE_TEST_SUITE_P(ConvLayouts, ConvertTypesInLayout, ::testing::Values("f16", "flattened"));
 
 TEST_F(ConvertTypes, AnUnlistedTypeIsRefusedNamingTheValidOnes) {
     const std::string out = (dir / "bad.gguf").string();

@@ -1,5 +1,5 @@
-// Quantized conv weights kept as rows of C*kh*kw (a q8_0 conversion's default conv layout, and
-// ComfyUI-GGUF's flattened convs) on the Vulkan backend: the upload reads them as O rows of
+// Quantized conv weights kept as rows of C*kh*kw (a q8_0 conversion in the "flattened" conv
+// layout, and ComfyUI-GGUF's flattened convs) on the Vulkan backend: the upload reads them as O rows of
 // C*kh*kw, the rows conv2d's shader walks, so a UNet evaluation on lavapipe computes what the
 // CPU's float32 variant computes from the same blocks (both expand q8_0 exactly). Bound as in
 // vulkan_models_test.cpp: one float32 UNet evaluation agrees to about 1e-5.
@@ -36,7 +36,7 @@ TEST(VulkanQuantizedConv, Q8_0ConvRowsComputeAsOnTheCpu) {
     sdn_context *cpu = contexts.cpu, *vk = contexts.vk;
     TinyLoraFolder files(cpu);
     const std::string q8 = (files.dir() / "tiny_q8_0.gguf").string();
-    ASSERT_EQ(sdn_convert(cpu, files.model().c_str(), q8.c_str(), "q8_0", nullptr), SDN_OK)
+    ASSERT_EQ(sdn_convert_with_conv_layout(cpu, files.model().c_str(), q8.c_str(), "q8_0", nullptr, "flattened"), SDN_OK)
         << sdn_context_last_error(cpu);
     {
         const auto f = sdn::ModelFile::open(q8);
