@@ -453,8 +453,8 @@ SDN_API sdn_status sdn_make_test_model_arch(sdn_context* ctx, const char* path,
                                             const char* weight_type, uint64_t seed, int32_t arch);
 
 /* Converts a checkpoint to GGUF with weights of weight_type (norms, biases and small tensors
- * stay f32/f16). Embeds the tokenizer vocabulary when tokenizer_path (or one found beside
- * the model) is available. */
+ * stay f32/f16; UNet convs as sdn_convert_with_conv_layout's "f16"). Embeds the tokenizer
+ * vocabulary when tokenizer_path (or one found beside the model) is available. */
 SDN_API sdn_status sdn_convert(sdn_context* ctx, const char* in_path, const char* out_path,
                                const char* weight_type, const char* tokenizer_path);
 
@@ -477,6 +477,17 @@ SDN_API sdn_status sdn_make_test_gguf(sdn_context* ctx, const char* path, const 
  * the released width; 4..256), 4 latent channels. For tests. */
 SDN_API sdn_status sdn_make_test_taesd(sdn_context* ctx, const char* path, const char* part,
                                        int32_t width, uint64_t seed);
+
+/* sdn_convert with a choice for quantized types of how UNet conv weights whose kernel rows
+ * (kw = 3 or 1) are not whole blocks are stored. conv_layout "f16" (NULL; what sdn_convert
+ * writes): kept f16, as stable-diffusion.cpp's converter writes them. "flattened": quantized
+ * when their rows of C*kh*kw are whole blocks, stored as [O, C*kh*kw] with the 4-D shape in
+ * comfy.gguf.orig_shape.<name> (ComfyUI-GGUF's record), so the CPU's integer products apply
+ * to them: faster, less accurate (their activations are quantized too). */
+SDN_API sdn_status sdn_convert_with_conv_layout(sdn_context* ctx, const char* in_path,
+                                                const char* out_path, const char* weight_type,
+                                                const char* tokenizer_path,
+                                                const char* conv_layout);
 
 /* ------------------------------------------------------------------ live previews (TAESD) */
 

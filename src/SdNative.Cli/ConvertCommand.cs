@@ -23,7 +23,13 @@ public static class ConvertCommand
         var output = new Argument<string>("out") { Description = "The GGUF file to write." };
         var type = new Option<string>("--type") { Description = $"Weight type: {string.Join(", ", Types)}.", DefaultValueFactory = _ => "f16" };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "A CLIP vocabulary to embed (default: one found beside the model)." };
-        var command = new Command("convert", "Convert a checkpoint to GGUF with quantized weights (norms and biases stay f32/f16).") { input, output, type, tokenizer };
+        var convLayout = new Option<string>("--conv-layout")
+        {
+            Description = "How quantized types store UNet 3x3/1x1 convs: f16 (kept f16, stable-diffusion.cpp's layout) or flattened (quantized as [O, C*kh*kw] rows with ComfyUI-GGUF's orig_shape record; faster on CPUs with AVX512-VNNI, less accurate).",
+            DefaultValueFactory = _ => "f16",
+        };
+        convLayout.AcceptOnlyFromAmong("f16", "flattened");
+        var command = new Command("convert", "Convert a checkpoint to GGUF with quantized weights (norms and biases stay f32/f16).") { input, output, type, tokenizer, convLayout };
         command.SetAction((parse, token) => CliApp.Guard(console, async () =>
         {
             string inPath = parse.GetValue(input)!, outPath = parse.GetValue(output)!, weightType = parse.GetValue(type)!;
@@ -38,7 +44,8 @@ public static class ConvertCommand
             RequireListedType(weightType);
             using var engine = new SdnEngine();
             var started = DateTime.UtcNow;
-            await ModelFiles.ConvertAsync(engine, Path.GetFullPath(inPath), Path.GetFullPath(outPath), weightType, parse.GetValue(tokenizer), null, token);
+            var layout = parse.GetValue(convLayout) == "flattened" ? ConvLayout.Flattened : ConvLayout.F16;
+            await ModelFiles.ConvertAsync(engine, Path.GetFullPath(inPath), Path.GetFullPath(outPath), weightType, layout, parse.GetValue(tokenizer), null, token);
             console.Out.WriteLine($"wrote {outPath} ({new FileInfo(outPath).Length / (1024.0 * 1024.0):F1} MiB, {weightType}) in {(DateTime.UtcNow - started).TotalSeconds:F1} s");
             return ExitCodes.Success;
         }, token));

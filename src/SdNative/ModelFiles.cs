@@ -101,14 +101,26 @@ public static class ModelFiles
         }, null, cancellationToken);
     }
 
-    /// <summary>Converts a checkpoint to GGUF with weights of weightType ("f16", "q8_0", "q4_K", ...).</summary>
-    public static Task ConvertAsync(SdnEngine engine, string inputPath, string outputPath, string weightType, string? tokenizerPath = null, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>Converts a checkpoint to GGUF with weights of weightType ("f16", "q8_0", "q4_K", ...);
+    /// UNet convs as <see cref="ConvLayout.F16"/>.</summary>
+    public static Task ConvertAsync(SdnEngine engine, string inputPath, string outputPath, string weightType, string? tokenizerPath = null, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        ConvertAsync(engine, inputPath, outputPath, weightType, ConvLayout.F16, tokenizerPath, progress, cancellationToken);
+
+    /// <summary>Converts a checkpoint to GGUF with weights of weightType, storing the UNet convs a
+    /// quantized type cannot split by kernel rows as convLayout says.</summary>
+    public static Task ConvertAsync(SdnEngine engine, string inputPath, string outputPath, string weightType, ConvLayout convLayout, string? tokenizerPath = null, IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(engine);
+        var layout = convLayout switch
+        {
+            ConvLayout.Flattened => "flattened",
+            ConvLayout.F16 => "f16",
+            _ => throw new ArgumentOutOfRangeException(nameof(convLayout), convLayout, "unknown conv layout"),
+        };
         return engine.RunAsync($"Converting '{inputPath}'", (nint ctx, out bool done) =>
         {
             done = true;
-            return NativeMethods.sdn_convert(ctx, inputPath, outputPath, weightType, tokenizerPath!);
+            return NativeMethods.sdn_convert_with_conv_layout(ctx, inputPath, outputPath, weightType, tokenizerPath!, layout);
         }, progress, cancellationToken);
     }
 

@@ -86,6 +86,28 @@ public sealed class ModelCommandTests : IDisposable
         Assert.Contains(".gguf", badOut.Err);
     }
 
+    [Fact]
+    public async Task ConvLayoutFlattenedQuantizesTheUnetConvsAndTheDefaultKeepsThemF16()
+    {
+        var model = Path.Combine(_dir, "tiny.safetensors");
+        Assert.Equal(0, (await CliRun.InProcess("make-test-model", "--out", model, "--type", "f16")).Code);
+        string flat = Path.Combine(_dir, "flat.gguf"), f16 = Path.Combine(_dir, "f16.gguf");
+        var flattened = await CliRun.InProcess("convert", model, flat, "--type", "q8_0", "--conv-layout", "flattened");
+        Assert.True(flattened.Code == 0, flattened.Err);
+        var byDefault = await CliRun.InProcess("convert", model, f16, "--type", "q8_0");
+        Assert.True(byDefault.Code == 0, byDefault.Err);
+        // The tiny UNet's 3x3 convs (all but conv_in) are q8_0 in one (1.06 bytes a weight) and
+        // f16 in the other (2 bytes), and record their shape only when flattened.
+        Assert.True(new FileInfo(flat).Length < new FileInfo(f16).Length, $"{new FileInfo(flat).Length} vs {new FileInfo(f16).Length}");
+        var orig = System.Text.Encoding.ASCII.GetBytes("comfy.gguf.orig_shape.model.diffusion_model.input_blocks.1.0.in_layers.2.weight");
+        Assert.True(File.ReadAllBytes(flat).AsSpan().IndexOf(orig) >= 0);
+        Assert.True(File.ReadAllBytes(f16).AsSpan().IndexOf(orig) < 0);
+
+        var bad = await CliRun.InProcess("convert", model, Path.Combine(_dir, "o.gguf"), "--type", "q8_0", "--conv-layout", "sdcpp");
+        Assert.Equal(2, bad.Code);
+        Assert.Contains("sdcpp", bad.Err);
+    }
+
     private const string ListedTypes = "f32, f16, bf16, q8_0, q5_0, q5_1, q4_0, q4_1, q6_K, q5_K, q4_K, q3_K, q2_K";
 
     [Theory]

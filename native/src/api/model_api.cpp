@@ -198,17 +198,25 @@ SDN_API sdn_status sdn_make_test_model_arch(sdn_context* ctx, const char* path,
     });
 }
 
-SDN_API sdn_status sdn_convert(sdn_context* ctx, const char* in_path, const char* out_path,
-                               const char* weight_type, const char* tokenizer_path) {
+SDN_API sdn_status sdn_convert_with_conv_layout(sdn_context* ctx, const char* in_path,
+                                                const char* out_path, const char* weight_type,
+                                                const char* tokenizer_path,
+                                                const char* conv_layout) {
     return guarded(ctx, [&] {
         SDN_REQUIRE_ARG(ctx);
         SDN_REQUIRE_ARG(in_path);
         SDN_REQUIRE_ARG(out_path);
         const std::string type_name = weight_type ? weight_type : "f16";
         const DType type = writable_weight_type_from_name(type_name);
+        const ConvLayout layout = conv_layout_from_name(conv_layout ? conv_layout : "f16");
         convert_checkpoint(ctx->impl, in_path, out_path, type,
-                           tokenizer_path ? tokenizer_path : "");
+                           tokenizer_path ? tokenizer_path : "", layout);
     });
+}
+
+SDN_API sdn_status sdn_convert(sdn_context* ctx, const char* in_path, const char* out_path,
+                               const char* weight_type, const char* tokenizer_path) {
+    return sdn_convert_with_conv_layout(ctx, in_path, out_path, weight_type, tokenizer_path, nullptr);
 }
 
 SDN_API sdn_status sdn_model_info(sdn_context* ctx, const char* path, char* buffer,

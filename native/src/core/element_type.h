@@ -45,19 +45,24 @@ DType dtype_from_name(const std::string& name);
 int64_t dtype_row_bytes(DType t, int64_t n);
 
 // A read-only view of a stored weight: PyTorch dimension order (outermost first), data
-// usually memory-mapped. Rows are the last dimension: a [N, K] linear weight is N rows of K.
+// usually memory-mapped. Rows are the last dimension: a [N, K] linear weight is N rows of K,
+// unless row_length says otherwise.
 struct WeightRef {
     DType type = DType::Invalid;
     std::vector<int64_t> shape;
     const void* data = nullptr;
     int64_t nbytes = 0;
+    // Elements per stored row when the rows are not the last dimension (0: they are). A
+    // quantized [O, C, kh, kw] conv weight whose kw is not a whole block but whose C*kh*kw is
+    // stores O rows of C*kh*kw (the row layout conv2d reads), so it can keep its blocks.
+    int64_t row_length = 0;
 
     int64_t elements() const {
         int64_t n = 1;
         for (int64_t d : shape) n *= d;
         return n;
     }
-    int64_t row_elems() const { return shape.empty() ? 1 : shape.back(); }
+    int64_t row_elems() const { return row_length > 0 ? row_length : shape.empty() ? 1 : shape.back(); }
     int64_t rows() const { return row_elems() ? elements() / row_elems() : 0; }
     bool valid() const { return data != nullptr && type != DType::Invalid; }
 };

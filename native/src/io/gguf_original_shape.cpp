@@ -51,6 +51,15 @@ void apply_gguf_original_shape(const std::map<std::string, MetaValue>& metadata,
         ref.shape = std::move(shape);
         return;
     }
+    // A convolution [O, C, kh, kw] is read as O rows of C*kh*kw (conv2d's W[O, C*k*k]); when
+    // those rows are whole blocks the flat [n/256, 256] bytes already are O rows of blocks,
+    // so the weight keeps its type (and the integer products) under its own shape.
+    const int64_t outer_row = count / shape.front();
+    if (shape.size() > 2 && outer_row % traits.block_elems == 0) {
+        ref.shape = std::move(shape);
+        ref.row_length = outer_row;
+        return;
+    }
     // Rows of the original shape would start inside a block: expand to f16, row by row of
     // the stored [n/256, 256] layout.
     std::vector<uint16_t> half(static_cast<size_t>(count));

@@ -19,8 +19,10 @@ namespace sdn {
 std::string gguf_original_shape_key(const std::string& tensor_name);
 
 // Gives entry the shape metadata records for it, if any. Plain types and quantized rows that
-// stay whole blocks keep their bytes (the element order is the same); a quantized tensor
-// whose original rows do not split into whole blocks is expanded to f16 into a buffer
+// stay whole blocks keep their bytes (the element order is the same), and so does a
+// quantized tensor of 3 or 4 dimensions whose rows along everything after the outermost
+// dimension are whole blocks (a conv weight: WeightRef::row_length says so); any other
+// quantized tensor whose original rows do not split into whole blocks is expanded to f16 into a buffer
 // appended to `converted`, which must outlive the entry. Throws Error(SDN_ERR_FORMAT) naming
 // the tensor for a shape that is not an integer array of 1..4 positive dimensions holding
 // the tensor's element count.

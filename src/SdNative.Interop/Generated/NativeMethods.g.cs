@@ -245,6 +245,10 @@ public static unsafe partial class NativeMethods
     [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
     public static partial SdnStatus sdn_make_test_taesd(nint ctx, string path, string part, int width, ulong seed);
 
+    [LibraryImport(LibraryName, EntryPoint = "sdn_convert_with_conv_layout", StringMarshalling = StringMarshalling.Utf8)]
+    [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
+    public static partial SdnStatus sdn_convert_with_conv_layout(nint ctx, string in_path, string out_path, string weight_type, string tokenizer_path, string conv_layout);
+
     [LibraryImport(LibraryName, EntryPoint = "sdn_taesd_load", StringMarshalling = StringMarshalling.Utf8)]
     [UnmanagedCallConv(CallConvs = new[] { typeof(System.Runtime.CompilerServices.CallConvCdecl) })]
     public static partial SdnStatus sdn_taesd_load(nint ctx, string path, nint* @out);

@@ -61,6 +61,17 @@ protected:
             << sdn_context_last_error(ctx);
         return out;
     }
+    // A test LoRA (seed 9) written as f16 under `name` in the folder; stems gets the UNet
+    // weights its modules adapt.
+    std::string write_lora(const sdn::TestLoraSpec& spec, const char* name, std::map<std::string, std::string>& stems) {
+        std::vector<sdn::TestLoraModule> modules;
+        const auto tensors = sdn::make_test_lora_tensors(sdn::TestModelSpec{}, spec, 9, &modules);
+        const std::string path = (files->dir() / name).string();
+        sdn::write_safetensors(path, tensors, sdn::DType::F16);
+        for (const auto& m : modules)
+            if (m.target.rfind("model.diffusion_model.", 0) == 0) stems[m.target] = m.stem;
+        return path;
+    }
 
     sdn_context* ctx = nullptr;
     Logs logs;
@@ -229,13 +240,8 @@ TEST_F(LoraApi, LoconAndPeftFilesPatchAsTheirFormulasSay) {
         sdn::TestLoraSpec spec;
         spec.naming = naming;
         spec.locon = naming == sdn::TestLoraNaming::Kohya;  // resnet convs, one with lora_mid
-        std::vector<sdn::TestLoraModule> modules;
-        const auto tensors = sdn::make_test_lora_tensors(sdn::TestModelSpec{}, spec, 9, &modules);
-        const std::string path = (files->dir() / (spec.locon ? "locon.safetensors" : "peft.safetensors")).string();
-        sdn::write_safetensors(path, tensors, sdn::DType::F16);
         std::map<std::string, std::string> stems;
-        for (const auto& m : modules)
-            if (m.target.rfind("model.diffusion_model.", 0) == 0) stems[m.target] = m.stem;
+        const std::string path = write_lora(spec, spec.locon ? "locon.safetensors" : "peft.safetensors", stems);
         sdn_model* patched = apply(base, path, 0.7f);
         ASSERT_NE(patched, nullptr);
         auto values = file_values(path);
@@ -333,6 +339,31 @@ TEST(LoraApiQuantized, QuantizedBasesGetF16CopiesOrSidePaths) {
         sdn_model_free(base);
     }
     sdn_context_free(ctx);
+}
+
+// A q8_0 conversion in the "flattened" conv layout keeps the UNet's 3x3 convs as q8_0 rows of
+// C*3*3; LoCon modules on them get f16 copies of the merge, read from those rows.
+TEST_F(LoraApi, LoconOnConvsKeptAsQ8_0RowsPatchesAsItsFormulaSays) {
+    const std::string q8 = (files->dir() / "tiny_q8_0.gguf").string();
+    ASSERT_EQ(sdn_convert_with_conv_layout(ctx, files->model().c_str(), q8.c_str(), "q8_0", nullptr, "flattened"), SDN_OK)
+        << sdn_context_last_error(ctx);
+    sdn_model* base = nullptr;
+    ASSERT_EQ(sdn_checkpoint_load(ctx, q8.c_str(), nullptr, &base, nullptr, nullptr), SDN_OK)
+        << sdn_context_last_error(ctx);
+    const sdn::WeightRef* conv = base->recipe->lookup("model.diffusion_model.input_blocks.1.0.in_layers.2.weight");
+    ASSERT_NE(conv, nullptr);
+    EXPECT_EQ(conv->type, sdn::DType::Q8_0);
+    EXPECT_EQ(conv->row_elems(), conv->shape[1] * 9);
+    sdn::TestLoraSpec spec;
+    spec.locon = true;
+    std::map<std::string, std::string> stems;
+    const std::string path = write_lora(spec, "locon.safetensors", stems);
+    sdn_model* patched = apply(base, path, 0.7f);
+    ASSERT_NE(patched, nullptr);
+    auto values = file_values(path);
+    EXPECT_EQ(check_patched(*base, *patched, stems, {{&values, 0.7}}), 64);
+    sdn_model_free(patched);
+    sdn_model_free(base);
 }
 
 TEST_F(LoraApi, AGgufLoraPatchesAsItsSafetensorsTwin) {

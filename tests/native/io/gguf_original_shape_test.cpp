@@ -1,4 +1,5 @@
 // ComfyUI-GGUF's comfy.gguf.orig_shape.* metadata: tensors get their recorded shape back,
+// quantized convs keep their blocks when their rows of C*kh*kw are whole blocks, other
 // quantized ones whose rows would start inside a block come back as f16, and bad records
 // fail naming the tensor.
 #include "io/gguf_original_shape.h"
@@ -97,6 +98,34 @@ TEST(GgufOriginalShape, QuantizedRowsThatSplitBlocksComeBackAsF16) {
         }
     }
     std::remove(path.c_str());
+}
+
+// A conv's kernel rows (kw = 3) split blocks, but its rows of C*kh*kw (conv2d's W[O, C*k*k])
+// do: the weight keeps its bytes and type under its 4-D shape, read as O rows of C*kh*kw.
+void expect_kept_as_conv_rows(sdn::DType type, std::vector<int32_t> shape) {
+    int64_t n = 1;
+    for (int32_t d : shape) n *= d;
+    const int64_t row = n / shape.front();
+    const auto values = ramp(static_cast<size_t>(n));
+    const std::string path = write({{"conv.weight", {n / 256, 256}, type, values}}, {shape_of("conv.weight", shape)});
+    const auto f = sdn::ModelFile::open(path);
+    const auto* conv = f->find("conv.weight");
+    ASSERT_NE(conv, nullptr);
+    EXPECT_EQ(conv->ref.type, type);
+    EXPECT_EQ(conv->ref.shape, std::vector<int64_t>(shape.begin(), shape.end()));
+    EXPECT_EQ(conv->ref.row_elems(), row);
+    EXPECT_EQ(conv->ref.rows(), shape.front());
+    // The bytes are those of O rows of C*kh*kw encoded on their own.
+    const auto rows = sdn::encode_weight(values.data(), n, row, type);
+    ASSERT_EQ(conv->ref.nbytes, static_cast<int64_t>(rows.size()));
+    EXPECT_EQ(std::memcmp(conv->ref.data, rows.data(), rows.size()), 0);
+    std::remove(path.c_str());
+}
+
+TEST(GgufOriginalShape, QuantizedConvWhoseKernelRowsAreWholeBlocksStaysQuantized) {
+    expect_kept_as_conv_rows(sdn::DType::Q8_0, {32, 32, 3, 3});    // rows of 288 = 9 blocks
+    expect_kept_as_conv_rows(sdn::DType::Q4_0, {64, 32, 1, 1});    // a 1x1 conv: rows of 32
+    expect_kept_as_conv_rows(sdn::DType::Q4_K, {2, 256, 3, 3});    // rows of 2304 = 9 super-blocks
 }
 
 TEST(GgufOriginalShape, RecordsThatDoNotFitAreFormatErrorsNamingTheTensor) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -23,12 +24,21 @@ using sdn::DType;
 const char* const kListedTypes[] = {"f32",  "f16",  "bf16", "q8_0", "q5_0", "q5_1", "q4_0",
                                     "q4_1", "q6_K", "q5_K", "q4_K", "q3_K", "q2_K"};
 
+bool is_flattened_conv(const std::string& name, const std::vector<int64_t>& shape, DType requested) {
+    const auto& tr = sdn::dtype_traits(requested);
+    if (!tr.quantized || shape.size() != 4 || name.rfind("model.diffusion_model.", 0) != 0) return false;
+    return shape.back() % tr.block_elems != 0 && (shape[1] * shape[2] * shape[3]) % tr.block_elems == 0;
+}
+
 // docs/cli.md: norms, biases and other 1-D tensors stay f32; embeddings and weights whose rows
-// are not whole blocks of the type become f16; the rest takes the requested type.
-DType expected_type(const std::string& name, const std::vector<int64_t>& shape, DType requested) {
+// are not whole blocks of the type become f16, but in the "flattened" conv layout for UNet
+// convs whose rows of C*kh*kw are; the rest takes the requested type.
+DType expected_type(const std::string& name, const std::vector<int64_t>& shape, DType requested,
+                    bool flattened) {
     if (shape.size() < 2) return DType::F32;
     const auto& tr = sdn::dtype_traits(requested);
     if (!tr.quantized) return requested;
+    if (flattened && is_flattened_conv(name, shape, requested)) return requested;
     if (name.find("embedding") != std::string::npos || shape.back() % tr.block_elems != 0) return DType::F16;
     return requested;
 }
@@ -104,20 +114,27 @@ protected:
     std::string source;
 };
 
-TEST_F(ConvertTypes, EveryListedTypeIsWrittenLoadsAndGenerates) {
+// Every type in both conv layouts (sdn_convert: "f16").
+class ConvertTypesInLayout : public ConvertTypes, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(ConvertTypesInLayout, EveryListedTypeIsWrittenLoadsAndGenerates) {
     const std::vector<float> reference = generate(source);
     ASSERT_EQ(reference.size(), 64u * 64 * 3);
-    auto src = sdn::Checkpoint::open(source);
+    const std::string layout = GetParam();
     for (const char* name : kListedTypes) {
         SCOPED_TRACE(name);
         const DType requested = sdn::dtype_from_name(name);
         const std::string out = (dir / (std::string(name) + ".gguf")).string();
-        ASSERT_EQ(sdn_convert(ctx, source.c_str(), out.c_str(), name, nullptr), SDN_OK) << sdn_context_last_error(ctx);
+        const sdn_status status = layout == "f16"
+                                      ? sdn_convert(ctx, source.c_str(), out.c_str(), name, nullptr)
+                                      : sdn_convert_with_conv_layout(ctx, source.c_str(), out.c_str(), name,
+                                                                     nullptr, layout.c_str());
+        ASSERT_EQ(status, SDN_OK) << sdn_context_last_error(ctx);
         {
             auto converted = sdn::Checkpoint::open(out);
             int with_requested_type = 0;
             for (const sdn::TensorEntry& e : converted->file().tensors()) {
-                EXPECT_EQ(e.ref.type, expected_type(e.name, e.ref.shape, requested)) << e.name;
+                EXPECT_EQ(e.ref.type, expected_type(e.name, e.ref.shape, requested, layout == "flattened")) << e.name;
                 with_requested_type += e.ref.type == requested;
             }
             EXPECT_GT(with_requested_type, 0) << "no tensor was eligible for " << name;
@@ -135,6 +152,8 @@ TEST_F(ConvertTypes, EveryListedTypeIsWrittenLoadsAndGenerates) {
     }
 }
 
+INSTANTIATE_TEST_SUITE_P(ConvLayouts, ConvertTypesInLayout, ::testing::Values("f16", "flattened"));
+
 TEST_F(ConvertTypes, AnUnlistedTypeIsRefusedNamingTheValidOnes) {
     const std::string out = (dir / "bad.gguf").string();
     for (const char* bad : {"i64", "q8_1", "nonsense"}) {
@@ -144,6 +163,52 @@ TEST_F(ConvertTypes, AnUnlistedTypeIsRefusedNamingTheValidOnes) {
         EXPECT_NE(m.find("f32, f16, bf16, q8_0, q5_0, q5_1, q4_0, q4_1, q6_K, q5_K, q4_K, q3_K, q2_K"), std::string::npos)
             << m;
     }
+}
+
+TEST_F(ConvertTypes, Q8_0ConvsAreStoredAsRowsOfCkkWithTheirShapeRecordedOrKeptF16OnRequest) {
+    const std::string flat = (dir / "flat.gguf").string(), f16 = (dir / "f16.gguf").string();
+    ASSERT_EQ(sdn_convert_with_conv_layout(ctx, source.c_str(), flat.c_str(), "q8_0", nullptr, "flattened"), SDN_OK)
+        << sdn_context_last_error(ctx);
+    ASSERT_EQ(sdn_convert_with_conv_layout(ctx, source.c_str(), f16.c_str(), "q8_0", nullptr, "f16"), SDN_OK)
+        << sdn_context_last_error(ctx);
+    const std::string conv = "model.diffusion_model.input_blocks.1.0.in_layers.2.weight";  // [64, 64, 3, 3]
+    const auto flat_file = sdn::Checkpoint::open(flat), f16_file = sdn::Checkpoint::open(f16);
+    const sdn::TensorEntry* q = flat_file->file().find(conv);
+    ASSERT_NE(q, nullptr);
+    EXPECT_EQ(q->ref.type, DType::Q8_0);
+    EXPECT_EQ(q->ref.shape, (std::vector<int64_t>{64, 64, 3, 3}));
+    EXPECT_EQ(q->ref.row_elems(), 64 * 9);
+    const auto& meta = flat_file->file().metadata();
+    EXPECT_NE(meta.find("comfy.gguf.orig_shape." + conv), meta.end());
+    // conv_in's rows of 4*3*3 = 36 are not whole blocks: f16 in both layouts.
+    EXPECT_EQ(flat_file->file().find("model.diffusion_model.input_blocks.0.0.weight")->ref.type, DType::F16);
+    // The VAE's convs are not the UNet's: f16 in both.
+    EXPECT_EQ(flat_file->file().find("first_stage_model.decoder.conv_in.weight")->ref.type, DType::F16);
+    const sdn::TensorEntry* h = f16_file->file().find(conv);
+    ASSERT_NE(h, nullptr);
+    EXPECT_EQ(h->ref.type, DType::F16);
+    EXPECT_EQ(f16_file->file().metadata().count("comfy.gguf.orig_shape." + conv), 0u);
+
+    // Converting the flattened file again keeps the conv's blocks and its record.
+    const std::string again = (dir / "again.gguf").string();
+    ASSERT_EQ(sdn_convert_with_conv_layout(ctx, flat.c_str(), again.c_str(), "q8_0", nullptr, "f16"), SDN_OK)
+        << sdn_context_last_error(ctx);
+    const auto again_file = sdn::Checkpoint::open(again);
+    const sdn::TensorEntry* r = again_file->file().find(conv);
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(r->ref.type, DType::Q8_0);
+    EXPECT_EQ(r->ref.shape, q->ref.shape);
+    ASSERT_EQ(r->ref.nbytes, q->ref.nbytes);
+    EXPECT_EQ(std::memcmp(r->ref.data, q->ref.data, static_cast<size_t>(q->ref.nbytes)), 0);
+}
+
+TEST_F(ConvertTypes, AnUnknownConvLayoutIsRefusedNamingTheValidOnes) {
+    const std::string out = (dir / "bad.gguf").string();
+    EXPECT_EQ(sdn_convert_with_conv_layout(ctx, source.c_str(), out.c_str(), "q8_0", nullptr, "sdcpp"),
+              SDN_ERR_INVALID_ARGUMENT);
+    const std::string message = sdn_context_last_error(ctx);
+    EXPECT_NE(message.find("'sdcpp'"), std::string::npos) << message;
+    EXPECT_NE(message.find("flattened or f16"), std::string::npos) << message;
 }
 
 }  // namespace

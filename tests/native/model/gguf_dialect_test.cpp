@@ -105,10 +105,15 @@ TEST_F(GgufDialect, ComfyUiGgufUnetInQ8_0StaysCloseToTheSafetensorsEps) {
     ASSERT_NE(linear, nullptr);
     EXPECT_EQ(linear->ref.type, sdn::DType::Q8_0);
     EXPECT_EQ(linear->ref.shape, (std::vector<int64_t>{32, 32}));
-    // A 3x3 convolution's rows of 3 are not: it comes back expanded to f16.
+    // A 3x3 convolution's rows of 3 are not, but its rows of C*3*3 = 288 are: it keeps its
+    // blocks under its own shape, read as 32 rows of 288 as conv2d reads it.
     const sdn::TensorEntry* conv = f->find("input_blocks.1.0.in_layers.2.weight");
     ASSERT_NE(conv, nullptr);
-    EXPECT_EQ(conv->ref.type, sdn::DType::F16);
+    EXPECT_EQ(conv->ref.type, sdn::DType::Q8_0);
+    EXPECT_EQ(conv->ref.shape, (std::vector<int64_t>{32, 32, 3, 3}));
+    EXPECT_EQ(conv->ref.row_elems(), 288);
+    // conv_in's rows of 4*3*3 = 36 are not whole blocks: expanded to f16.
+    EXPECT_EQ(f->find("input_blocks.0.0.weight")->ref.type, sdn::DType::F16);
 
     const auto want = eps_of(file("reference.safetensors"));
     const double err = sdn_test::relative_rms(eps_of(p), want);

@@ -13,18 +13,6 @@ using namespace sdn_test;
 
 namespace {
 
-sdn_context* make_context(int32_t backend) {
-    sdn_context_options_t o;
-    sdn_context_options_init(&o);
-    o.n_threads = 2;
-    o.cpu_variant = float32_cpu_variant();
-    o.backend = backend;
-    o.device_index = 0;
-    sdn_context* ctx = nullptr;
-    EXPECT_EQ(sdn_context_create(&o, &ctx), SDN_OK);
-    return ctx;
-}
-
 struct Outputs {
     std::vector<float> base, patched, base_between, base_after, patched_alone;
 };
@@ -62,11 +50,9 @@ class VulkanLora : public ::testing::TestWithParam<const char*> {};
 TEST_P(VulkanLora, PatchedModelComputesAsOnTheCpuAndTheBaseStaysUnpatched) {
     SDN_REQUIRE_VULKAN_DEVICE(device);
     device.reset();
-    sdn_context* cpu = make_context(SDN_BACKEND_CPU);
-    sdn_context* vk = make_context(SDN_BACKEND_VULKAN);
-    ASSERT_NE(cpu, nullptr);
-    ASSERT_NE(vk, nullptr);
-    ASSERT_EQ(std::string(sdn_context_device_name(vk)).rfind("vulkan:0", 0), 0u);
+    CpuAndVulkanContexts contexts;
+    ASSERT_TRUE(contexts.ok());
+    sdn_context *cpu = contexts.cpu, *vk = contexts.vk;
     const std::string type = GetParam();
     TinyLoraFolder files(cpu, type.c_str());
     const bool side_path = type != "f16";
@@ -78,8 +64,6 @@ TEST_P(VulkanLora, PatchedModelComputesAsOnTheCpuAndTheBaseStaysUnpatched) {
     EXPECT_LT(relative_rms(v.base_between, v.base), 1e-6);
     EXPECT_LT(relative_rms(v.base_after, v.base), 1e-6);
     EXPECT_LT(relative_rms(v.patched_alone, v.patched), 1e-6);
-    sdn_context_free(vk);
-    sdn_context_free(cpu);
 }
 
 INSTANTIATE_TEST_SUITE_P(WeightTypes, VulkanLora, ::testing::Values("f16", "q8_0"));

@@ -14,10 +14,41 @@
 #include "cpu/kernel_test_util.h"
 #include "cpu/reference/reference_ops.h"
 #include "quant/row_ops.h"
+#include "sdnative.h"
+#include "support/float32_variant.h"
 #include "support/shared_dir.h"
 #include "vulkan/vulkan_ops.h"
 
 namespace sdn_test {
+
+// A C-API context on `backend` (SDN_BACKEND_CPU or SDN_BACKEND_VULKAN, device 0) with float32
+// CPU products and 2 threads, so a CPU run is the reference a Vulkan run is compared with.
+inline sdn_context* make_float32_context(int32_t backend) {
+    sdn_context_options_t o;
+    sdn_context_options_init(&o);
+    o.n_threads = 2;
+    o.cpu_variant = float32_cpu_variant();
+    o.backend = backend;
+    o.device_index = 0;
+    sdn_context* ctx = nullptr;
+    EXPECT_EQ(sdn_context_create(&o, &ctx), SDN_OK);
+    return ctx;
+}
+
+// A float32 CPU context and a Vulkan one on device 0, freed together.
+struct CpuAndVulkanContexts {
+    sdn_context* cpu = make_float32_context(SDN_BACKEND_CPU);
+    sdn_context* vk = make_float32_context(SDN_BACKEND_VULKAN);
+    CpuAndVulkanContexts() = default;
+    CpuAndVulkanContexts(const CpuAndVulkanContexts&) = delete;
+    CpuAndVulkanContexts& operator=(const CpuAndVulkanContexts&) = delete;
+    ~CpuAndVulkanContexts() {
+        sdn_context_free(vk);
+        sdn_context_free(cpu);
+    }
+    // Both made, and the Vulkan one really on a Vulkan device.
+    bool ok() const { return cpu && vk && std::string(sdn_context_device_name(vk)).rfind("vulkan:0", 0) == 0; }
+};
 
 // What make() returns, or null with `why` set when it throws (no Vulkan, no device).
 template <class Make>
