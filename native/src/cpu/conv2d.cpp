@@ -2,7 +2,8 @@
 // output pixels. The im2col matrix is never built: each packed B panel (kc x gemm_nr) is
 // gathered straight from the input, and each weight tile is converted to float32 as the
 // A operand, so f16/bf16/quantized weights stay in their stored type. q8_0/q4_0 weights on
-// AVX512-VNNI CPUs take integer products instead (cpu/gemm_int8.h).
+// AVX512-VNNI CPUs take integer products instead when SDN_CPU_INT8_CONVS asks for them
+// (cpu/gemm_int8.h says why that is not the default).
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -139,7 +140,7 @@ void conv2d(Context& ctx, const float* x, int64_t B, int64_t C, int64_t H, int64
             }
         };
     }
-    if (cpu::int8::applies(kt, flat, K))
+    if (cpu::int8::conv_applies(kt, flat, K))
         cpu::int8::run_gemm(ctx, job);
     else
         cpu::run_gemm(ctx, kt, job);

@@ -49,6 +49,14 @@ inline ColumnPanel column_panel(const uint8_t* base, int64_t nb) {
 // 32-blocks. Everything else keeps the float/bf16 paths.
 bool applies(const KernelTable& kt, const WeightRef& w, int64_t K);
 
+// For conv2d: applies() and the environment variable SDN_CPU_INT8_CONVS set (to anything but
+// "0"). Off by default because a conv's input quantized per 32-block costs more accuracy than a
+// linear's: with the UNet's convs held as q8_0 rows the first SD1.5 oracle case fell from
+// 48.7 to 43.5 dB, under the 45 dB the defaults are held to (post-SiLU inputs are nearly
+// one-signed, so the symmetric blocks waste half their range). Such convs otherwise take the
+// bfloat16 products, their blocks expanded per tile; they keep their smaller memory either way.
+bool conv_applies(const KernelTable& kt, const WeightRef& w, int64_t K);
+
 // The job with integer products (applies() must hold for its weight). Two shapes:
 //   - linear: A in place (job.a, job.lda) and the weight as B (job.b_weight, [N, K]);
 //   - conv2d: the weight as A (job.a_weight, [M, K]) and B gathered by job.pack_b.

@@ -3,6 +3,7 @@
 // flags): the check runs on every CPU, and a conv's weight rows are reused by every pixel, so
 // unpacking them costs little next to the products. (A linear's weight, the column operand, is
 // packed with gathers: int8_weight_columns_avx512.cpp.)
+#include <cstdlib>
 #include <cstring>
 
 #include "core/cpu_features.h"
@@ -36,6 +37,11 @@ float unpack_block(const WeightRef& w, int64_t r, int64_t b, int8_t values[kBloc
 bool applies(const KernelTable& kt, const WeightRef& w, int64_t K) {
     return kt.variant == SDN_CPU_VARIANT_AVX512_BF16 && (cpu_info().features & SDN_CPU_AVX512_VNNI) &&
            (w.type == DType::Q8_0 || w.type == DType::Q4_0) && K > 0 && K % kBlock == 0 && w.row_elems() == K;
+}
+
+bool conv_applies(const KernelTable& kt, const WeightRef& w, int64_t K) {
+    const char* requested = std::getenv("SDN_CPU_INT8_CONVS");
+    return requested && std::strcmp(requested, "0") != 0 && applies(kt, w, K);
 }
 
 void pack_weight_rows(const WeightRef& w, int64_t r0, int64_t rows, int64_t b0, int64_t nb, uint8_t* q,

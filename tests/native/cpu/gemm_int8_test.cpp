@@ -18,6 +18,7 @@
 #include "cpu/kernel_test_util.h"
 #include "cpu/ops.h"
 #include "quant/row_ops.h"
+#include "support/scoped_env.h"
 
 namespace {
 
@@ -94,6 +95,26 @@ TEST(GemmInt8, AppliesOnlyToQ8_0AndQ4_0OnTheAvx512Bf16Variant) {
         EXPECT_FALSE(sdn::cpu::int8::applies(sdn::cpu::kernels_for(v), q8, 64)) << sdn::cpu_variant_name(v);
 }
 
+TEST(GemmInt8, ConvsTakeIntegerProductsOnlyWhenSdnCpuInt8ConvsAsks) {
+    REQUIRE_INT8_PRODUCTS();
+    std::vector<uint8_t> bytes(4096);
+    // As conv2d hands it over: the weight seen as [O, C*kh*kw].
+    const sdn::WeightRef conv{DType::Q8_0, {4, 32}, bytes.data(), 4096};
+    const auto& bf16 = sdn::cpu::kernels_for(SDN_CPU_VARIANT_AVX512_BF16);
+    {
+        const sdn_test::ScopedEnv unset{"SDN_CPU_INT8_CONVS", nullptr};
+        EXPECT_TRUE(sdn::cpu::int8::applies(bf16, conv, 32));
+        EXPECT_FALSE(sdn::cpu::int8::conv_applies(bf16, conv, 32));
+    }
+    {
+        const sdn_test::ScopedEnv off{"SDN_CPU_INT8_CONVS", "0"};
+        EXPECT_FALSE(sdn::cpu::int8::conv_applies(bf16, conv, 32));
+    }
+    const sdn_test::ScopedEnv on{"SDN_CPU_INT8_CONVS", "1"};
+    EXPECT_TRUE(sdn::cpu::int8::conv_applies(bf16, conv, 32));
+    EXPECT_FALSE(sdn::cpu::int8::conv_applies(sdn::cpu::kernels_for(SDN_CPU_VARIANT_AVX512), conv, 32));
+}
+
 std::vector<float> dequantized_rows(const OwnedWeight& w) {
     const int64_t rows = w.ref.shape.front(), K = w.ref.elements() / rows, row_bytes = sdn::dtype_row_bytes(w.ref.type, K);
     std::vector<float> out(static_cast<size_t>(rows * K));
@@ -166,6 +187,7 @@ TEST(GemmInt8, LinearAccumulatesAndAddsTheBias) {
 
 TEST(GemmInt8, Conv2dAddsTheBias) {
     REQUIRE_INT8_PRODUCTS();
+    const sdn_test::ScopedEnv int8_convs{"SDN_CPU_INT8_CONVS", "1"};
     // Two images (the batched layout's copy-back) and 40 output channels (a row tail).
     const int64_t B = 2, C = 32, H = 5, W = 6, O = 40;
     auto ctx = variant_context(SDN_CPU_VARIANT_AVX512_BF16);
@@ -198,6 +220,7 @@ TEST(GemmInt8, ANaNInTheActivationsReachesTheOutputs) {
     for (int64_t i = 0; i < M; ++i)
         for (int64_t j = 0; j < N; ++j) EXPECT_EQ(std::isnan(y[i * N + j]), i == 1) << i << "," << j;
     // conv 1x1 over 3 pixels: pixel 2 of channel 7 is NaN.
+    const sdn_test::ScopedEnv int8_convs{"SDN_CPU_INT8_CONVS", "1"};
     const int64_t C = 32, O = 4;
     auto img = random_vector(C * 3, 90);
     img[7 * 3 + 2] = std::numeric_limits<float>::quiet_NaN();
@@ -210,6 +233,7 @@ TEST(GemmInt8, ANaNInTheActivationsReachesTheOutputs) {
 
 TEST(GemmInt8, Conv2dMatchesTheQuantizedReference) {
     REQUIRE_INT8_PRODUCTS();
+    const sdn_test::ScopedEnv int8_convs{"SDN_CPU_INT8_CONVS", "1"};
     struct Case { DType type; int64_t B, C, H, W, O, k, stride, pad; };
     // K = C*k*k: 288 (9 blocks), 64 (1x1), 864 (27 blocks); O = 800 at K = 1152 (36 blocks): a
     // thread's 400 weight rows do not fit in L2 whole, so K goes in slices of 16, 16 and 4. A

@@ -13,6 +13,7 @@
 #include "support/every_variant.h"
 #include "cpu/reference/reference_ops.h"
 #include "quant/row_ops.h"
+#include "support/scoped_env.h"
 
 namespace {
 
@@ -70,31 +71,36 @@ TEST_P(QuantizedWeightsPerVariant, LinearMatchesReferenceForEveryVariant) {
 }
 
 TEST_P(QuantizedWeightsPerVariant, Conv2dWithQ8_0Weights) {
-    // 32 channels x 9 taps = 288 = 9 blocks of 32 per output channel.
+    // 32 channels x 9 taps = 288 = 9 blocks of 32 per output channel. Convs take integer
+    // products only when SDN_CPU_INT8_CONVS asks (cpu/gemm_int8.h): both settings are checked.
     const sdn_cpu_variant v = variant();
     auto ctx = variant_context(v);
     const int64_t C = 32, H = 7, W = 5, O = 11;
     auto x = random_vector(2 * C * H * W, 73);
     auto w = quantized_weight(DType::Q8_0, {O, C, 3, 3}, random_vector(O * C * 9, 74));
-    std::vector<float> got(2 * O * H * W), want(got.size());
-    sdn::ops::conv2d(*ctx, x.data(), 2, C, H, W, w.ref, nullptr, 1, 1, got.data());
-    if (integer_products(v, DType::Q8_0)) {
-        // Each output pixel's im2col column is what gets quantized.
-        int64_t Ho = 0, Wo = 0;
-        const auto cols = int8_ref::im2col(x, 2, C, H, W, 3, 1, 1, Ho, Wo);
-        const auto q = int8_ref::quantize_rows(cols, 2 * H * W, C * 9);
-        const auto wd = dequantized(w);
-        for (int64_t b = 0; b < 2; ++b)
-            for (int64_t o = 0; o < O; ++o)
-                for (int64_t p = 0; p < H * W; ++p)
-                    want[(b * O + o) * H * W + p] =
-                        static_cast<float>(int8_ref::same_quantized(q, b * H * W + p, wd.data() + o * C * 9, C * 9).value);
-    } else {
-        const auto xp = product_operand(v, x);
-        const auto wp = product_weight(v, w, dequantized(w));
-        sdn::ref::conv2d(xp.data(), 2, C, H, W, wp.ref, nullptr, 1, 1, want.data());
+    for (const char* int8_convs : {static_cast<const char*>(nullptr), "1"}) {
+        SCOPED_TRACE(int8_convs ? "SDN_CPU_INT8_CONVS=1" : "SDN_CPU_INT8_CONVS unset");
+        const ScopedEnv env{"SDN_CPU_INT8_CONVS", int8_convs};
+        std::vector<float> got(2 * O * H * W), want(got.size());
+        sdn::ops::conv2d(*ctx, x.data(), 2, C, H, W, w.ref, nullptr, 1, 1, got.data());
+        if (int8_convs && integer_products(v, DType::Q8_0)) {
+            // Each output pixel's im2col column is what gets quantized.
+            int64_t Ho = 0, Wo = 0;
+            const auto cols = int8_ref::im2col(x, 2, C, H, W, 3, 1, 1, Ho, Wo);
+            const auto q = int8_ref::quantize_rows(cols, 2 * H * W, C * 9);
+            const auto wd = dequantized(w);
+            for (int64_t b = 0; b < 2; ++b)
+                for (int64_t o = 0; o < O; ++o)
+                    for (int64_t p = 0; p < H * W; ++p)
+                        want[(b * O + o) * H * W + p] = static_cast<float>(
+                            int8_ref::same_quantized(q, b * H * W + p, wd.data() + o * C * 9, C * 9).value);
+        } else {
+            const auto xp = product_operand(v, x);
+            const auto wp = product_weight(v, w, dequantized(w));
+            sdn::ref::conv2d(xp.data(), 2, C, H, W, wp.ref, nullptr, 1, 1, want.data());
+        }
+        EXPECT_LT(normalized_error(got, want), 2e-6);
     }
-    EXPECT_LT(normalized_error(got, want), 2e-6);
 }
 
 TEST(QuantizedWeights, RowLengthNotABlockMultipleIsRejected) {

@@ -25,6 +25,7 @@
 #include "model/test_model_writer.h"
 #include "model/unet_model.h"
 #include "quant/row_ops.h"
+#include "support/scoped_env.h"
 #include "support/bf16_error_bound.h"
 #include "support/float32_variant.h"
 #include "support/relative_error.h"
@@ -37,7 +38,7 @@ using namespace sdn;
 // How the UNet's convs (rows of 3 or 1 along kw) are held.
 enum class Convs {
     Float32,             // as a stable-diffusion.cpp-layout q8_0 file leaves them (in float)
-    FlattenedQ8_0,       // q8_0 rows of C*kh*kw where those are whole blocks (our default conversion)
+    FlattenedQ8_0,       // q8_0 rows of C*kh*kw where those are whole blocks (`sdnative convert --conv-layout flattened`)
     ExpandedFlattenedF16 // those q8_0 values expanded to f16, as the loader did before it kept them
 };
 
@@ -138,6 +139,8 @@ TEST(Int8Accuracy, TinyUnetWithFlattenedQ8_0ConvsStaysWithinTheDeepBound) {
     if (!has_int8_products())
         GTEST_SKIP() << "this CPU (" << cpu_info().name << ") lacks AVX512-BF16 with VNNI, so q8_0 weights take no "
                      << "integer products here";
+    // Convs take integer products only when asked (cpu/gemm_int8.h says why).
+    const sdn_test::ScopedEnv int8_convs{"SDN_CPU_INT8_CONVS", "1"};
     Context f32{2, sdn_test::float32_cpu_variant(), &cpu::make_cpu_backend};
     Context int8{2, SDN_CPU_VARIANT_AVX512_BF16, &cpu::make_cpu_backend};
     const Q8_0Weights linears{make_test_model_tensors(TestModelSpec{}, 7)};
