@@ -40,8 +40,11 @@ public sealed class SubprocessTests : IDisposable
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "SdNative.Cli.dll"), "download-tokenizer", "--models", _dir, "--base-url", $"http://127.0.0.1:{port}/" })
+        // Through env --default-signal (which execs dotnet, keeping the process id): a test run
+        // started in the background by a shell without job control inherits SIGINT ignored,
+        // and a user's terminal never gives the CLI that.
+        var psi = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "--default-signal=INT", "dotnet", Path.Combine(AppContext.BaseDirectory, "SdNative.Cli.dll"), "download-tokenizer", "--models", _dir, "--base-url", $"http://127.0.0.1:{port}/" })
         {
             psi.ArgumentList.Add(a);
         }
