@@ -15,6 +15,7 @@
 #include "model/test_lora_writer.h"
 #include "model/test_model_writer.h"
 #include "quant/row_ops.h"
+#include "support/api_context.h"
 #include "support/float32_variant.h"
 #include "support/relative_error.h"
 #include "support/shared_dir.h"
@@ -35,10 +36,8 @@ void capture(int32_t level, const char* message, void* user) {
 class LoraApi : public ::testing::Test {
 protected:
     void SetUp() override {
-        sdn_context_options_t o;
-        sdn_context_options_init(&o);
-        o.n_threads = 2;
-        ASSERT_EQ(sdn_context_create(&o, &ctx), SDN_OK);
+        ctx = sdn_test::create_api_context();
+        ASSERT_NE(ctx, nullptr);
         sdn_context_set_log_callback(ctx, capture, SDN_LOG_WARN, &logs);
         files = std::make_unique<TinyLoraFolder>(ctx);
     }
@@ -256,14 +255,10 @@ TEST_F(LoraApi, LoconAndPeftFilesPatchAsTheirFormulasSay) {
 // paths on the transformers' linear weights, which keep their stored bytes (the 1x1-conv
 // projections, SD1's proj_in/proj_out, still get f16 copies).
 TEST(LoraApiQuantized, QuantizedBasesGetF16CopiesOrSidePaths) {
-    sdn_context_options_t o;
-    sdn_context_options_init(&o);
-    o.n_threads = 2;
     // float32 products: the side path's bound is the kernel's float32 error, which a bfloat16
     // variant's operand rounding would swamp (bf16_accuracy_test covers those variants).
-    o.cpu_variant = sdn_test::float32_cpu_variant();
-    sdn_context* ctx = nullptr;
-    ASSERT_EQ(sdn_context_create(&o, &ctx), SDN_OK);
+    sdn_context* ctx = sdn_test::create_api_context(2, sdn_test::Products::Float32);
+    ASSERT_NE(ctx, nullptr);
     {
         TinyLoraFolder files(ctx, "q8_0");
         sdn_model* base = nullptr;

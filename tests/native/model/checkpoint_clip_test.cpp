@@ -13,6 +13,7 @@
 
 #include "model/test_model_writer.h"
 #include "sdnative.h"
+#include "support/api_context.h"
 #include "support/shared_dir.h"
 
 namespace {
@@ -33,10 +34,8 @@ void capture(int32_t level, const char* message, void* user) {
 class CheckpointClip : public ::testing::Test {
 protected:
     void SetUp() override {
-        sdn_context_options_t o;
-        sdn_context_options_init(&o);
-        o.n_threads = 2;
-        ASSERT_EQ(sdn_context_create(&o, &ctx), SDN_OK);
+        ctx = sdn_test::create_api_context();
+        ASSERT_NE(ctx, nullptr);
         sdn_context_set_log_callback(ctx, capture, SDN_LOG_DEBUG, &logs);
         dir = fs::path(::testing::TempDir()) /
               ("sdn_clip_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));

@@ -18,6 +18,7 @@
 #include "model/test_model_writer.h"
 #include "quant/dtype.h"
 #include "sdnative.h"
+#include "support/api_context.h"
 #include "support/float32_variant.h"
 #include "support/relative_error.h"
 #include "weight_rounding_bound.h"
@@ -49,13 +50,10 @@ void capture(int32_t level, const char* message, void* user) {
 class CheckpointLoad : public ::testing::Test {
 protected:
     void SetUp() override {
-        sdn_context_options_t o;
-        sdn_context_options_init(&o);
-        o.n_threads = 2;
         // Float32 products: a bf16 variant rounds f32 weights to bf16 itself, so the bf16
         // file would give exactly the f32 result and the "narrower type" check could not hold.
-        o.cpu_variant = sdn_test::float32_cpu_variant();
-        ASSERT_EQ(sdn_context_create(&o, &ctx), SDN_OK);
+        ctx = sdn_test::create_api_context(2, sdn_test::Products::Float32);
+        ASSERT_NE(ctx, nullptr);
         sdn_context_set_log_callback(ctx, capture, SDN_LOG_DEBUG, &logs);
         dir = fs::path(::testing::TempDir()) /
               ("sdn_ckpt_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));

@@ -1,6 +1,7 @@
 // The sdn_clip handle and its C API (sdn_clip_encode / sdn_clip_tokenize / sdn_clip_free) on a
 // tiny one-layer random CLIP: shapes, ids and weights as tensors, agreement with ClipEncoder,
 // argument errors reported through the context, and no exception across the ABI.
+#include "support/api_context.h"
 #include "support/float32_variant.h"
 #include <gtest/gtest.h>
 
@@ -75,11 +76,7 @@ struct Fixture {
     sdn_clip* clip = nullptr;
 
     Fixture() {
-        sdn_context_options_t o;
-        sdn_context_options_init(&o);
-        o.n_threads = 2;
-        o.cpu_variant = sdn_test::float32_cpu_variant();
-        EXPECT_EQ(sdn_context_create(&o, &ctx), SDN_OK);
+        ctx = sdn_test::create_api_context(2, sdn_test::Products::Float32);
         auto tok = sdn::ClipTokenizer::from_merges({"c a", "ca t</w>"});
         // The handle keeps the weights alive; drop our reference to prove it.
         clip = sdn::make_clip_handle(weights->lookup(), tok, weights);

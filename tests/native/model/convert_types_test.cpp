@@ -14,6 +14,7 @@
 #include "model/checkpoint.h"
 #include "model/test_model_writer.h"
 #include "sdnative.h"
+#include "support/api_context.h"
 #include "support/float32_variant.h"
 
 namespace {
@@ -48,10 +49,8 @@ protected:
     void SetUp() override {
         // Float32 products: a bf16 variant rounds f32 weights to bf16 itself, so a bf16
         // conversion would change nothing it computes and the "rounded weights" check could not hold.
-        sdn_context_options_t o;
-        sdn_context_options_init(&o);
-        o.cpu_variant = sdn_test::float32_cpu_variant();
-        ASSERT_EQ(sdn_context_create(&o, &ctx), SDN_OK);
+        ctx = sdn_test::create_api_context(2, sdn_test::Products::Float32);
+        ASSERT_NE(ctx, nullptr);
         dir = fs::path(::testing::TempDir()) / ("sdn_convert_types_" + std::to_string(::getpid()) + "_" +
                                                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
         fs::create_directories(dir);

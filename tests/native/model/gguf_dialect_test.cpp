@@ -12,6 +12,7 @@
 
 #include "io/model_file.h"
 #include "sdnative.h"
+#include "support/api_context.h"
 #include "support/float32_variant.h"
 #include "support/relative_error.h"
 #include "support/shared_dir.h"
@@ -23,12 +24,9 @@ namespace fs = std::filesystem;
 class GgufDialect : public ::testing::Test {
 protected:
     void SetUp() override {
-        sdn_context_options_t o;
-        sdn_context_options_init(&o);
-        o.n_threads = 2;
         // float32 products, so the q8_0 bound measures the weights' rounding alone.
-        o.cpu_variant = sdn_test::float32_cpu_variant();
-        ASSERT_EQ(sdn_context_create(&o, &ctx), SDN_OK);
+        ctx = sdn_test::create_api_context(2, sdn_test::Products::Float32);
+        ASSERT_NE(ctx, nullptr);
         dir = fs::path(::testing::TempDir()) /
               ("sdn_dialect_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
         fs::create_directories(dir);

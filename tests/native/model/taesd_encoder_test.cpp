@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "model/taesd_test_writer.h"
 #include "sdnative.h"
+#include "support/api_context.h"
 #include "support/float32_variant.h"
 #include "taesd_reference.h"
 
@@ -57,12 +58,9 @@ TEST(TaesdEncoder, MissingLayersAreNamed) {
 
 struct TaesdVaeApi : ::testing::Test {
     void SetUp() override {
-        sdn_context_options_t o;
-        sdn_context_options_init(&o);
-        o.n_threads = 2;
         // float32 products, to compare with the double reference at a float32 tolerance.
-        o.cpu_variant = sdn_test::float32_cpu_variant();
-        ASSERT_EQ(sdn_context_create(&o, &ctx), SDN_OK);
+        ctx = sdn_test::create_api_context(2, sdn_test::Products::Float32);
+        ASSERT_NE(ctx, nullptr);
         ASSERT_EQ(sdn_make_test_taesd(ctx, encoder.c_str(), "encoder", 8, 1), SDN_OK);
         ASSERT_EQ(sdn_make_test_taesd(ctx, decoder.c_str(), "decoder", 8, 2), SDN_OK);
     }

@@ -16,6 +16,7 @@
 #include "model/test_model_writer.h"
 #include "model/text_encoder_files.h"
 #include "sdnative.h"
+#include "support/api_context.h"
 #include "support/shared_dir.h"
 
 namespace {
@@ -108,10 +109,8 @@ struct Encoded {
 class TextEncoderFiles : public ::testing::Test {
 protected:
     void SetUp() override {
-        sdn_context_options_t o;
-        sdn_context_options_init(&o);
-        o.n_threads = 2;
-        ASSERT_EQ(sdn_context_create(&o, &ctx), SDN_OK);
+        ctx = sdn_test::create_api_context();
+        ASSERT_NE(ctx, nullptr);
         dir = fs::path(::testing::TempDir()) /
               ("sdn_te_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
         fs::create_directories(dir);

@@ -2,6 +2,7 @@
 // by the test), encode/decode with and without tiling, statuses and messages, cancellation.
 #include <gtest/gtest.h>
 
+#include "support/api_context.h"
 #include "support/float32_variant.h"
 
 #include <cstdio>
@@ -36,13 +37,7 @@ struct TensorDeleter {
 using TensorPtr = std::unique_ptr<sdn_tensor, TensorDeleter>;
 
 ContextPtr make_api_context() {
-    sdn_context_options_t o;
-    sdn_context_options_init(&o);
-    o.n_threads = 2;
-    o.cpu_variant = sdn_test::float32_cpu_variant();
-    sdn_context* c = nullptr;
-    EXPECT_EQ(sdn_context_create(&o, &c), SDN_OK);
-    return ContextPtr(c);
+    return ContextPtr(sdn_test::create_api_context(2, sdn_test::Products::Float32));
 }
 
 TinyConfig small_config() {

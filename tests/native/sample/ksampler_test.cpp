@@ -17,6 +17,7 @@
 #include "sample/torch_rng.h"
 #include "sample_call.h"
 #include "sdnative.h"
+#include "support/api_context.h"
 
 namespace {
 
@@ -307,10 +308,8 @@ struct KSamplerApi : ::testing::Test {
     sdn_tensor* latent = nullptr;
 
     void SetUp() override {
-        sdn_context_options_t o;
-        sdn_context_options_init(&o);
-        o.n_threads = 1;
-        ASSERT_EQ(sdn_context_create(&o, &ctx), SDN_OK);
+        ctx = sdn_test::create_api_context(1);
+        ASSERT_NE(ctx, nullptr);
         model = new sdn_model();
         model->model = fake;
         std::vector<float> p(77 * 8, 1.0f), n(77 * 8, -1.0f);
