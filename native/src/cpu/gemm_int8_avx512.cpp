@@ -37,22 +37,31 @@ struct Buffers {
 int64_t sub_rows(bool weight_rows, int64_t rows) { return weight_rows ? rows : std::min(rows, kSubTile); }
 int64_t sub_cols(bool weight_rows, int64_t cols) { return weight_rows ? std::min(cols, kSubTile) : cols; }
 
-// Scratch one block of rows x cols holds, in bytes (the four buffers).
-int64_t scratch_bytes(bool weight_rows, int64_t K, int64_t rows, int64_t cols) {
-    const int64_t nb = slice_blocks(K, weight_rows ? rows : cols), sm = sub_rows(weight_rows, rows);
-    const int64_t panels = (sub_cols(weight_rows, cols) + kPanel - 1) / kPanel;
-    return sm * nb * (kBlock + 4) + panels * column_panel_bytes(nb) + (weight_rows ? nb * kBlock * kPanel * 4 : 0);
+// What one block of rows x cols packs per K slice: blocks per slice, rows packed at a time,
+// column panels packed at a time.
+struct SliceShape {
+    int64_t nb, rows, panels;
+};
+
+SliceShape slice_shape(bool weight_rows, int64_t K, int64_t rows, int64_t cols) {
+    return {slice_blocks(K, weight_rows ? rows : cols), sub_rows(weight_rows, rows),
+            (sub_cols(weight_rows, cols) + kPanel - 1) / kPanel};
 }
 
-Buffers thread_buffers(bool weight_rows, int64_t K, int64_t rows, int64_t cols) {
-    const int64_t nb = slice_blocks(K, weight_rows ? rows : cols), sm = sub_rows(weight_rows, rows);
-    const int64_t panels = (sub_cols(weight_rows, cols) + kPanel - 1) / kPanel;
+// Scratch one block of rows x cols holds, in bytes (the four buffers).
+int64_t scratch_bytes(bool weight_rows, int64_t K, int64_t rows, int64_t cols) {
+    const SliceShape s = slice_shape(weight_rows, K, rows, cols);
+    return s.rows * s.nb * (kBlock + 4) + s.panels * column_panel_bytes(s.nb) +
+           (weight_rows ? s.nb * kBlock * kPanel * 4 : 0);
+}
+
+Buffers thread_buffers(bool weight_rows, const SliceShape& s) {
     Buffers b;
-    b.row_q = reinterpret_cast<uint8_t*>(thread_scratch(ScratchSlot::PackedA, static_cast<size_t>(sm * nb * kBlock / 4)));
-    b.row_scale = thread_scratch(ScratchSlot::LoadedA, static_cast<size_t>(sm * nb));
+    b.row_q = reinterpret_cast<uint8_t*>(thread_scratch(ScratchSlot::PackedA, static_cast<size_t>(s.rows * s.nb * kBlock / 4)));
+    b.row_scale = thread_scratch(ScratchSlot::LoadedA, static_cast<size_t>(s.rows * s.nb));
     b.columns = reinterpret_cast<uint8_t*>(
-        thread_scratch(ScratchSlot::PackedB, static_cast<size_t>(panels * column_panel_bytes(nb) / 4)));
-    b.gathered = weight_rows ? thread_scratch(ScratchSlot::PanelF32, static_cast<size_t>(nb * kBlock * kPanel)) : nullptr;
+        thread_scratch(ScratchSlot::PackedB, static_cast<size_t>(s.panels * column_panel_bytes(s.nb) / 4)));
+    b.gathered = weight_rows ? thread_scratch(ScratchSlot::PanelF32, static_cast<size_t>(s.nb * kBlock * kPanel)) : nullptr;
     return b;
 }
 
@@ -78,9 +87,10 @@ void gemm_block(const GemmJob& job, int64_t m0, int64_t m1, int64_t n0, int64_t 
         for (int64_t c0 = n0; c0 < n1; c0 += kWideColumns) gemm_block(job, m0, m1, c0, std::min(n1, c0 + kWideColumns));
         return;
     }
-    const int64_t rows = m1 - m0, cols = n1 - n0, nb_all = job.K / kBlock, nb_max = slice_blocks(job.K, weight_rows ? m1 - m0 : n1 - n0);
-    const int64_t sm = sub_rows(weight_rows, rows), sn = sub_cols(weight_rows, cols);
-    const Buffers buf = thread_buffers(weight_rows, job.K, rows, cols);
+    const int64_t rows = m1 - m0, cols = n1 - n0, nb_all = job.K / kBlock;
+    const SliceShape shape = slice_shape(weight_rows, job.K, rows, cols);
+    const int64_t nb_max = shape.nb, sm = shape.rows, sn = sub_cols(weight_rows, cols);
+    const Buffers buf = thread_buffers(weight_rows, shape);
     for (int64_t b0 = 0; b0 < nb_all; b0 += nb_max) {
         const int64_t nb = std::min(nb_max, nb_all - b0), k0 = b0 * kBlock;
         const bool accumulate = job.accumulate || b0 > 0;
